@@ -1,0 +1,77 @@
+"""khal: write a compute kernel once in Python; run it on WebGPU, CUDA or the CPU.
+
+Importing khal is cheap: the compiler (xDSL, llvmlite) and the GPU drivers load on first use.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from khal.errors import BackendUnavailable, CompileError
+from khal.frontend.types import (
+    Array,
+    IVec2,
+    IVec3,
+    IVec4,
+    Mat2,
+    Mat3,
+    Mat4,
+    UVec2,
+    UVec3,
+    UVec4,
+    Vec2,
+    Vec3,
+    Vec4,
+    bool_,
+    f16,
+    f32,
+    f64,
+    i8,
+    i16,
+    i32,
+    i64,
+    u8,
+    u16,
+    u32,
+    u64,
+)
+
+__version__ = "0.1.0"
+
+# Runtime names resolve lazily (PEP 562) so `import khal` loads no driver.
+_RUNTIME_NAMES = {
+    "Cpu": "khal.runtime.cpu",
+    "Cuda": "khal.runtime.cuda",
+    "WebGpu": "khal.runtime.webgpu",
+    "Backend": "khal.runtime.backend",
+    "Buffer": "khal.runtime.backend",
+    "BufferUsages": "khal.runtime.backend",
+    "Workgroups": "khal.runtime.backend",
+    "Indirect": "khal.runtime.backend",
+    "Timestamps": "khal.runtime.backend",
+    "Shader": "khal.runtime.shader",
+    "launch": "khal.runtime.launch",
+    "default_backend": "khal.runtime.select",
+    "available_backends": "khal.runtime.select",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _RUNTIME_NAMES:
+        import importlib
+
+        value = getattr(importlib.import_module(_RUNTIME_NAMES[name]), name)
+        globals()[name] = value
+        return value
+    if name == "std":
+        import importlib
+
+        return importlib.import_module("khal.std")
+    raise AttributeError(f"module 'khal' has no attribute {name!r}")
+
+
+__all__ = [
+    "Array", "BackendUnavailable", "CompileError", "IVec2", "IVec3", "IVec4", "Mat2", "Mat3", "Mat4",
+    "UVec2", "UVec3", "UVec4", "Vec2", "Vec3", "Vec4", "bool_", "f16", "f32", "f64", "i8", "i16", "i32",
+    "i64", "u8", "u16", "u32", "u64", "__version__", *_RUNTIME_NAMES,
+]
