@@ -1,0 +1,20 @@
+# lit configuration for khal's filecheck tests: IR (or Python kernels) in, IR/asm out.
+import os
+import shutil
+import sys
+
+import lit.formats
+
+config.name = "khal"
+config.test_format = lit.formats.ShTest(execute_external=True)
+config.suffixes = [".mlir", ".py"]
+config.excludes = ["lit.cfg.py", "Inputs"]
+config.test_source_root = os.path.dirname(__file__)
+
+bindir = os.path.dirname(sys.executable)
+config.environment["PATH"] = bindir + os.pathsep + os.environ.get("PATH", "")
+for name in ("HOME", "KHAL_CACHE_DIR", "KHAL_NO_CACHE", "PYTHONPATH"):
+    if name in os.environ:
+        config.environment[name] = os.environ[name]
+config.substitutions.append(("%python", sys.executable))
+config.substitutions.append(("filecheck", shutil.which("filecheck", path=bindir) or "filecheck"))
