@@ -574,7 +574,10 @@ class WorkgroupAllocOp(IRDLOperation):
 
     def verify_(self) -> None:
         parent = self.parent_op()
-        while parent is not None and not isinstance(parent, KernelOp):
+        # A kernel lowered by khal-cpu-workgroup-loops is a func.func tagged with its workgroup size.
+        while parent is not None and not (
+            isinstance(parent, KernelOp) or "khal.workgroup_size" in parent.attributes
+        ):
             parent = parent.parent_op()
         if parent is None:
             raise VerifyException("workgroup memory can only be allocated inside a khal.kernel")
