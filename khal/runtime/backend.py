@@ -1,0 +1,699 @@
+"""The backend-independent runtime: buffers, grids, encoders, passes, timestamps, argument checks.
+
+Every backend (`Cpu`, later `Cuda` and `WebGpu`) implements `Backend`'s abstract methods; the
+recording model, the argument checks and the grid rules live here once so they are the same
+everywhere (DESIGN.md, "Runtime semantics"):
+
+- `begin_encoding` records; nothing runs before `submit`; calls run in the order recorded.
+- A call captures scalars by value and buffers by reference, and checks every argument *then*,
+  raising a `TypeError`/`ValueError` that names the parameter before anything is enqueued.
+- The launch path is planned once per (kernel, backend) (`Backend._plan`); a call only fills values.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import IntFlag
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from khal.frontend.types import (
+    ArrayType,
+    KhalType,
+    MatrixType,
+    ScalarType,
+    StructType,
+    VectorType,
+    as_khal_type,
+)
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+
+class BufferUsages(IntFlag):
+    """How a buffer may be used; the values are wgpu's (`wgpu.BufferUsage`)."""
+
+    MAP_READ = 0x0001
+    MAP_WRITE = 0x0002
+    COPY_SRC = 0x0004
+    COPY_DST = 0x0008
+    INDEX = 0x0010
+    VERTEX = 0x0020
+    UNIFORM = 0x0040
+    STORAGE = 0x0080
+    INDIRECT = 0x0100
+    QUERY_RESOLVE = 0x0200
+
+
+DEFAULT_USAGE = BufferUsages.STORAGE | BufferUsages.COPY_SRC | BufferUsages.COPY_DST
+
+# Linear workgroup ids are i32 in the CPU ABI and u32 counts on GPUs: keep totals below 2^31.
+MAX_WORKGROUPS = 2**31 - 1
+
+
+# --------------------------------------------------------------------------- buffers
+
+
+def element_layout(dtype: Any) -> tuple[np.dtype[Any], tuple[int, ...]]:
+    """(base dtype, row shape) of one buffer element given as a khal type or anything numpy takes.
+
+    `khal.Vec3` -> (float32, (3,)); `khal.f32` / `np.float32` -> (float32, ()); a `@khal.struct`
+    class -> (its aligned structured dtype, ()).
+    """
+    t = as_khal_type(dtype)
+    if isinstance(t, ArrayType):
+        raise TypeError(f"a buffer element cannot be {t!r}; give its element type")
+    d = t.dtype if t is not None else np.dtype(dtype)
+    if d.subdtype is not None:
+        base, shape = d.subdtype
+        return base, tuple(shape)
+    return d, ()
+
+
+class Buffer:
+    """A typed 1-D array of elements in one backend's memory.
+
+    `len(buf)` counts elements (rows): a buffer made from an `(n, 3)` float32 array has `n`
+    elements of row shape `(3,)` and is accepted wherever `Array[Vec3]` is expected.
+    """
+
+    __slots__ = ("backend", "dtype", "row_shape", "usage", "_len", "_elem_key")
+
+    def __init__(
+        self, backend: Backend, n: int, dtype: np.dtype[Any], row_shape: tuple[int, ...], usage: BufferUsages
+    ):
+        self.backend = backend
+        self.dtype = dtype
+        self.row_shape = row_shape
+        self.usage = BufferUsages(usage)
+        self._len = n
+        self._elem_key = (dtype, row_shape)
+
+    def __len__(self) -> int:
+        return self._len
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """The numpy shape of the buffer's contents: `(len,) + row_shape`."""
+        return (self._len, *self.row_shape)
+
+    @property
+    def element_dtype(self) -> np.dtype[Any]:
+        """The dtype of one element (a subarray dtype for vector rows)."""
+        return np.dtype((self.dtype, self.row_shape)) if self.row_shape else self.dtype
+
+    @property
+    def nbytes(self) -> int:
+        """Size in bytes."""
+        return self._len * self.element_dtype.itemsize
+
+    def __repr__(self) -> str:
+        return (
+            f"<{type(self).__name__} {self.backend.name} len={self._len} dtype={self.dtype}"
+            f"{'x' + str(self.row_shape) if self.row_shape else ''} usage={self.usage!r}>"
+        )
+
+
+# --------------------------------------------------------------------------- grids
+
+
+@dataclass(frozen=True, slots=True)
+class Workgroups:
+    """An explicit grid given as workgroup counts: `Workgroups((x, y, z))` (1 to 3 ints)."""
+
+    counts: tuple[int, ...]
+
+    def __init__(self, counts: int | Sequence[int]):
+        object.__setattr__(
+            self, "counts", (counts,) if isinstance(counts, int | np.integer) else tuple(counts)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Indirect:
+    """A grid whose workgroup counts are read from a buffer when the call executes.
+
+    The buffer holds a `UVec3` (or three consecutive `u32`) at element `offset` and needs the
+    `INDIRECT` usage; an earlier kernel of the same submission may have written it.
+    """
+
+    buffer: Buffer
+    offset: int = 0
+
+
+def _as_count(v: Any, what: str) -> int:
+    if isinstance(v, bool | np.bool_) or not isinstance(v, int | np.integer):
+        raise TypeError(f"{what} must be an int, got {type(v).__name__} {v!r}")
+    v = int(v)
+    if v < 0:
+        raise ValueError(f"{what} must be >= 0, got {v}")
+    return v
+
+
+def _check_total(counts: tuple[int, int, int]) -> tuple[int, int, int]:
+    if counts[0] * counts[1] * counts[2] > MAX_WORKGROUPS or max(counts) > 2**32 - 1:
+        raise ValueError(f"grid of {counts} workgroups is too large (at most {MAX_WORKGROUPS} in all)")
+    return counts
+
+
+def workgroup_counts(grid: Any, workgroup_size: tuple[int, int, int]) -> tuple[int, int, int] | Indirect:
+    """Workgroup counts of a grid: invocation counts (int or tuple) rounded up, `Workgroups`, `Indirect`."""
+    if type(grid) is int and grid >= 0:  # the common case, kept fast
+        return _check_total((-(-grid // workgroup_size[0]), 1, 1))
+    if isinstance(grid, Indirect):
+        return grid
+    if isinstance(grid, Workgroups):
+        raw = grid.counts
+        if not 1 <= len(raw) <= 3:
+            raise ValueError(f"Workgroups takes 1 to 3 counts, got {raw}")
+        counts = [_as_count(c, "a workgroup count") for c in raw] + [1] * (3 - len(raw))
+        return _check_total((counts[0], counts[1], counts[2]))
+    dims = (grid,) if isinstance(grid, int | np.integer) else grid
+    if not isinstance(dims, tuple | list) or not 1 <= len(dims) <= 3:
+        raise TypeError(
+            "grid must be an invocation count (int or 1-3 tuple), khal.Workgroups or khal.Indirect, "
+            f"got {grid!r}"
+        )
+    n = [_as_count(c, "an invocation count") for c in dims] + [1] * (3 - len(dims))
+    return _check_total(tuple(-(-n[i] // workgroup_size[i]) for i in range(3)))  # type: ignore[return-value]
+
+
+def indirect_counts(grid: Indirect, backend: Backend) -> None:
+    """Check an `Indirect` grid's buffer at call time (its contents are read at execution)."""
+    buf = grid.buffer
+    if not isinstance(buf, Buffer):
+        raise TypeError(f"Indirect takes a buffer, got {type(buf).__name__}")
+    if buf.backend is not backend:
+        raise ValueError(f"the Indirect buffer belongs to backend {buf.backend.name!r}, not {backend.name!r}")
+    if not buf.usage & BufferUsages.INDIRECT:
+        raise ValueError("the Indirect buffer needs the BufferUsages.INDIRECT usage")
+    if buf.dtype != np.uint32 or buf.row_shape not in ((), (3,)):
+        raise TypeError(
+            f"the Indirect buffer must hold UVec3 or u32 elements, not {buf.dtype}{buf.row_shape}"
+        )
+    words = 3 if buf.row_shape else 1
+    if grid.offset < 0 or (grid.offset * words + 3) > len(buf) * words:
+        raise ValueError(
+            f"Indirect offset {grid.offset} leaves fewer than 3 counts in a buffer of {len(buf)}"
+        )
+
+
+# --------------------------------------------------------------------------- argument checks
+
+# A checker validates one argument of a call and returns what the backend packs: the Buffer for an
+# array parameter, a Python number for a scalar, raw bytes (host layout) for a vector/matrix/struct.
+Checker = Callable[[Any], Any]
+
+
+def _type_name(v: Any) -> str:
+    return (
+        type(v).__module__.replace("builtins", "").replace("numpy", "np")
+        + ("." if type(v).__module__ not in ("builtins",) else "")
+        + type(v).__name__
+    )
+
+
+def array_checker(kernel: str, name: str, t: ArrayType, backend: Backend) -> Checker:
+    """Check a buffer argument: a Buffer of this backend, with STORAGE usage and the element layout."""
+    key = element_layout(t.element)
+    elem = t.element.name
+
+    def check(v: Any) -> Any:
+        if isinstance(v, Buffer):
+            if v.backend is not backend:
+                raise ValueError(
+                    f"{kernel}(): parameter {name!r} gets a buffer of backend "
+                    f"{v.backend.name!r}, but the call runs on {backend.name!r}"
+                )
+            if v._elem_key != key:
+                got = f"{v.dtype}" + (f" rows of {v.row_shape}" if v.row_shape else "")
+                raise TypeError(
+                    f"{kernel}(): parameter {name!r} is Array[{elem}] ({_layout_text(key)}), "
+                    f"got a buffer of {got}"
+                )
+            if not v.usage & BufferUsages.STORAGE:
+                raise ValueError(f"{kernel}(): parameter {name!r}: the buffer lacks the STORAGE usage")
+            return v
+        if isinstance(v, np.ndarray):
+            raise TypeError(
+                f"{kernel}(): parameter {name!r} is Array[{elem}]: pass a buffer "
+                "(backend.init_buffer(array)), or use khal.launch for numpy arrays"
+            )
+        raise TypeError(f"{kernel}(): parameter {name!r} is Array[{elem}], got {type(v).__name__}")
+
+    return check
+
+
+def _layout_text(key: tuple[np.dtype[Any], tuple[int, ...]]) -> str:
+    base, shape = key
+    return f"numpy {base}" + (f" rows of shape {shape}" if shape else "")
+
+
+_F32_MAX = float(np.finfo(np.float32).max)
+_F16_MAX = float(np.finfo(np.float16).max)
+
+
+def scalar_checker(kernel: str, name: str, t: ScalarType) -> Checker:
+    """Check a scalar argument: the kind (no float for an int) and the range (no -1 for a u32)."""
+    where = f"{kernel}(): parameter {name!r} ({t.name})"
+    if t.is_bool:
+
+        def check_bool(v: Any) -> Any:
+            if isinstance(v, bool | np.bool_):
+                return bool(v)
+            raise TypeError(f"{where} takes a bool, got {type(v).__name__} {v!r}")
+
+        return check_bool
+    if t.is_int:
+        lo, hi = int(t.min), int(t.max)
+
+        def check_int(v: Any) -> Any:
+            if type(v) is not int:
+                if isinstance(v, bool | np.bool_) or not isinstance(v, int | np.integer):
+                    raise TypeError(f"{where} takes an int, got {type(v).__name__} {v!r}")
+                v = int(v)
+            if lo <= v <= hi:
+                return v
+            raise ValueError(f"{where} must be in [{lo}, {hi}], got {v}")
+
+        return check_int
+    limit = {16: _F16_MAX, 32: _F32_MAX}.get(t.bits, math.inf)
+
+    def check_float(v: Any) -> Any:
+        if type(v) is not float:
+            if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
+                raise TypeError(f"{where} takes a float, got {type(v).__name__} {v!r}")
+            v = float(v)
+        if abs(v) > limit and not math.isinf(v):
+            # Rounding would silently make it inf: ask for an explicit inf instead.
+            raise ValueError(f"{where}: {v!r} is out of range (|x| <= {limit:g})")
+        return v
+
+    return check_float
+
+
+def value_checker(kernel: str, name: str, t: KhalType) -> Checker:
+    """Check a vector, matrix or struct argument; returns its bytes in host layout."""
+    where = f"{kernel}(): parameter {name!r} ({t.name})"
+    dtype = t.dtype
+    if isinstance(t, VectorType | MatrixType):
+        shape = (t.size,) if isinstance(t, VectorType) else (t.size, t.size)
+        elem: ScalarType = t.element
+
+        def check_vec(v: Any) -> Any:
+            try:
+                a = np.asarray(v)
+            except Exception as e:  # a ragged list, say
+                raise TypeError(f"{where}: cannot read {v!r} as {shape} values: {e}") from None
+            if a.shape != shape:
+                raise ValueError(f"{where} needs shape {shape}, got {a.shape}")
+            if a.dtype.kind not in "biuf" or (elem.is_int and a.dtype.kind == "f"):
+                raise TypeError(f"{where} takes {elem.name} components, got {a.dtype}")
+            if elem.is_int and a.size and (a.min() < elem.min or a.max() > elem.max):
+                raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}]")
+            return np.ascontiguousarray(a, dtype=elem.dtype).tobytes()
+
+        return check_vec
+    if isinstance(t, StructType):
+        names = [n for n, _ in t.fields]
+
+        def check_struct(v: Any) -> Any:
+            if isinstance(v, np.void | np.ndarray) and v.dtype.names is not None:
+                if v.dtype != dtype or (isinstance(v, np.ndarray) and v.shape != ()):
+                    raise TypeError(f"{where} needs one record of dtype {dtype}, got {v.dtype}{v.shape}")
+                return np.asarray(v).tobytes()
+            if isinstance(v, dict):
+                values = tuple(v[n] for n in names) if set(v) == set(names) else None
+            elif isinstance(v, tuple):
+                values = v if len(v) == len(names) else None
+            else:
+                values = tuple(getattr(v, n) for n in names) if all(hasattr(v, n) for n in names) else None
+            if values is None:
+                raise TypeError(f"{where} takes a {t.name} (fields {', '.join(names)}), got {v!r}")
+            try:
+                return np.array(values, dtype=dtype).tobytes()
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"{where}: {e}") from None
+
+        return check_struct
+    raise TypeError(f"{where}: unsupported parameter type")
+
+
+def make_checkers(kernel: Any, backend: Backend) -> list[Checker]:
+    """One checker per kernel parameter, in order."""
+    checkers: list[Checker] = []
+    for p in kernel.params:
+        t = p.type
+        if isinstance(t, ArrayType):
+            checkers.append(array_checker(kernel.name, p.name, t, backend))
+        elif isinstance(t, ScalarType):
+            checkers.append(scalar_checker(kernel.name, p.name, t))
+        else:
+            checkers.append(value_checker(kernel.name, p.name, t))
+    return checkers
+
+
+def arity_error(kernel: Any, got: int) -> TypeError:
+    """The error for a call with the wrong number of arguments."""
+    names = ", ".join(p.name for p in kernel.params)
+    return TypeError(f"{kernel.name}() takes {len(kernel.params)} arguments ({names}), got {got}")
+
+
+# --------------------------------------------------------------------------- plans and commands
+
+
+class LaunchPlan(ABC):
+    """How one kernel launches on one backend, prepared once: a `call` only fills values in."""
+
+    kernel: Any
+    backend: Backend
+
+    @abstractmethod
+    def record(self, grid: Any, args: Sequence[Any]) -> Any:
+        """Check `args` and the grid; return the backend's command for this call (nothing runs)."""
+
+    def written_params(self) -> tuple[bool, ...]:
+        """Per parameter: does the kernel write it (arrays only)? Used by `khal.launch`."""
+        return tuple(isinstance(p.type, ArrayType) for p in self.kernel.params)
+
+
+@dataclass(slots=True)
+class PassMarker:
+    """A recorded pass boundary (used for timestamps)."""
+
+    begin: bool
+    label: str
+    timestamps: Timestamps | None
+    pair: PassMarker | None = None  # an end marker's begin marker
+
+
+@dataclass(slots=True)
+class CopyCommand:
+    """A recorded `copy_buffer_to_buffer`, in elements."""
+
+    src: Buffer
+    src_offset: int
+    dst: Buffer
+    dst_offset: int
+    count: int
+
+
+class Timestamps:
+    """Begin/end times of the passes begun with it: `encoder.begin_pass("x", ts)`; `ts.read()`.
+
+    `capacity` counts timestamps, as a wgpu query set does: each timed pass uses two.
+    """
+
+    def __init__(self, backend: Backend, capacity: int = 16):
+        if _as_count(capacity, "capacity") < 2:
+            raise ValueError("Timestamps capacity must be at least 2 (one pass takes two timestamps)")
+        self.backend = backend
+        self.capacity = capacity
+        self._reserved = 0
+        self._results: list[tuple[str, float]] = []
+        self._open: dict[int, float] = {}
+
+    def _reserve(self, label: str) -> None:
+        if self._reserved + 2 > self.capacity:
+            raise ValueError(
+                f"Timestamps full: capacity {self.capacity} holds {self.capacity // 2} passes; "
+                f"cannot time pass {label!r} (call reset() after read())"
+            )
+        self._reserved += 2
+
+    def _begin(self, marker: PassMarker, now: float) -> None:
+        self._open[id(marker)] = now
+
+    def _end(self, begin_marker: PassMarker, now: float) -> None:
+        self._results.append((begin_marker.label, (now - self._open.pop(id(begin_marker))) * 1e3))
+
+    def read(self) -> list[tuple[str, float]]:
+        """Wait for the submitted work; the (label, milliseconds) of every timed pass, in execution order."""
+        self.backend.synchronize()
+        return list(self._results)
+
+    def reset(self) -> None:
+        """Forget the results and make the whole capacity available again."""
+        self.backend.synchronize()
+        self._reserved = 0
+        self._results.clear()
+
+
+class ComputePass:
+    """A compute pass of an encoder: kernels `call`ed on it run in order. Use `end()` or `with`."""
+
+    __slots__ = ("encoder", "label", "timestamps", "_open", "_begin_marker")
+
+    def __init__(self, encoder: Encoder, label: str, timestamps: Timestamps | None):
+        self.encoder = encoder
+        self.label = label
+        self.timestamps = timestamps
+        self._open = True
+        self._begin_marker: PassMarker | None = None
+
+    def dispatch(self, kernel: Any, grid: Any, args: Sequence[Any], plan: LaunchPlan | None = None) -> None:
+        """Record one call of `kernel` (what `kernel.call(pass, grid, *args)` does)."""
+        if not self._open:
+            raise RuntimeError(f"pass {self.label!r} has ended; begin a new pass to record more calls")
+        encoder = self.encoder
+        if plan is None:
+            plan = encoder.backend._plan(kernel)
+        encoder._commands.append(plan.record(grid, args))
+
+    def end(self) -> None:
+        """Close the pass; the encoder can record a copy or another pass after this."""
+        if not self._open:
+            return
+        self._open = False
+        self.encoder._open_pass = None
+        if self.timestamps is not None:
+            self.encoder._commands.append(PassMarker(False, self.label, self.timestamps, self._begin_marker))
+
+    def __enter__(self) -> ComputePass:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.end()
+
+
+class Encoder:
+    """Records passes and copies; `backend.submit(encoder)` runs them, in order.
+
+    As a context manager (`with backend.begin_encoding() as enc:`) it submits on normal exit.
+    """
+
+    def __init__(self, backend: Backend):
+        self.backend = backend
+        self._commands: list[Any] = []
+        self._open_pass: ComputePass | None = None
+        self._submitted = False
+
+    def _check_recording(self, what: str) -> None:
+        if self._submitted:
+            raise RuntimeError(f"cannot {what}: this encoder was already submitted; begin a new one")
+        if self._open_pass is not None:
+            raise RuntimeError(f"cannot {what} while pass {self._open_pass.label!r} is open; end it first")
+
+    def begin_pass(self, label: str = "", timestamps: Timestamps | None = None) -> ComputePass:
+        """Begin a compute pass; with `timestamps`, its begin and end times are recorded."""
+        self._check_recording("begin a pass")
+        p = ComputePass(self, label, timestamps)
+        if timestamps is not None:
+            if not isinstance(timestamps, Timestamps):
+                raise TypeError(
+                    f"begin_pass takes a khal.Timestamps or None, got {type(timestamps).__name__}"
+                )
+            if timestamps.backend is not self.backend:
+                raise ValueError("these Timestamps belong to another backend")
+            timestamps._reserve(label)
+            p._begin_marker = PassMarker(True, label, timestamps)
+            self._commands.append(p._begin_marker)
+        self._open_pass = p
+        return p
+
+    def copy_buffer_to_buffer(
+        self, src: Buffer, src_offset: int, dst: Buffer, dst_offset: int, n: int
+    ) -> None:
+        """Record a copy of `n` elements from `src[src_offset:]` to `dst[dst_offset:]`."""
+        self._check_recording("record a copy")
+        for what, b in (("src", src), ("dst", dst)):
+            if not isinstance(b, Buffer):
+                raise TypeError(f"copy_buffer_to_buffer: {what} must be a buffer, got {type(b).__name__}")
+            if b.backend is not self.backend:
+                raise ValueError(f"copy_buffer_to_buffer: {what} belongs to backend {b.backend.name!r}")
+        if src is dst:
+            raise ValueError("copy_buffer_to_buffer: source and destination must be different buffers")
+        if src.element_dtype.itemsize != dst.element_dtype.itemsize:
+            raise TypeError(
+                f"copy_buffer_to_buffer: element sizes differ ({src.element_dtype} -> {dst.element_dtype})"
+            )
+        if not src.usage & BufferUsages.COPY_SRC:
+            raise ValueError("copy_buffer_to_buffer: src lacks the COPY_SRC usage")
+        if not dst.usage & BufferUsages.COPY_DST:
+            raise ValueError("copy_buffer_to_buffer: dst lacks the COPY_DST usage")
+        src_offset = _as_count(src_offset, "src_offset")
+        dst_offset = _as_count(dst_offset, "dst_offset")
+        n = _as_count(n, "the element count")
+        if src_offset + n > len(src) or dst_offset + n > len(dst):
+            raise ValueError(
+                f"copy_buffer_to_buffer: {n} elements from {src_offset} (of {len(src)}) to "
+                f"{dst_offset} (of {len(dst)}) is out of bounds"
+            )
+        self._commands.append(CopyCommand(src, src_offset, dst, dst_offset, n))
+
+    def __enter__(self) -> Encoder:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if exc_type is None and not self._submitted:
+            if self._open_pass is not None:
+                self._open_pass.end()
+            self.backend.submit(self)
+
+
+# --------------------------------------------------------------------------- the backend interface
+
+
+class Backend(ABC):
+    """A device that runs kernels: buffers, encoders, submission. One instance per device/queue."""
+
+    name: str
+    target: str  # the compiler target of its kernels ("cpu", "cuda", "spirv")
+
+    def __init__(self) -> None:
+        self._plans: dict[Any, LaunchPlan] = {}
+
+    # -- buffers
+
+    @abstractmethod
+    def _new_buffer(
+        self,
+        n: int,
+        dtype: np.dtype[Any],
+        row_shape: tuple[int, ...],
+        usage: BufferUsages,
+        data: np.ndarray | None,
+    ) -> Buffer:
+        """A buffer of `n` elements, filled from `data` (already of the right dtype/shape) or zeros."""
+
+    @abstractmethod
+    def _write(self, buf: Buffer, offset: int, data: np.ndarray) -> None:
+        """Write rows `data` at element `offset` (checked), ordered after what was submitted."""
+
+    @abstractmethod
+    def _read(self, buf: Buffer) -> np.ndarray:
+        """A fresh numpy copy of the buffer, after everything submitted is done."""
+
+    def init_buffer(self, data: Any, usage: BufferUsages = DEFAULT_USAGE) -> Buffer:
+        """A buffer holding a copy of `data`; its rows are the elements (`(n, 3)` float32 -> n Vec3)."""
+        a = np.asarray(data)
+        if a.ndim == 0:
+            raise ValueError("init_buffer needs an array of at least one dimension, got a scalar")
+        if a.dtype.kind not in "biufV" or a.dtype.hasobject:
+            raise TypeError(f"init_buffer: numpy dtype {a.dtype} cannot live in a buffer")
+        return self._new_buffer(a.shape[0], a.dtype, a.shape[1:], _as_usage(usage), np.ascontiguousarray(a))
+
+    def uninit_buffer(self, n: int, dtype: Any, usage: BufferUsages = DEFAULT_USAGE) -> Buffer:
+        """A zero-filled buffer of `n` elements; `dtype` may be a khal type (`Vec3` -> (n, 3) float32)."""
+        n = _as_count(n, "uninit_buffer: the element count")
+        base, shape = element_layout(dtype)
+        return self._new_buffer(n, base, shape, _as_usage(usage), None)
+
+    def write_buffer(self, buf: Buffer, offset: int, data: Any) -> None:
+        """Write `data` (rows) into `buf` from element `offset`, after the work submitted so far."""
+        self._own(buf, "write_buffer")
+        if not buf.usage & BufferUsages.COPY_DST:
+            raise ValueError("write_buffer: the buffer lacks the COPY_DST usage")
+        offset = _as_count(offset, "write_buffer: offset")
+        a = np.asarray(data)
+        if a.ndim == len(buf.row_shape):  # one element
+            a = a[None]
+        if a.shape[1:] != buf.row_shape:
+            raise ValueError(
+                f"write_buffer: rows of shape {a.shape[1:]} do not fit a buffer of rows {buf.row_shape}"
+            )
+        if a.dtype != buf.dtype and not np.can_cast(a.dtype, buf.dtype, "same_kind"):
+            raise TypeError(f"write_buffer: cannot write {a.dtype} data into a {buf.dtype} buffer")
+        if offset + a.shape[0] > len(buf):
+            raise ValueError(
+                f"write_buffer: {a.shape[0]} elements at {offset} overflow a buffer of {len(buf)}"
+            )
+        self._write(buf, offset, np.ascontiguousarray(a, dtype=buf.dtype))
+
+    def slow_read_vec(self, buf: Buffer) -> np.ndarray:
+        """Wait for the submitted work, then return a numpy copy of `buf` (shape `(len,) + rows`)."""
+        self._own(buf, "slow_read_vec")
+        if not buf.usage & (BufferUsages.COPY_SRC | BufferUsages.MAP_READ):
+            raise ValueError("slow_read_vec: the buffer needs the COPY_SRC or MAP_READ usage")
+        return self._read(buf)
+
+    def _own(self, buf: Any, what: str) -> None:
+        if not isinstance(buf, Buffer):
+            raise TypeError(f"{what} takes a buffer, got {type(buf).__name__}")
+        if buf.backend is not self:
+            raise ValueError(
+                f"{what}: the buffer belongs to backend {buf.backend.name!r}, not this {self.name!r}"
+            )
+
+    # -- recording and submission
+
+    def begin_encoding(self) -> Encoder:
+        """A new encoder; nothing it records runs before `submit`."""
+        return Encoder(self)
+
+    def submit(self, encoder: Encoder) -> None:
+        """Run what `encoder` recorded, in order (may return before it finishes: see `synchronize`)."""
+        if not isinstance(encoder, Encoder) or encoder.backend is not self:
+            raise ValueError("submit takes an encoder begun on this backend")
+        if encoder._submitted:
+            raise RuntimeError("this encoder was already submitted")
+        if encoder._open_pass is not None:
+            raise RuntimeError(f"pass {encoder._open_pass.label!r} is still open; end() it before submit")
+        encoder._submitted = True
+        self._execute(encoder._commands)
+        encoder._commands = []
+
+    @abstractmethod
+    def _execute(self, commands: list[Any]) -> None:
+        """Run (or enqueue) recorded commands in order."""
+
+    @abstractmethod
+    def synchronize(self) -> None:
+        """Wait for everything submitted."""
+
+    # -- kernels
+
+    def _plan(self, kernel: Any) -> LaunchPlan:
+        """The launch plan of `kernel` on this backend, compiled and prepared on first use."""
+        plan = self._plans.get(kernel)
+        if plan is None:
+            plan = self._plans[kernel] = self._make_plan(kernel)
+        return plan
+
+    @abstractmethod
+    def _make_plan(self, kernel: Any) -> LaunchPlan:
+        """Compile `kernel` for this backend (through the cache) and prepare its launch."""
+
+    def __repr__(self) -> str:
+        return f"<khal backend {self.name}>"
+
+
+def _as_usage(usage: Any) -> BufferUsages:
+    if not isinstance(usage, int):
+        raise TypeError(f"usage must be khal.BufferUsages flags, got {usage!r}")
+    return BufferUsages(usage)
+
+
+def now() -> float:
+    """The clock timestamps use (seconds)."""
+    return time.perf_counter()
