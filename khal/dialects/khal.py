@@ -841,7 +841,7 @@ class StructConstructOp(IRDLOperation):
         assert isinstance(self.result.type, StructType)
         expected = [t for _, t in self.result.type.fields]
         if [f.type for f in self.fields] != expected:
-            raise VerifyException(f"operands must have the field types {expected}")
+            raise VerifyException(f"operands must have the field types ({', '.join(map(str, expected))})")
 
 
 @irdl_op_definition

@@ -53,7 +53,7 @@ class LocatedVerifyException(VerifyException):
         self.message = message
 
     def __str__(self) -> str:
-        return self.span.print_with_context(self.message).rstrip("\n")
+        return self.span.print_with_context(self.message)
 
 
 class _LocatingParser(Parser):
@@ -230,6 +230,14 @@ class KhalOptMain(xDSLOptMain):
             return module
 
         self.available_frontends["mlir"] = parse_mlir
+
+    def parse_chunk(self, chunk: IO[bytes], file_extension: str, start_offset: int = 0) -> ModuleOp | None:
+        try:
+            return super().parse_chunk(chunk, file_extension, start_offset)
+        except LocatedVerifyException as e:
+            # Like xDSL does for parse errors: report lines of the whole file, not of the chunk.
+            e.span = dataclasses.replace(e.span, line_offset=start_offset)
+            raise
 
     def prepare_output(self) -> IO[str]:
         self._output_stream = super().prepare_output()
