@@ -20,9 +20,16 @@ def _infer_access() -> type[ModulePass]:
     return InferAccessPass
 
 
+def _cpu_workgroup_loops() -> type[ModulePass]:
+    from khal.passes.cpu_workgroup_loops import CpuWorkgroupLoopsPass
+
+    return CpuWorkgroupLoopsPass
+
+
 # name -> factory. Keep one line per pass; add new passes here.
 KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-infer-access": _infer_access,
+    "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
 }
 
 
