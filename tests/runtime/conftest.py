@@ -1,0 +1,32 @@
+"""Fixtures for runtime tests: every test taking `backend` runs once per available backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from khal.runtime.backend import Backend
+from khal.runtime.select import available_backends, make_backend
+
+_BACKENDS: dict[str, Backend] = {}
+
+
+def get_backend(name: str) -> Backend:
+    """One backend object per name for the whole session (plans and pools are reused)."""
+    if name not in _BACKENDS:
+        _BACKENDS[name] = make_backend(name)
+    return _BACKENDS[name]
+
+
+@pytest.fixture(params=available_backends())
+def backend(request: pytest.FixtureRequest) -> Backend:
+    """Each available backend in turn (cpu, cpu-parallel, and GPUs where they work)."""
+    return get_backend(request.param)
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """Fresh random inputs each run; the seed is printed (pytest shows it when the test fails)."""
+    seed = int(np.random.SeedSequence().entropy) % 2**63  # type: ignore[arg-type]
+    print(f"rng seed for {request.node.nodeid}: {seed}")
+    return np.random.default_rng(seed)
