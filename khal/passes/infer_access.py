@@ -178,7 +178,7 @@ class _Specialiser:
         for original, clones in self.cloned_from.items():
             if _callers(self.module, original):
                 continue
-            self.functions.pop(original).erase()
+            Rewriter.erase_op(self.functions.pop(original))
             if len(clones) == 1:
                 for call in _callers(self.module, clones[0]):
                     call.callee = SymbolRefAttr(original)
