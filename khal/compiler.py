@@ -68,13 +68,11 @@ def _check_target(target: str) -> None:
 
 
 def _target_options(target: str) -> str:
-    """What besides the kernel decides the compiled code (host CPU and its features for the CPU)."""
+    """What besides the kernel decides the compiled code (for the CPU: the host CPU and its features)."""
     if target == "cpu":
-        import llvmlite
-        import llvmlite.binding as llvm
+        from khal.targets.cpu import host_description
 
-        features = llvm.get_host_cpu_features().flatten()
-        return f"{llvm.get_host_cpu_name()} {features} llvmlite {llvmlite.__version__}"
+        return host_description()
     return ""
 
 
@@ -118,7 +116,7 @@ def _compile_fresh(kernel: Any, target: str) -> tuple[Compiled, dict[str, Any]]:
 
     llvm_module = translate_module(module)
     dump.write("llvm", str(llvm_module))
-    artifact = cpu_target.build_artifact(llvm_module, kernel.name)
+    artifact = cpu_target.build_artifact(llvm_module, kernel.name, kernel.params)
     dump.write("llvm-opt", artifact.llvm_ir)
     record = {"target": target, "name": kernel.name, "written": written, **artifact.record()}
     return Compiled(kernel.name, target, artifact, written), record
