@@ -76,6 +76,13 @@ class _LocatingParser(Parser):
         self._pending[-1] = self._current_token.span
         return results
 
+    def _get_op_by_name(self, name: str):  # pyright: ignore[reportIncompatibleMethodOverride]
+        try:
+            return super()._get_op_by_name(name)
+        except ParseError as e:
+            # xDSL points after the name; point at the name itself.
+            raise ParseError(self._pending[-1], e.msg) from None
+
     def _parse_dialect_type_or_attribute_body(  # pyright: ignore[reportIncompatibleMethodOverride]
         self, attr_name: str, is_type: bool, is_opaque: bool, starting_opaque_pos: int | None
     ):
@@ -119,17 +126,22 @@ class _CompilerTarget(Target):
     name: ClassVar[str] = ""
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[Any]) -> None:
-        _compiler_emit(self.name)(module, self.name, output)
+        _compiler_emit(module, self.name, output)
 
 
-def _compiler_emit(target: str) -> Callable[[ModuleOp, str, IO[Any]], None]:
+def _compiler_emit(module: ModuleOp, target: str, output: IO[Any]) -> None:
+    """`khal.compiler.emit`, with "this target is not built" turned into one TargetUnavailable."""
+    from khal.errors import BackendUnavailable
+
     try:
         from khal.compiler import emit
     except ImportError as e:
-        raise TargetUnavailable(
-            f"target '{target}' is not available in this build (khal.compiler: {e})"
-        ) from None
-    return emit
+        raise TargetUnavailable(f"target '{target}' is not available in this build ({e})") from None
+    try:
+        emit(module, target, output)
+    except (ImportError, NotImplementedError, BackendUnavailable) as e:
+        # A pipeline stage not written yet, or a tool (llvmlite, spirv-tools) missing.
+        raise TargetUnavailable(f"target '{target}' is not available in this build ({e})") from None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -261,7 +273,7 @@ class KhalOptMain(xDSLOptMain):
         if stream.isatty():
             raise TargetUnavailable(f"target '{name}' is binary: use -o FILE, or -t {name}-asm for text")
         data = BytesIO()
-        _compiler_emit(name)(prog, name, data)
+        _compiler_emit(prog, name, data)
         stream.flush()
         stream.buffer.write(data.getvalue())  # pyright: ignore[reportAttributeAccessIssue]
         return ""
