@@ -1,0 +1,1033 @@
+"""The Python AST -> khal IR compiler: one visitor over a kernel's or device function's body.
+
+`FunctionCompiler` walks the statements with a scope of typed values (`values.py`) and builds xDSL
+ops directly into the current block. Python locals become SSA values: an `if` yields the locals its
+branches change, a loop carries the locals its body assigns. `break`, `continue` and early `return`
+set hidden boolean locals (`%brk1`, `%cont1`, `%ret`) that the loop condition and a guard around the
+rest of the statement list test. Typed arithmetic, casts, vectors and matrices live in `ops.py`;
+`khal.std` and Python builtins in `builtins.py`. Every diagnostic is a located `CompileError`.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from xdsl.dialects import arith, func, scf
+from xdsl.dialects.builtin import ModuleOp
+from xdsl.ir import Block, Operation, Region, SSAValue
+
+from khal.dialects import khal as kd
+from khal.frontend import types as kt
+from khal.frontend.ops import OpsMixin
+from khal.frontend.source import FunctionSource, function_source, is_constant
+from khal.frontend.values import Const, LazyVector, LoopContext, Memory, PyObj, Typed, Value, Void
+
+if TYPE_CHECKING:
+    from khal.kernel import Func, Kernel
+
+_UNSUPPORTED = {
+    ast.Lambda: "lambda",
+    ast.ListComp: "a list comprehension",
+    ast.SetComp: "a set comprehension",
+    ast.DictComp: "a dict comprehension",
+    ast.GeneratorExp: "a generator expression",
+    ast.ClassDef: "a class definition",
+    ast.Try: "try/except",
+    ast.With: "a with statement",
+    ast.AsyncWith: "async with",
+    ast.Yield: "yield",
+    ast.YieldFrom: "yield from",
+    ast.Await: "await",
+    ast.Starred: "*args unpacking",
+    ast.FunctionDef: "a nested function definition",
+    ast.AsyncFunctionDef: "a nested function definition",
+    ast.Global: "global",
+    ast.Nonlocal: "nonlocal",
+    ast.Delete: "del",
+    ast.Import: "import",
+    ast.ImportFrom: "import",
+    ast.Raise: "raise",
+    ast.Assert: "assert",
+    ast.Match: "match",
+    ast.NamedExpr: "the walrus operator",
+    ast.List: "a list",
+    ast.Dict: "a dict",
+    ast.Set: "a set",
+    ast.Slice: "slicing",
+    ast.AsyncFor: "async for",
+}
+
+
+class ModuleBuilder:
+    """Collects the kernel and the device functions it reaches into one module."""
+
+    def __init__(self) -> None:
+        self.ops: list[Operation] = []
+        self.funcs: dict[int, tuple[str, list[kt.KhalType], kt.KhalType | None]] = {}
+        self.in_progress: list[Any] = []
+        self.names: set[str] = set()
+
+    def unique_name(self, name: str) -> str:
+        """A symbol name not used yet in this module."""
+        candidate, n = name, 1
+        while candidate in self.names:
+            candidate, n = f"{name}_{n}", n + 1
+        self.names.add(candidate)
+        return candidate
+
+    def function(self, fn: Func, node: ast.AST, caller: FunctionCompiler) -> tuple[str, list, Any]:
+        """The symbol, parameter types and return type of device function `fn`, compiling it once."""
+        if fn in self.in_progress:
+            chain = " -> ".join(f.name for f in [*self.in_progress, fn])
+            raise caller.error(node, f"recursion is not supported in kernels ({chain})")
+        key = id(fn)
+        if key not in self.funcs:
+            self.in_progress.append(fn)
+            try:
+                compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
+                symbol = self.unique_name(fn.name)
+                op, params, ret = compiler.compile_func(symbol)
+                self.funcs[key] = (symbol, params, ret)
+                self.ops.append(op)
+            finally:
+                self.in_progress.pop()
+        return self.funcs[key]
+
+    def module(self) -> ModuleOp:
+        """The verified module of everything built."""
+        module = ModuleOp(self.ops)
+        module.verify()
+        return module
+
+
+class FunctionCompiler(OpsMixin):
+    """Compiles one kernel or device function body."""
+
+    def __init__(self, builder: ModuleBuilder, src: FunctionSource, kind: str):
+        self.builder = builder
+        self.src = src
+        self.kind = kind  # "kernel" | "func"
+        self.block: Block = Block()
+        self.scope: dict[str, Value] = {}
+        self.readonly: set[str] = set()
+        self.partial: set[str] = set()  # names assigned on some paths only (better "unknown name" errors)
+        self.loops: list[LoopContext] = []
+        self.return_flag: str | None = None
+        self.return_type: kt.KhalType | None = None
+        self.final_return: Typed | None = None
+        self.returned_directly = False
+        self._ir_types: dict[kt.KhalType, Any] = {}
+        self._pinned: dict[int, Value] = {}  # operands already evaluated (chained comparisons)
+
+    # ------------------------------------------------------------------ entry points
+
+    def compile_kernel(self, kernel: Kernel) -> kd.KernelOp:
+        """Build the `khal.kernel` op."""
+        params = kernel.params
+        self.return_type = None
+        op = kd.KernelOp(kernel.name, [self.ir_type(p.type) for p in params], kernel.workgroup_size)
+        self.block = op.body.block
+        for p, arg in zip(params, self.block.args, strict=True):
+            arg.name_hint = p.name
+            self.bind_param(p.name, p.type, arg, readonly=True)
+        self.compile_body()
+        self.emit(kd.ReturnOp())
+        return op
+
+    def compile_func(self, symbol: str) -> tuple[func.FuncOp, list[kt.KhalType], kt.KhalType | None]:
+        """Build the `func.func` op of a device function."""
+        from khal.kernel import read_params
+
+        params = read_params(self.src, "khal.func")
+        annotations = getattr(self.src.pyfunc, "__annotations__", {})
+        if "return" in annotations and annotations["return"] is not None:
+            ret = kt.as_khal_type(self._annotation(annotations["return"]))
+            if ret is None or isinstance(ret, kt.ArrayType):
+                raise self.error(self.src.tree.returns, "the return annotation must be a scalar, vector, matrix or struct")
+            self.return_type = ret
+        param_types = [p.type for p in params]
+        arg_types = [self.ir_type(t) for t in param_types]
+        self.block = Block(arg_types=arg_types)
+        for p, arg in zip(params, self.block.args, strict=True):
+            arg.name_hint = p.name
+            self.bind_param(p.name, p.type, arg, readonly=False)
+        self.compile_body()
+        results = [self.ir_type(self.return_type)] if self.return_type is not None else []
+        if self.return_type is None:
+            self.emit(func.ReturnOp())
+        elif self.return_flag is not None:
+            value = self.scope["%retval"]
+            assert isinstance(value, Typed)
+            self.emit(func.ReturnOp(value.ssa))
+        else:
+            if self.final_return is None:
+                raise self.error(self.src.tree, f"khal.func {self.src.tree.name} must end with a return statement")
+            self.emit(func.ReturnOp(self.final_return.ssa))
+        op = func.FuncOp(symbol, (arg_types, results), Region(self.block))
+        return op, param_types, self.return_type
+
+    def _annotation(self, value: Any) -> Any:
+        if isinstance(value, str):
+            return eval(value, dict(self.src.globals), dict(self.src.closure))  # noqa: S307
+        return value
+
+    def bind_param(self, name: str, t: kt.KhalType, arg: SSAValue, readonly: bool) -> None:
+        """Put a parameter in scope."""
+        if isinstance(t, kt.ArrayType):
+            self.scope[name] = Memory(arg, t.element, name=name)
+            self.readonly.add(name)
+        else:
+            self.scope[name] = Typed(arg, t)
+            if readonly:
+                self.readonly.add(name)
+
+    def compile_body(self) -> None:
+        """Compile the function's statements, setting up the early-return flag if needed."""
+        body = self.src.tree.body
+        returns = [n for n in _walk_no_defs(body) if isinstance(n, ast.Return)]
+        trailing = bool(body) and isinstance(body[-1], ast.Return)
+        if len(returns) > (1 if trailing else 0):
+            self.return_flag = "%ret"
+            self.scope["%ret"] = Typed(self.const_ssa(False, kt.bool_), kt.bool_)
+            if self.return_type is not None:
+                self.scope["%retval"] = self.zero(self.return_type)
+        self.statements(body)
+
+    # ------------------------------------------------------------------ emission helpers
+
+    def error(self, node: ast.AST | None, message: str) -> Exception:
+        """A CompileError at `node`."""
+        return self.src.error(node, message)
+
+    def emit(self, op: Operation) -> Operation:
+        """Append `op` to the current block."""
+        self.block.add_op(op)
+        return op
+
+    def ir_type(self, t: kt.KhalType) -> Any:
+        """The (cached) IR type of a khal type."""
+        ir = self._ir_types.get(t)
+        if ir is None:
+            ir = t.ir_type()
+            self._ir_types[t] = ir
+        return ir
+
+    @contextmanager
+    def at(self, block: Block) -> Iterator[None]:
+        """Emit into `block` for the duration of the `with`."""
+        saved = self.block
+        self.block = block
+        try:
+            yield
+        finally:
+            self.block = saved
+
+    def in_block(self, fn: Callable[[], Any], arg_types: Sequence[Any] = ()) -> tuple[Block, dict[str, Value], Any]:
+        """Run `fn` emitting into a fresh block with a copy of the scope; returns (block, scope, result)."""
+        block = Block(arg_types=arg_types)
+        saved_block, saved_scope = self.block, self.scope
+        self.block, self.scope = block, dict(saved_scope)
+        try:
+            result = fn()
+            return block, self.scope, result
+        finally:
+            self.block, self.scope = saved_block, saved_scope
+
+    # ------------------------------------------------------------------ statements
+
+    def statements(self, stmts: list[ast.stmt]) -> None:
+        """Compile a statement list; after a statement that may exit, guard the rest with the exit flags."""
+        for k, stmt in enumerate(stmts):
+            self.statement(stmt)
+            if isinstance(stmt, ast.Return | ast.Break | ast.Continue):
+                return  # the rest of this list is unreachable
+            rest = stmts[k + 1 :]
+            if rest and self._may_exit(stmt):
+                flags = self.exit_flags()
+                if flags:
+                    cond = self.not_any(flags)
+                    self.emit_if(cond, lambda rest=rest: self.statements(rest), None, fill_undefined=True)
+                    return
+
+    def statement(self, stmt: ast.stmt) -> None:
+        """Compile one statement."""
+        method = getattr(self, "stmt_" + type(stmt).__name__, None)
+        if method is None:
+            raise self.unsupported(stmt)
+        method(stmt)
+
+    def unsupported(self, node: ast.AST) -> Exception:
+        """The error for Python syntax khal does not compile."""
+        what = _UNSUPPORTED.get(type(node), type(node).__name__)
+        return self.error(node, f"{what} is not supported in a kernel")
+
+    def exit_flags(self) -> list[str]:
+        """The hidden flags that, when set, skip the rest of the current statement list."""
+        flags = [self.return_flag] if self.return_flag else []
+        if self.loops:
+            loop = self.loops[-1]
+            flags += [f for f in (loop.break_flag, loop.continue_flag) if f]
+        return [f for f in flags if f in self.scope]
+
+    def _may_exit(self, stmt: ast.stmt) -> bool:
+        """Does `stmt` contain a return, or a break/continue of the current loop?"""
+        for node in _walk_stmt(stmt, into_loops=False):
+            if isinstance(node, ast.Break | ast.Continue) and self.loops:
+                return True
+        return any(isinstance(n, ast.Return) for n in _walk_no_defs([stmt])) and self.return_flag is not None
+
+    def not_any(self, flags: list[str]) -> SSAValue:
+        """`not (flag1 or flag2 ...)`."""
+        values = [self.scope_typed(f).ssa for f in flags]
+        acc = values[0]
+        for v in values[1:]:
+            acc = self.emit(arith.OrIOp(acc, v)).results[0]
+        return self.emit(arith.XOrIOp(acc, self.const_ssa(True, kt.bool_))).results[0]
+
+    def scope_typed(self, name: str) -> Typed:
+        """A hidden scalar local."""
+        v = self.scope[name]
+        assert isinstance(v, Typed)
+        return v
+
+    def stmt_Expr(self, node: ast.Expr) -> None:
+        if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+            return  # a docstring
+        self.expr(node.value)
+
+    def stmt_Pass(self, node: ast.Pass) -> None:
+        del node
+
+    def stmt_Assign(self, node: ast.Assign) -> None:
+        if isinstance(node.value, ast.Tuple) and any(isinstance(t, ast.Tuple) for t in node.targets):
+            values: list[Value] = [self.expr(e) for e in node.value.elts]
+            for target in node.targets:
+                self._assign_tuple(target, values, node)
+            return
+        value = self.expr(node.value)
+        for target in node.targets:
+            if isinstance(target, ast.Tuple):
+                if not (isinstance(value, Const) and isinstance(value.value, tuple)):
+                    raise self.error(target, "only a tuple can be unpacked")
+                self._assign_tuple(target, [Const(v) for v in value.value], node)
+            else:
+                self.assign(target, value)
+
+    def _assign_tuple(self, target: ast.expr, values: list[Value], node: ast.AST) -> None:
+        if not isinstance(target, ast.Tuple):
+            raise self.error(target, "cannot assign a tuple of kernel values to one name; unpack it")
+        if len(target.elts) != len(values):
+            raise self.error(node, f"cannot unpack {len(values)} values into {len(target.elts)} targets")
+        for t, v in zip(target.elts, values, strict=True):
+            self.assign(t, v)
+
+    def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
+        if node.value is None:
+            raise self.error(node, "a declaration needs a value: write `x: f32 = 0.0`")
+        if not isinstance(node.target, ast.Name):
+            raise self.error(node.target, "only a plain name can be annotated")
+        t = self.type_expr(node.annotation)
+        value = self.coerce(self.expr(node.value), t, node.value, "the annotated type")
+        self.assign(node.target, value)
+
+    def stmt_AugAssign(self, node: ast.AugAssign) -> None:
+        lvalue = self.lvalue(node.target)
+        current = lvalue.load()
+        rhs = self.expr(node.value)
+        self.assign_lvalue(lvalue, self.binop(node.op, current, rhs, node), node.target)
+
+    def stmt_If(self, node: ast.If) -> None:
+        test = self.expr(node.test)
+        if isinstance(test, Const):
+            self.statements(node.body if test.value else node.orelse)
+            return
+        cond = self.truth(test, node.test)
+        orelse = node.orelse
+        self.emit_if(cond, lambda: self.statements(node.body), (lambda: self.statements(orelse)) if orelse else None)
+
+    def stmt_Return(self, node: ast.Return) -> None:
+        if self.kind == "kernel":
+            if node.value is not None:
+                raise self.error(node.value, "a kernel cannot return a value; write results into an array")
+        elif node.value is not None and self.return_type is None:
+            raise self.error(node.value, f"khal.func {self.src.tree.name} returns a value but has no return annotation")
+        elif node.value is None and self.return_type is not None:
+            raise self.error(node, f"khal.func {self.src.tree.name} must return a {self.return_type.name}")
+        value = None
+        if node.value is not None:
+            assert self.return_type is not None
+            value = self.materialize(self.coerce(self.expr(node.value), self.return_type, node.value, "the return type"))
+        if self.return_flag is None:
+            self.final_return = value
+            return
+        if value is not None:
+            self.scope["%retval"] = value
+        self.scope[self.return_flag] = Typed(self.const_ssa(True, kt.bool_), kt.bool_)
+
+    def stmt_Break(self, node: ast.Break) -> None:
+        if not self.loops or self.loops[-1].break_flag is None:
+            raise self.error(node, "break outside a loop")
+        self.scope[self.loops[-1].break_flag] = Typed(self.const_ssa(True, kt.bool_), kt.bool_)
+
+    def stmt_Continue(self, node: ast.Continue) -> None:
+        if not self.loops or self.loops[-1].continue_flag is None:
+            raise self.error(node, "continue outside a loop")
+        self.scope[self.loops[-1].continue_flag] = Typed(self.const_ssa(True, kt.bool_), kt.bool_)
+
+    # ------------------------------------------------------------------ if / merge
+
+    def emit_if(
+        self,
+        cond: SSAValue,
+        then_fn: Callable[[], Any],
+        else_fn: Callable[[], Any] | None,
+        fill_undefined: bool = False,
+    ) -> None:
+        """Emit an `scf.if`; locals the branches change become its results."""
+        before = self.scope
+        then_block, then_scope, _ = self.in_block(then_fn)
+        else_block, else_scope, _ = self.in_block(else_fn or (lambda: None))
+        names: list[str] = []
+        for name in dict.fromkeys([*then_scope, *else_scope]):
+            tv, ev = then_scope.get(name), else_scope.get(name)
+            old = before.get(name)
+            if tv is None or ev is None:
+                if fill_undefined and old is None and isinstance(tv or ev, Typed | LazyVector):
+                    names.append(name)
+                elif old is None:
+                    self.partial.add(name)
+                continue
+            if tv is old and ev is old:
+                continue
+            if tv is ev:
+                continue
+            if old is None and _type_of(tv) != _type_of(ev):
+                self.partial.add(name)
+                continue
+            names.append(name)
+        then_vals, else_vals = [], []
+        for name in names:
+            tv, ev = then_scope.get(name), else_scope.get(name)
+            with self.at(then_block):
+                t_typed = self.carry(name, tv if tv is not None else None, ev)
+            with self.at(else_block):
+                e_typed = self.carry(name, ev if ev is not None else None, t_typed)
+            then_vals.append(t_typed)
+            else_vals.append(e_typed)
+        then_block.add_op(scf.YieldOp(*[v.ssa for v in then_vals]))
+        else_region = Region()
+        if else_fn is not None or names:
+            else_block.add_op(scf.YieldOp(*[v.ssa for v in else_vals]))
+            else_region = Region(else_block)
+        op = self.emit(scf.IfOp(cond, [v.ssa.type for v in then_vals], Region(then_block), else_region))
+        merged = dict(before)
+        for name, v, res in zip(names, then_vals, op.results, strict=True):
+            merged[name] = Typed(res, v.type)
+        self.scope = merged
+
+    def carry(self, name: str, value: Value | None, other: Any) -> Typed:
+        """`value` as an SSA value that can cross a region boundary (a zero if it is undefined on this path)."""
+        if value is None:
+            t = other.type if isinstance(other, Typed) else _type_of(other)
+            return self.zero(t)
+        if isinstance(value, Memory | PyObj | Void) or (isinstance(value, Const) and isinstance(value.value, tuple)):
+            raise self.error(
+                None, f"'{name}' holds {_describe(value)}, which cannot be reassigned inside control flow"
+            )
+        return self.materialize(value)
+
+    # ------------------------------------------------------------------ loops
+
+    def _loop_context(self, body: list[ast.stmt], depth: int) -> LoopContext:
+        breaks = conts = False
+        for stmt in body:
+            for n in _walk_stmt(stmt, into_loops=False):
+                breaks |= isinstance(n, ast.Break)
+                conts |= isinstance(n, ast.Continue)
+        return LoopContext(f"%brk{depth}" if breaks else None, f"%cont{depth}" if conts else None)
+
+    def _carried(self, body: list[ast.stmt], extra: Sequence[str] = ()) -> list[str]:
+        assigned = _assigned_names(body)
+        names = [n for n in self.scope if n in assigned or n in extra or n == self.return_flag or n == "%retval"]
+        if self.return_flag is None or not any(isinstance(n, ast.Return) for n in _walk_no_defs(body)):
+            names = [n for n in names if n not in ("%ret", "%retval") or n in assigned]
+        for n in names:
+            if n in self.readonly and n in assigned:
+                raise self._readonly_error(n, _first_store(body, n))
+        return names
+
+    def stmt_While(self, node: ast.While) -> None:
+        if node.orelse:
+            raise self.error(node.orelse[0], "while ... else is not supported in a kernel")
+        self._general_loop(node.body, node, cond_fn=lambda: self.truth(self.expr(node.test), node.test))
+
+    def stmt_For(self, node: ast.For) -> None:
+        if node.orelse:
+            raise self.error(node.orelse[0], "for ... else is not supported in a kernel")
+        if not isinstance(node.target, ast.Name):
+            raise self.error(node.target, "the loop variable must be a plain name")
+        it = node.iter
+        if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"):
+            raise self.error(it, "a kernel loops only over range(...)")
+        if self.scope.get("range") is not None or not self.src.lookup("range")[0]:
+            raise self.error(it.func, "'range' is shadowed")
+        start, stop, step, t = self.range_args(it)
+        if node.target.id in self.readonly:
+            raise self._readonly_error(node.target.id, node.target)
+        has_exit = any(
+            isinstance(n, ast.Break | ast.Continue | ast.Return) for s in node.body for n in _walk_no_defs([s])
+        )
+        if isinstance(step, Const) and step.value > 0 and t.is_signed and not has_exit:
+            self._scf_for(node, start, stop, step, t)
+            return
+        self._range_while(node, start, stop, step, t)
+
+    def range_args(self, call: ast.Call) -> tuple[Value, Value, Value, kt.ScalarType]:
+        """The (start, stop, step) of a range() call and the type they share."""
+        if call.keywords or not 1 <= len(call.args) <= 3:
+            raise self.error(call, "range() takes 1 to 3 positional arguments")
+        args = [self.expr(a) for a in call.args]
+        if len(args) == 1:
+            args = [Const(0), args[0], Const(1)]
+        elif len(args) == 2:
+            args.append(Const(1))
+        nodes = list(call.args) + [call] * (3 - len(call.args))
+        if len(call.args) == 1:
+            nodes = [call, call.args[0], call]
+        t: kt.ScalarType | None = None
+        for a, n in zip(args, nodes, strict=True):
+            at = _type_of(a)
+            if isinstance(a, Const) and a.type is None:
+                if not isinstance(a.value, int) or isinstance(a.value, bool):
+                    raise self.error(n, f"range() takes integers, not {a.value!r}")
+                continue
+            if not (isinstance(at, kt.ScalarType) and at.is_int):
+                raise self.error(n, f"range() takes integers, not {_tname(at)}")
+            if t is None:
+                t = at
+            elif t != at:
+                raise self.error(n, f"range() arguments mix {t.name} and {at.name}; write {t.name}(...) around one")
+        t = t or kt.i32
+        out = []
+        for a, n in zip(args, nodes, strict=True):
+            if isinstance(a, Const):
+                out.append(Const(self.check_literal(a.value, t, n), t))
+            else:
+                out.append(a)
+        if isinstance(out[2], Const) and out[2].value == 0:
+            raise self.error(nodes[2], "range() step must not be zero")
+        return out[0], out[1], out[2], t
+
+    def _scf_for(self, node: ast.For, start: Value, stop: Value, step: Value, t: kt.ScalarType) -> None:
+        assert isinstance(node.target, ast.Name)
+        target = node.target.id
+        lb, ub, st = (self.materialize(v).ssa for v in (start, stop, step))
+        carried = self._carried(node.body)
+        init = [self.carry(n, self.scope[n], None) for n in carried]
+        ir_t = self.ir_type(t)
+        self.loops.append(LoopContext(None, None))
+
+        def body() -> list[Typed]:
+            iv = self.block.args[0]
+            iv.name_hint = target
+            for n, v, arg in zip(carried, init, self.block.args[1:], strict=True):
+                self.scope[n] = Typed(arg, v.type)
+            self.scope[target] = Typed(iv, t)
+            self.statements(node.body)
+            return [self._carry_out(n, v.type, node) for n, v in zip(carried, init, strict=True)]
+
+        try:
+            block, _, outs = self.in_block(body, [ir_t, *[v.ssa.type for v in init]])
+        finally:
+            self.loops.pop()
+        block.add_op(scf.YieldOp(*[v.ssa for v in outs]))
+        op = self.emit(scf.ForOp(lb, ub, st, [v.ssa for v in init], block))
+        for n, v, res in zip(carried, init, op.results, strict=True):
+            self.scope[n] = Typed(res, v.type)
+
+    def _carry_out(self, name: str, t: kt.KhalType, node: ast.AST) -> Typed:
+        value = self.scope.get(name)
+        if value is None:
+            raise self.error(node, f"'{name}' is not defined on every path through the loop body")
+        typed = self.carry(name, value, None)
+        if typed.type != t:
+            raise self.error(node, f"'{name}' changes type from {t.name} to {typed.type.name} in the loop")
+        return typed
+
+    def _range_while(self, node: ast.For, start: Value, stop: Value, step: Value, t: kt.ScalarType) -> None:
+        assert isinstance(node.target, ast.Name)
+        target = node.target.id
+        stop_v, step_v = self.materialize(stop), self.materialize(step)
+        counter = f"%it{len(self.loops) + 1}"
+        self.scope[counter] = self.materialize(start)
+        signed = t.is_signed
+
+        def cond() -> SSAValue:
+            it = self.scope_typed(counter).ssa
+            if isinstance(step, Const):
+                pred = ("slt" if signed else "ult") if step.value > 0 else ("sgt" if signed else "ugt")
+                return self.emit(arith.CmpiOp(it, stop_v.ssa, pred)).results[0]
+            # A runtime step: the direction is its sign (an unsigned step always counts up).
+            up = self.emit(arith.CmpiOp(it, stop_v.ssa, "slt" if signed else "ult")).results[0]
+            if not signed:
+                return up
+            down = self.emit(arith.CmpiOp(it, stop_v.ssa, "sgt")).results[0]
+            positive = self.emit(arith.CmpiOp(step_v.ssa, self.const_ssa(0, t), "sgt")).results[0]
+            return self.emit(arith.SelectOp(positive, up, down)).results[0]
+
+        def prologue() -> None:
+            self.scope[target] = self.scope[counter]
+
+        def epilogue() -> None:
+            it = self.scope_typed(counter)
+            self.scope[counter] = Typed(self.emit(arith.AddiOp(it.ssa, step_v.ssa)).results[0], t)
+
+        self._general_loop(node.body, node, cond, prologue, epilogue, extra=[counter])
+        del self.scope[counter]
+
+    def _general_loop(
+        self,
+        body: list[ast.stmt],
+        node: ast.AST,
+        cond_fn: Callable[[], SSAValue],
+        prologue: Callable[[], None] | None = None,
+        epilogue: Callable[[], None] | None = None,
+        extra: Sequence[str] = (),
+    ) -> None:
+        """An `scf.while`: the condition (and no break/return flag set) in `before`, the body in `after`."""
+        ctx = self._loop_context(body, len(self.loops) + 1)
+        if ctx.break_flag:
+            self.scope[ctx.break_flag] = Typed(self.const_ssa(False, kt.bool_), kt.bool_)
+        carried = self._carried(body, extra=[*extra, *([ctx.break_flag] if ctx.break_flag else [])])
+        if isinstance(node, ast.For) and isinstance(node.target, ast.Name) and node.target.id in self.scope:
+            if node.target.id not in carried:
+                carried.append(node.target.id)
+        init = [self.carry(n, self.scope[n], None) for n in carried]
+        arg_types = [v.ssa.type for v in init]
+        flags = [f for f in (ctx.break_flag, self.return_flag) if f and f in carried]
+
+        def before() -> None:
+            for n, v, arg in zip(carried, init, self.block.args, strict=True):
+                self.scope[n] = Typed(arg, v.type)
+            if flags:
+                go = self.not_any(flags)
+                c = self._guarded_cond(go, cond_fn)
+            else:
+                c = cond_fn()
+            self.emit(scf.ConditionOp(c, *self.block.args))
+
+        def after() -> list[Typed]:
+            for n, v, arg in zip(carried, init, self.block.args, strict=True):
+                self.scope[n] = Typed(arg, v.type)
+            if prologue:
+                prologue()
+            if ctx.continue_flag:
+                self.scope[ctx.continue_flag] = Typed(self.const_ssa(False, kt.bool_), kt.bool_)
+            self.statements(body)
+            if epilogue:
+                epilogue()
+            return [self._carry_out(n, v.type, node) for n, v in zip(carried, init, strict=True)]
+
+        before_block, _, _ = self.in_block(before, arg_types)
+        self.loops.append(ctx)
+        try:
+            after_block, _, outs = self.in_block(after, arg_types)
+        finally:
+            self.loops.pop()
+        after_block.add_op(scf.YieldOp(*[v.ssa for v in outs]))
+        op = self.emit(scf.WhileOp([v.ssa for v in init], arg_types, Region(before_block), Region(after_block)))
+        for n, v, res in zip(carried, init, op.results, strict=True):
+            self.scope[n] = Typed(res, v.type)
+        if ctx.break_flag:
+            del self.scope[ctx.break_flag]
+
+    def _guarded_cond(self, go: SSAValue, cond_fn: Callable[[], SSAValue]) -> SSAValue:
+        """`go and cond()`, evaluating cond only when go holds (it may load guarded memory)."""
+        then_block, _, c = self.in_block(cond_fn)
+        then_block.add_op(scf.YieldOp(c))
+        else_block = Block()
+        else_block.add_op(scf.YieldOp(self._const_in(else_block, False)))
+        i1 = self.ir_type(kt.bool_)
+        return self.emit(scf.IfOp(go, [i1], Region(then_block), Region(else_block))).results[0]
+
+    def _const_in(self, block: Block, value: Any, t: kt.ScalarType = kt.bool_) -> SSAValue:
+        with self.at(block):
+            return self.const_ssa(value, t)
+
+    # ------------------------------------------------------------------ assignment
+
+    def assign(self, target: ast.expr, value: Value) -> None:
+        """Store `value` into an assignment target."""
+        if isinstance(target, ast.Name):
+            self.bind(target.id, value, target)
+            return
+        self.assign_lvalue(self.lvalue(target), value, target)
+
+    def bind(self, name: str, value: Value, node: ast.AST) -> None:
+        """Bind a local; its type is fixed by its first assignment."""
+        if name in self.readonly:
+            raise self._readonly_error(name, node)
+        if isinstance(value, Void):
+            raise self.error(node, f"{value.what} returns nothing")
+        old = self.scope.get(name)
+        if isinstance(value, Const) and not isinstance(value.value, tuple | str):
+            value = self.materialize(value if old is None else self.coerce(value, _type_of(old), node, f"'{name}'"))
+        if isinstance(value, LazyVector):
+            value = self.materialize(value)
+        if old is not None and isinstance(old, Typed | LazyVector):
+            new_t = _type_of(value)
+            if new_t != old.type:
+                raise self.error(
+                    node,
+                    f"'{name}' is {old.type.name} but is assigned {_tname(new_t)}; a local keeps the type of "
+                    f"its first assignment (convert with {old.type.name}(...) or use a new name)",
+                )
+        if isinstance(value, Typed):
+            value.ssa.name_hint = value.ssa.name_hint or _hint(name)
+        self.scope[name] = value
+        self.partial.discard(name)
+
+    def _readonly_error(self, name: str, node: ast.AST | None) -> Exception:
+        value = self.scope.get(name)
+        if isinstance(value, Memory):
+            return self.error(node, f"cannot assign to array '{name}'; store into its elements: {name}[i] = ...")
+        return self.error(node, f"cannot assign to kernel parameter '{name}': parameters are read-only, copy it to a local first")
+
+    def type_expr(self, node: ast.expr) -> kt.KhalType:
+        """Evaluate an expression that must name a khal type."""
+        v = self.expr(node)
+        t = kt.as_khal_type(v.obj) if isinstance(v, PyObj) else None
+        if t is None:
+            raise self.error(node, "expected a khal type (f32, Vec3, a @khal.struct, ...)")
+        return t
+
+    # ------------------------------------------------------------------ names
+
+    def expr_Name(self, node: ast.Name) -> Value:
+        value = self.scope.get(node.id)
+        if value is not None:
+            return value
+        if node.id in self.partial:
+            raise self.error(node, f"'{node.id}' is not assigned on every path before this use")
+        found, obj = self.src.lookup(node.id)
+        if not found:
+            raise self.error(node, f"unknown name '{node.id}'")
+        return self.classify(obj, node.id, node)
+
+    def classify(self, obj: Any, name: str, node: ast.AST) -> Value:
+        """A Python object read at compile time, as a kernel value."""
+        from khal.kernel import Func, Kernel
+
+        if is_constant(obj):
+            if isinstance(obj, tuple):
+                return Const(obj)
+            if isinstance(obj, bool | int | float):
+                return Const(obj)
+            t = kt.as_khal_type(type(obj))
+            return Const(obj.item(), t if isinstance(t, kt.ScalarType) else None)
+        if isinstance(obj, str):
+            return Const(obj)
+        if isinstance(obj, Kernel):
+            raise self.error(node, f"'{name}' is a kernel; a kernel cannot be called from a kernel (use @khal.func)")
+        if (
+            isinstance(obj, Func | kt.KhalType | kt._ArrayFactory | types.ModuleType)
+            or getattr(obj, "__khal_std__", None)
+            or getattr(obj, "__khal_struct__", None) is not None
+            or kt.as_khal_type(obj) is not None
+            or obj in _PY_BUILTINS
+        ):
+            return PyObj(obj, name)
+        raise self.error(
+            node,
+            f"'{name}' is a {type(obj).__name__}, not a compile-time constant: a kernel can read Python ints, "
+            "floats, bools and tuples, khal types, @khal.func and @khal.struct objects",
+        )
+
+    def expr_Attribute(self, node: ast.Attribute) -> Value:
+        base = self.expr(node.value)
+        if isinstance(base, PyObj):
+            if isinstance(base.obj, types.ModuleType):
+                if not hasattr(base.obj, node.attr):
+                    raise self.error(node, f"module '{base.obj.__name__}' has no attribute '{node.attr}'")
+                return self.classify(getattr(base.obj, node.attr), f"{base.name}.{node.attr}", node)
+            raise self.error(node, f"'{base.name}.{node.attr}' cannot be used in a kernel")
+        return self.attribute(base, node.attr, node)
+
+    def expr_Constant(self, node: ast.Constant) -> Value:
+        if isinstance(node.value, bool | int | float | str):
+            return Const(node.value)
+        raise self.error(node, f"the constant {node.value!r} is not supported in a kernel")
+
+    def expr_Tuple(self, node: ast.Tuple) -> Value:
+        values = [self.expr(e) for e in node.elts]
+        if all(isinstance(v, Const) for v in values):
+            return Const(tuple(v.value for v in values))  # type: ignore[union-attr]
+        raise self.error(node, "a tuple of kernel values is only allowed on the right of a tuple assignment")
+
+    def expr_JoinedStr(self, node: ast.JoinedStr) -> Value:
+        raise self.error(node, "f-strings are only supported as print() arguments")
+
+    # ------------------------------------------------------------------ expressions
+
+    def expr(self, node: ast.expr) -> Value:
+        """Evaluate an expression."""
+        if self._pinned:
+            pinned = self._pinned.get(id(node))
+            if pinned is not None:
+                return pinned
+        method = getattr(self, "expr_" + type(node).__name__, None)
+        if method is None:
+            raise self.unsupported(node)
+        return method(node)
+
+    def expr_BinOp(self, node: ast.BinOp) -> Value:
+        return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
+
+    def expr_UnaryOp(self, node: ast.UnaryOp) -> Value:
+        return self.unaryop(node.op, self.expr(node.operand), node)
+
+    def expr_Compare(self, node: ast.Compare) -> Value:
+        left = self.expr(node.left)
+        if len(node.ops) == 1:
+            return self.compare(node.ops[0], left, self.expr(node.comparators[0]), node)
+        # a < b < c  ==  (a < b) and (b < c), short-circuit, each operand evaluated once
+        right = self.expr(node.comparators[0])
+        first = self.compare(node.ops[0], left, right, node)
+        rest = ast.Compare(left=node.comparators[0], ops=node.ops[1:], comparators=node.comparators[1:])
+        ast.copy_location(rest, node)
+        saved = node.comparators[0]
+        self._pinned[id(saved)] = right
+        try:
+            return self.short_circuit(True, first, lambda: self.expr(rest), node)
+        finally:
+            del self._pinned[id(saved)]
+
+    def expr_BoolOp(self, node: ast.BoolOp) -> Value:
+        is_and = isinstance(node.op, ast.And)
+        acc = self.expr(node.values[0])
+        for operand in node.values[1:]:
+            acc = self.short_circuit(is_and, acc, lambda operand=operand: self.expr(operand), node)
+        return acc
+
+    def short_circuit(self, is_and: bool, first: Value, rest: Callable[[], Value], node: ast.AST) -> Value:
+        """`first and rest()` / `first or rest()` as an scf.if (rest is evaluated only when needed)."""
+        if isinstance(first, Const):
+            if bool(first.value) != is_and:
+                return Const(bool(first.value))
+            second = rest()
+            return second if isinstance(second, Const) else Typed(self.truth(second, node), kt.bool_)
+        cond = self.truth(first, node)
+
+        def eval_rest() -> SSAValue:
+            second = rest()
+            if isinstance(second, Const):
+                return self.const_ssa(bool(second.value), kt.bool_)
+            return self.truth(second, node)
+
+        rest_block, _, r = self.in_block(eval_rest)
+        rest_block.add_op(scf.YieldOp(r))
+        short_block = Block()
+        short_block.add_op(scf.YieldOp(self._const_in(short_block, not is_and)))
+        then_b, else_b = (rest_block, short_block) if is_and else (short_block, rest_block)
+        i1 = self.ir_type(kt.bool_)
+        op = self.emit(scf.IfOp(cond, [i1], Region(then_b), Region(else_b)))
+        return Typed(op.results[0], kt.bool_)
+
+    def expr_IfExp(self, node: ast.IfExp) -> Value:
+        test = self.expr(node.test)
+        if isinstance(test, Const):
+            return self.expr(node.body if test.value else node.orelse)
+        cond = self.truth(test, node.test)
+        then_block, _, tv = self.in_block(lambda: self.expr(node.body))
+        else_block, _, ev = self.in_block(lambda: self.expr(node.orelse))
+        t = self.unify_types(tv, ev, node)
+        with self.at(then_block):
+            ts = self.materialize(self.coerce(tv, t, node.body, "the other branch"))
+        with self.at(else_block):
+            es = self.materialize(self.coerce(ev, t, node.orelse, "the other branch"))
+        then_block.add_op(scf.YieldOp(ts.ssa))
+        else_block.add_op(scf.YieldOp(es.ssa))
+        op = self.emit(scf.IfOp(cond, [ts.ssa.type], Region(then_block), Region(else_block)))
+        return Typed(op.results[0], t)
+
+    def expr_Subscript(self, node: ast.Subscript) -> Value:
+        base = self.expr(node.value)
+        if isinstance(base, PyObj) and base.obj is kt.Array:
+            return PyObj(kt.Array[self.type_expr(node.slice)], "Array[...]")
+        index = self.expr(node.slice)
+        return self.subscript(base, index, node)
+
+    def expr_Call(self, node: ast.Call) -> Value:
+        from khal.frontend.builtins import call
+
+        callee = self.expr(node.func)
+        return call(self, callee, node)
+
+    # ------------------------------------------------------------------ lvalues
+
+    def lvalue(self, target: ast.expr) -> LValue:
+        """Resolve an assignment target once (its base and index are evaluated a single time)."""
+        if isinstance(target, ast.Name):
+            name = target.id
+            if name in self.readonly:
+                raise self._readonly_error(name, target)
+            return LValue(self, target, load=lambda: self.expr_Name(target), store=lambda v: self.bind(name, v, target))
+        if isinstance(target, ast.Subscript):
+            base_node = target.value
+            base = self.expr(base_node)
+            index = self.expr(target.slice)
+            if isinstance(base, Memory):
+                return LValue(
+                    self,
+                    target,
+                    load=lambda: self.subscript(base, index, target),
+                    store=lambda v: self.store_element(base, index, v, target),
+                )
+            parent = self.lvalue(base_node)
+            cached: list[Value] = [base]
+            return LValue(
+                self,
+                target,
+                load=lambda: self.subscript(cached[0], index, target),
+                store=lambda v: parent.store(self.insert_element(cached[0], index, v, target)),
+            )
+        if isinstance(target, ast.Attribute):
+            base_node = target.value
+            parent = self.lvalue(base_node)
+            cached_p: list[Value] = [parent.load()]
+            if isinstance(cached_p[0], PyObj):
+                raise self.error(target, f"cannot assign to '{ast.unparse(target)}': it is read-only")
+            return LValue(
+                self,
+                target,
+                load=lambda: self.attribute(cached_p[0], target.attr, target),
+                store=lambda v: parent.store(self.insert_attribute(cached_p[0], target.attr, v, target)),
+            )
+        raise self.error(target, f"cannot assign to '{ast.unparse(target)}': it is read-only")
+
+    def assign_lvalue(self, lvalue: LValue, value: Value, node: ast.AST) -> None:
+        """Store through a resolved target."""
+        del node
+        lvalue.store(value)
+
+
+class LValue:
+    """An assignment target with its base already evaluated: `load()` reads it, `store(v)` writes it."""
+
+    def __init__(
+        self,
+        compiler: FunctionCompiler,
+        node: ast.expr,
+        load: Callable[[], Value],
+        store: Callable[[Value], None],
+    ):
+        self.node = node
+        self.load = load
+        self.store = store
+
+
+def _hint(name: str) -> str | None:
+    # xDSL only accepts identifier-like name hints; hidden locals (%ret) get none.
+    return name if name.isidentifier() else None
+
+
+def _type_of(value: Value | None) -> Any:
+    if isinstance(value, Typed | LazyVector):
+        return value.type
+    if isinstance(value, Const):
+        return value.type
+    return None
+
+
+def _tname(t: Any) -> str:
+    return t.name if isinstance(t, kt.KhalType) else "a literal"
+
+
+def _describe(value: Value) -> str:
+    if isinstance(value, Memory):
+        return "an array"
+    if isinstance(value, PyObj):
+        return f"the compile-time object {value.name}"
+    return "a compile-time tuple"
+
+
+def _walk_no_defs(stmts: list[ast.stmt]) -> Iterator[ast.AST]:
+    """Every node under `stmts`."""
+    for stmt in stmts:
+        yield from ast.walk(stmt)
+
+
+def _walk_stmt(stmt: ast.stmt, into_loops: bool) -> Iterator[ast.AST]:
+    """The statements under `stmt`, optionally not descending into nested loops."""
+    stack: list[ast.AST] = [stmt]
+    while stack:
+        node = stack.pop()
+        yield node
+        if not into_loops and node is not stmt and isinstance(node, ast.For | ast.While):
+            continue
+        if isinstance(node, ast.For | ast.While) and node is stmt and not into_loops:
+            continue
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                stack.append(child)
+
+
+def _assigned_names(body: list[ast.stmt]) -> set[str]:
+    names: set[str] = set()
+    for node in _walk_no_defs(body):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            target = node.target
+            while isinstance(target, ast.Attribute | ast.Subscript):
+                target = target.value
+            if isinstance(target, ast.Name):
+                names.add(target.id)
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                while isinstance(target, ast.Attribute | ast.Subscript):
+                    target = target.value
+                if isinstance(target, ast.Name):
+                    names.add(target.id)
+    return names
+
+
+def _first_store(body: list[ast.stmt], name: str) -> ast.AST | None:
+    for node in _walk_no_defs(body):
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
+            return node
+    return None
+
+
+_PY_BUILTINS: set[Any] = set()
+
+
+def _init_builtins() -> None:
+    import builtins
+
+    for n in ("range", "len", "abs", "min", "max", "print", "int", "float", "bool"):
+        _PY_BUILTINS.add(getattr(builtins, n))
+
+
+_init_builtins()
+
+
+def compile_kernel(kernel: Kernel) -> ModuleOp:
+    """The verified module of a kernel and the device functions it calls."""
+    builder = ModuleBuilder()
+    builder.names.add(kernel.name)
+    compiler = FunctionCompiler(builder, kernel.source(), kind="kernel")
+    op = compiler.compile_kernel(kernel)
+    builder.ops.insert(0, op)
+    return builder.module()
+
+
+def compile_func(fn: Func) -> ModuleOp:
+    """The verified module of a device function and the functions it calls."""
+    builder = ModuleBuilder()
+    builder.function(fn, fn.source().tree, None)  # type: ignore[arg-type]
+    return builder.module()
