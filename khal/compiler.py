@@ -25,7 +25,17 @@ if TYPE_CHECKING:
 
 # Lowering of khal + arith + math + scf + func + vector to the llvm dialect (khal/targets/llvm.py's list,
 # spelled out here so that reading a pipeline imports nothing).
-LLVM_LOWERING: list[str] = []
+LLVM_LOWERING: list[str] = [
+    "convert-khal-to-llvm",
+    "convert-vector-to-llvm",
+    "convert-math-to-llvm",
+    "convert-scf-while-to-cf",
+    "convert-scf-to-cf",
+    "convert-arith-to-llvm",
+    "convert-cf-to-llvm",
+    "convert-func-to-llvm",
+    "reconcile-unrealized-casts",
+]
 
 PIPELINES: dict[str, list[str]] = {
     "cpu": ["canonicalize", "cse", "khal-infer-access", "khal-cpu-workgroup-loops", *LLVM_LOWERING],
