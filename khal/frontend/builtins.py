@@ -481,19 +481,22 @@ def _sign(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     v = _numeric(c, x, node.args[0], label, False)
     elem = element_of(v.type)
     assert elem is not None
-    zero, one = c.splat(0, v.type).ssa, c.splat(1, v.type).ssa
-    if elem.is_float:
-        pos = c.emit(arith.CmpfOp(v.ssa, zero, "ogt")).results[0]
-        neg = c.emit(arith.CmpfOp(v.ssa, zero, "olt")).results[0]
-        minus = c.splat(-1, v.type).ssa
-        inner = c.emit(arith.SelectOp(neg, minus, v.ssa)).results[0]  # keeps 0, -0 and NaN as they are
-        return Typed(c.emit(arith.SelectOp(pos, one, inner)).results[0], v.type)
-    pos = c.emit(arith.CmpiOp(v.ssa, zero, "sgt" if elem.is_signed else "ugt")).results[0]
-    if elem.is_unsigned:
-        return Typed(c.emit(arith.SelectOp(pos, one, zero)).results[0], v.type)
-    neg = c.emit(arith.CmpiOp(v.ssa, zero, "slt")).results[0]
-    inner = c.emit(arith.SelectOp(neg, c.splat(-1, v.type).ssa, zero)).results[0]
-    return Typed(c.emit(arith.SelectOp(pos, one, inner)).results[0], v.type)
+
+    def scalar(s: Any) -> Any:
+        zero, one, minus = (c.const_ssa(k, elem) for k in (0, 1, -1 if not elem.is_unsigned else 0))
+        if elem.is_float:
+            pos = c.emit(arith.CmpfOp(s, zero, "ogt")).results[0]
+            neg = c.emit(arith.CmpfOp(s, zero, "olt")).results[0]
+            inner = c.emit(arith.SelectOp(neg, minus, s)).results[0]  # keeps 0, -0 and NaN as they are
+            return c.emit(arith.SelectOp(pos, one, inner)).results[0]
+        pos = c.emit(arith.CmpiOp(s, zero, "sgt" if elem.is_signed else "ugt")).results[0]
+        if elem.is_unsigned:
+            return c.emit(arith.SelectOp(pos, one, zero)).results[0]
+        neg = c.emit(arith.CmpiOp(s, zero, "slt")).results[0]
+        inner = c.emit(arith.SelectOp(neg, minus, zero)).results[0]
+        return c.emit(arith.SelectOp(pos, one, inner)).results[0]
+
+    return Typed(c.elementwise(scalar, v.type, v.ssa), v.type)
 
 
 def _fract(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
@@ -520,8 +523,14 @@ def _mix(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
 def _step(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     args = _positional(c, node, label, (2,))
     edge, x = _same(c, args, list(node.args), label, True)
-    below = c.emit(arith.CmpfOp(x.ssa, edge.ssa, "olt")).results[0]
-    return Typed(c.emit(arith.SelectOp(below, c.splat(0.0, x.type).ssa, c.splat(1.0, x.type).ssa)).results[0], x.type)
+    elem = element_of(x.type)
+    assert elem is not None
+
+    def scalar(e: Any, s: Any) -> Any:
+        below = c.emit(arith.CmpfOp(s, e, "olt")).results[0]
+        return c.emit(arith.SelectOp(below, c.const_ssa(0.0, elem), c.const_ssa(1.0, elem))).results[0]
+
+    return Typed(c.elementwise(scalar, x.type, edge.ssa, x.ssa), x.type)
 
 
 def _select(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
@@ -530,10 +539,12 @@ def _select(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     av = c.materialize(c.coerce(a, t, node.args[1], f"the second argument of {label}()"))
     bv = c.materialize(c.coerce(b, t, node.args[2], f"the third argument of {label}()"))
     cv = c.materialize(cond, node.args[0])
-    want = kt.bool_ if not isinstance(t, kt.VectorType) else (kt.bool_, kt.vector_of(kt.bool_, t.size))
-    if cv.type != kt.bool_ and cv.type not in (want if isinstance(want, tuple) else (want,)):
-        raise c.error(node.args[0], f"{label}() takes a bool condition first, got {tname(cv.type)}")
-    return Typed(c.emit(arith.SelectOp(cv.ssa, av.ssa, bv.ssa)).results[0], t)
+    if cv.type == kt.bool_:
+        return Typed(c.emit(arith.SelectOp(cv.ssa, av.ssa, bv.ssa)).results[0], t)
+    if isinstance(t, kt.VectorType) and cv.type == kt.vector_of(kt.bool_, t.size):
+        pick = lambda k, x, y: c.emit(arith.SelectOp(k, x, y)).results[0]  # noqa: E731
+        return Typed(c.elementwise(pick, t, cv.ssa, av.ssa, bv.ssa), t)
+    raise c.error(node.args[0], f"{label}() takes a bool condition first, got {tname(cv.type)}")
 
 
 def _vec_arg(c: FunctionCompiler, v: Value, n: ast.AST, label: str, float_only: bool = True) -> Typed:
@@ -603,16 +614,22 @@ def _normalize(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
 def _isnan(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     (x,) = _positional(c, node, label, (1,))
     v = _numeric(c, x, node.args[0], label, True)
-    r = c.emit(arith.CmpfOp(v.ssa, v.ssa, "uno")).results[0]
-    return Typed(r, _bool_like(v.type))
+    out = _bool_like(v.type)
+    return Typed(c.elementwise(lambda s: c.emit(arith.CmpfOp(s, s, "uno")).results[0], out, v.ssa), out)
 
 
 def _isinf(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     (x,) = _positional(c, node, label, (1,))
     v = _numeric(c, x, node.args[0], label, True)
-    a = c.emit(xmath.AbsFOp(v.ssa)).results[0]
-    r = c.emit(arith.CmpfOp(a, c.splat(float("inf"), v.type).ssa, "oeq")).results[0]
-    return Typed(r, _bool_like(v.type))
+    elem = element_of(v.type)
+    assert elem is not None
+    out = _bool_like(v.type)
+
+    def scalar(s: Any) -> Any:
+        a = c.emit(xmath.AbsFOp(s)).results[0]
+        return c.emit(arith.CmpfOp(a, c.const_ssa(float("inf"), elem), "oeq")).results[0]
+
+    return Typed(c.elementwise(scalar, out, v.ssa), out)
 
 
 def _bool_like(t: Any) -> kt.KhalType:

@@ -676,8 +676,6 @@ class FunctionCompiler(OpsMixin):
         old = self.scope.get(name)
         if isinstance(value, Const) and not isinstance(value.value, tuple | str):
             value = self.materialize(value if old is None else self.coerce(value, _type_of(old), node, f"'{name}'"))
-        if isinstance(value, LazyVector):
-            value = self.materialize(value)
         if old is not None and isinstance(old, Typed | LazyVector):
             new_t = _type_of(value)
             if new_t != old.type:

@@ -139,6 +139,27 @@ class OpsMixin(_Base):
             acc = self.emit(vector.InsertOp(c, acc, [i])).results[0]
         return acc
 
+    def elementwise(self, fn: Any, out: kt.KhalType, *values: SSAValue) -> SSAValue:
+        """`fn` on scalars, applied per component when the operands are vectors.
+
+        arith's comparisons and select take only scalar i1 conditions in xDSL, so vector compares,
+        selects and the floor fix-ups are done one component at a time.
+        """
+        from xdsl.dialects.builtin import VectorType as IRVector
+
+        first = values[0].type
+        if not isinstance(first, IRVector):
+            return fn(*values)
+        assert isinstance(out, kt.VectorType)
+        comps = []
+        for i in range(first.get_shape()[0]):
+            scalars = [
+                self.emit(vector.ExtractOp(v, [i], v.type.element_type)).results[0]  # type: ignore[attr-defined]
+                for v in values
+            ]
+            comps.append(fn(*scalars))
+        return self.build_vector(comps, out)
+
     def coerce(self, value: Value, t: kt.KhalType, node: ast.AST, what: str) -> Value:
         """`value` as type t under the literal rules (no other implicit conversion)."""
         if isinstance(value, Const) and isinstance(value.value, bool | int | float):
@@ -293,6 +314,8 @@ class OpsMixin(_Base):
 
     def _floor_divmod(self, a: SSAValue, b: SSAValue, t: Any, want_div: bool) -> SSAValue:
         """Python's floored `//` / `%` for signed ints, from truncating divsi/remsi plus a fix-up."""
+        if isinstance(t, kt.VectorType):
+            return self.elementwise(lambda x, y: self._floor_divmod(x, y, t.element, want_div), t, a, b)
         q = self.emit(arith.DivSIOp(a, b)).results[0]
         r = self.emit(arith.RemSIOp(a, b)).results[0]
         zero = self.splat(0, t).ssa
@@ -458,12 +481,13 @@ class OpsMixin(_Base):
         a, b = self._as_shape(lhs, t, node), self._as_shape(rhs, t, node)
         elem = element_of(t)
         assert elem is not None
-        if elem.is_float:
-            r = self.emit(arith.CmpfOp(a, b, _CMPF[type(op)])).results[0]
-        else:
-            table = _CMPI_S if elem.is_signed else _CMPI_U
-            r = self.emit(arith.CmpiOp(a, b, table[type(op)])).results[0]
         rt_ = kt.bool_ if isinstance(t, kt.ScalarType) else kt.vector_of(kt.bool_, t.size)  # type: ignore
+        if elem.is_float:
+            pred = _CMPF[type(op)]
+            r = self.elementwise(lambda x, y: self.emit(arith.CmpfOp(x, y, pred)).results[0], rt_, a, b)
+        else:
+            pred = (_CMPI_S if elem.is_signed else _CMPI_U)[type(op)]
+            r = self.elementwise(lambda x, y: self.emit(arith.CmpiOp(x, y, pred)).results[0], rt_, a, b)
         return Typed(r, rt_)
 
     # ------------------------------------------------------------------ casts
