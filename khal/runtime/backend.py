@@ -76,6 +76,13 @@ def element_layout(dtype: Any) -> tuple[np.dtype[Any], tuple[int, ...]]:
     return d, ()
 
 
+def layout_key(dtype: np.dtype[Any], row_shape: tuple[int, ...]) -> tuple[Any, ...]:
+    """A hashable, cheaply compared identity of an element layout (dtype incl. struct offsets, rows)."""
+    if dtype.names is None:
+        return (dtype.str, row_shape)
+    return (str(dtype.descr), dtype.itemsize, row_shape)
+
+
 class Buffer:
     """A typed 1-D array of elements in one backend's memory.
 
@@ -83,7 +90,7 @@ class Buffer:
     elements of row shape `(3,)` and is accepted wherever `Array[Vec3]` is expected.
     """
 
-    __slots__ = ("backend", "dtype", "row_shape", "usage", "_len", "_elem_key")
+    __slots__ = ("backend", "dtype", "row_shape", "usage", "_len", "_elem_key", "_storage")
 
     def __init__(
         self, backend: Backend, n: int, dtype: np.dtype[Any], row_shape: tuple[int, ...], usage: BufferUsages
@@ -93,7 +100,9 @@ class Buffer:
         self.row_shape = row_shape
         self.usage = BufferUsages(usage)
         self._len = n
-        self._elem_key = (dtype, row_shape)
+        # Plain-Python keys: comparing numpy dtypes costs far more than a call's budget allows.
+        self._elem_key = layout_key(dtype, row_shape)
+        self._storage = bool(usage & BufferUsages.STORAGE)
 
     def __len__(self) -> int:
         return self._len
@@ -164,8 +173,8 @@ def _check_total(counts: tuple[int, int, int]) -> tuple[int, int, int]:
 
 def workgroup_counts(grid: Any, workgroup_size: tuple[int, int, int]) -> tuple[int, int, int] | Indirect:
     """Workgroup counts of a grid: invocation counts (int or tuple) rounded up, `Workgroups`, `Indirect`."""
-    if type(grid) is int and grid >= 0:  # the common case, kept fast
-        return _check_total((-(-grid // workgroup_size[0]), 1, 1))
+    if type(grid) is int and 0 <= grid <= MAX_WORKGROUPS:  # the common case, kept fast
+        return (-(-grid // workgroup_size[0]), 1, 1)
     if isinstance(grid, Indirect):
         return grid
     if isinstance(grid, Workgroups):
@@ -221,7 +230,8 @@ def _type_name(v: Any) -> str:
 
 def array_checker(kernel: str, name: str, t: ArrayType, backend: Backend) -> Checker:
     """Check a buffer argument: a Buffer of this backend, with STORAGE usage and the element layout."""
-    key = element_layout(t.element)
+    layout = element_layout(t.element)
+    key = layout_key(*layout)
     elem = t.element.name
 
     def check(v: Any) -> Any:
@@ -234,10 +244,10 @@ def array_checker(kernel: str, name: str, t: ArrayType, backend: Backend) -> Che
             if v._elem_key != key:
                 got = f"{v.dtype}" + (f" rows of {v.row_shape}" if v.row_shape else "")
                 raise TypeError(
-                    f"{kernel}(): parameter {name!r} is Array[{elem}] ({_layout_text(key)}), "
+                    f"{kernel}(): parameter {name!r} is Array[{elem}] ({_layout_text(layout)}), "
                     f"got a buffer of {got}"
                 )
-            if not v.usage & BufferUsages.STORAGE:
+            if not v._storage:
                 raise ValueError(f"{kernel}(): parameter {name!r}: the buffer lacks the STORAGE usage")
             return v
         if isinstance(v, np.ndarray):
