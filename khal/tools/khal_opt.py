@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
@@ -303,6 +304,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         _fail(_diagnostic_text(e))
     except TargetUnavailable as e:
         _fail(f"khal-opt: error: {e}")
+    except BrokenPipeError:
+        # The reader went away (`khal-opt x.mlir | head`): stop quietly, and keep Python's
+        # final flush of stdout from complaining too.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise SystemExit(1) from None
     except OSError as e:
         # Missing input, unwritable output, or a closed pipe.
         _fail(f"khal-opt: error: {e.strerror or e}: {e.filename or ''}".rstrip(": "))
