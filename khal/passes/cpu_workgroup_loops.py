@@ -72,6 +72,8 @@ _NEEDS_INLINING = (
     khal.SubgroupBroadcastFirstOp,
 )
 _DIMS = ("x", "y", "z")
+# A per-invocation value computed by at most this many pure ops from the ids is recomputed, not spilled.
+_MAX_REMAT_OPS = 8
 # Inlining deeper than this means a call cycle.
 _MAX_INLINE_DEPTH = 64
 
@@ -265,6 +267,18 @@ class _Piece:
                 loaded = self._emit(_from_slot(loaded, value.type))
             self.local[value] = loaded
             return loaded
+        if value in low.remat:
+            # Cheaper to recompute from the ids than to keep in memory.
+            op = value.owner
+            assert isinstance(op, Operation)
+            if isinstance(op, khal._IdOp | khal._ScalarIdOp):  # pyright: ignore[reportPrivateUsage]
+                result = self.id_value(op)
+            else:
+                new = op.clone(value_mapper={o: self.lookup(o) for o in op.operands})
+                self.prologue.append(new)
+                result = new.results[op.results.index(value)]  # pyright: ignore[reportArgumentType]
+            self.local[value] = result
+            return result
         raise AssertionError(f"value {value} has no definition in piece")  # a bug in this pass
 
     def store(self, value: SSAValue, slot: SSAValue) -> None:
@@ -321,10 +335,12 @@ class _KernelLowering:
         self.wg_size = kernel.wg_size
         self.wg_count = self.wg_size[0] * self.wg_size[1] * self.wg_size[2]
         # Barrier-holding control-flow ops, kept at workgroup level.
-        self.wg_ops: set[Operation] = set()
+        self.wg_ops: dict[Operation, None] = {}  # ordered, so that output is deterministic
         # Piece number of every top-level op of a workgroup-level block (and of each block's terminator).
         self.piece_of: dict[Operation, int] = {}
         self.uniform: set[SSAValue] = set()
+        # Per-invocation values cheap to recompute in any piece: ids and short pure chains of them.
+        self.remat: set[SSAValue] = set()
         # Loop-carried / result values of workgroup-level ops found not to be uniform.
         self.varying_carried: set[SSAValue] = set()
         # Old uniform value -> its value at workgroup level in the new function.
@@ -372,7 +388,7 @@ class _KernelLowering:
         if found and op.regions and op is not self.kernel:
             if not isinstance(op, _WG_CONTROL):
                 raise _error(op, self.name, f"a workgroup barrier inside '{op.name}' is not supported")
-            self.wg_ops.add(op)
+            self.wg_ops[op] = None
         return found
 
     def _wg_blocks(self, op: Operation) -> list[Block]:
@@ -456,6 +472,7 @@ class _KernelLowering:
                         changed = True
             if not changed:
                 break
+        self._find_rematerialisable()
         self._assign_slots()
 
     def _use_piece(self, user: Operation) -> int | None:
@@ -465,6 +482,27 @@ class _KernelLowering:
                 return None
             user = parent
         return self.piece_of[user]
+
+    def _find_rematerialisable(self) -> None:
+        """Per-invocation values a piece recomputes (from ids and uniform values) instead of reloading."""
+        # The pure ops (ids excluded: a piece computes those once) each value would recompute.
+        slice_of: dict[SSAValue, frozenset[Operation]] = {}
+        for op in self.piece_of:
+            if op in self.wg_ops or not op.results:
+                continue
+            if isinstance(op, _INVOCATION_IDS):
+                ops: frozenset[Operation] = frozenset()
+            elif _is_hoistable(op) and not isinstance(op, khal.LoadOp):
+                varying = [o for o in op.operands if o not in self.uniform]
+                if not all(o in slice_of for o in varying):
+                    continue
+                ops = frozenset([op]).union(*(slice_of[o] for o in varying))
+            else:
+                continue
+            if len(ops) <= _MAX_REMAT_OPS:
+                for result in op.results:
+                    slice_of[result] = ops
+        self.remat = set(slice_of)
 
     def _assign_slots(self) -> None:
         # Varying carried values: one slot per group, shared by the values the group ties together.
@@ -479,7 +517,7 @@ class _KernelLowering:
             if op in self.wg_ops:
                 continue
             for result in op.results:
-                if result in self.uniform:
+                if result in self.uniform or result in self.remat:
                     continue
                 if any(self._use_piece(use.operation) != piece for use in result.uses):
                     self.slot_of[result] = self.new_slot(result.type, result.name_hint)
