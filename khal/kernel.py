@@ -7,14 +7,11 @@ Compilation is lazy: decorating parses nothing. The frontend runs on the first `
 
 from __future__ import annotations
 
-import ast
 import hashlib
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
-from khal.errors import CompileError
 from khal.frontend.source import FunctionSource, free_names, function_source, is_constant, resolve_chain
 from khal.frontend.types import KhalType, StructType, as_khal_type, struct_type_of
 
@@ -58,7 +55,8 @@ def read_params(src: FunctionSource, what: str) -> list[Param]:
         t = as_khal_type(value)
         if t is None:
             raise src.error(
-                arg.annotation, f"annotation {value!r} of '{arg.arg}' is not a khal type (f32, Vec3, Array[T], ...)"
+                arg.annotation,
+                f"annotation {value!r} of '{arg.arg}' is not a khal type (f32, Vec3, Array[T], ...)",
             )
         params.append(Param(arg.arg, t))
     return params
@@ -191,12 +189,13 @@ class Kernel:
         return ptx(self)
 
     def call(self, pass_: Any, grid: Any, *args: Any) -> Any:
-        """Record a dispatch of this kernel on a compute pass (`grid` = invocations, Workgroups or Indirect)."""
+        """Record a dispatch on a compute pass (`grid`: invocation count, Workgroups or Indirect)."""
         return pass_.dispatch(self, grid, args)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(
-            f"kernel {self.name} is compiled, not called: use {self.name}.call(pass, grid, *args) or khal.launch"
+            f"kernel {self.name} is compiled, not called: "
+            f"use {self.name}.call(pass, grid, *args) or khal.launch"
         )
 
     def __repr__(self) -> str:
@@ -248,8 +247,6 @@ def struct(cls: type) -> type:
 
     cls.ir = staticmethod(ir)  # type: ignore[attr-defined]
     return cls
-
-
 
 
 __all__ = ["Func", "Kernel", "Param", "func", "kernel", "struct"]

@@ -11,7 +11,9 @@ from typing import Any
 
 _DOCS: dict[str, str] = {
     # ids
-    "global_invocation_id": "The invocation's global id: `workgroup_id * workgroup_size + local_invocation_id` (UVec3).",
+    "global_invocation_id": (
+        "The invocation's global id: `workgroup_id * workgroup_size + local_invocation_id` (UVec3)."
+    ),
     "local_invocation_id": "The invocation's id inside its workgroup (UVec3).",
     "workgroup_id": "The workgroup's id in the grid (UVec3).",
     "num_workgroups": "The number of workgroups of the dispatch (UVec3).",
@@ -23,7 +25,9 @@ _DOCS: dict[str, str] = {
     "workgroup_barrier": "Waits for every invocation of the workgroup; orders workgroup-memory accesses.",
     "storage_barrier": "Waits for every invocation of the workgroup; orders array accesses.",
     # atomics
-    "atomic_add": "`atomic_add(arr, i, v)`: atomically adds v to arr[i]; returns the old value (u32, i32, f32).",
+    "atomic_add": (
+        "`atomic_add(arr, i, v)`: atomically adds v to arr[i]; returns the old value (u32, i32, f32)."
+    ),
     "atomic_sub": "`atomic_sub(arr, i, v)`: atomically subtracts v from arr[i]; returns the old value.",
     "atomic_min": "`atomic_min(arr, i, v)`: atomically stores min(arr[i], v); returns the old value.",
     "atomic_max": "`atomic_max(arr, i, v)`: atomically stores max(arr[i], v); returns the old value.",
@@ -32,7 +36,8 @@ _DOCS: dict[str, str] = {
     "atomic_xor": "`atomic_xor(arr, i, v)`: atomically stores arr[i] ^ v; returns the old value.",
     "atomic_exchange": "`atomic_exchange(arr, i, v)`: atomically stores v; returns the old value.",
     "atomic_compare_exchange": (
-        "`atomic_compare_exchange(arr, i, expected, new)`: stores new if arr[i] == expected; returns the old value."
+        "`atomic_compare_exchange(arr, i, expected, new)`: stores new if arr[i] == expected; "
+        "returns the old value."
     ),
     "atomic_load": "`atomic_load(arr, i)`: atomically reads arr[i].",
     "atomic_store": "`atomic_store(arr, i, v)`: atomically writes v to arr[i].",

@@ -40,8 +40,8 @@ def call(c: FunctionCompiler, callee: Value, node: ast.Call) -> Value:
         return _std(c, std_name, node)
     if obj is builtins.print:
         return _print(c, node)
-    if obj in _PY_FUNCS:
-        name = _PY_FUNCS[obj]
+    name = next((n for f, n in _PY_FUNCS.items() if f is obj), None)
+    if name is not None:
         if name == "range":
             raise c.error(node, "range() can only be used as the iterable of a for loop")
         if name in ("int", "float", "bool"):
@@ -179,7 +179,9 @@ def _call_func(c: FunctionCompiler, fn: Any, node: ast.Call) -> Value:
             continue
         if isinstance(v, Const) and isinstance(v.value, bool | int | float) and v.type is None:
             if not isinstance(t, kt.ScalarType):
-                raise c.error(a, f"argument {i + 1} of {fn.name}() must be a {t.name}, got the literal {v.value!r}")
+                raise c.error(
+                    a, f"argument {i + 1} of {fn.name}() must be a {t.name}, got the literal {v.value!r}"
+                )
         elif value_type(v) != t:
             raise c.error(a, f"argument {i + 1} of {fn.name}() must be a {t.name}, got {describe(v)}")
         operands.append(c.materialize(c.coerce(v, t, a, f"argument {i + 1} of {fn.name}()")).ssa)
@@ -274,7 +276,9 @@ def _barrier(op_cls: Any) -> Any:
 def _workgroup_array(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     dtype, n = _positional(c, node, label, (2,))
     if c.kind != "kernel":
-        raise c.error(node, "workgroup memory can only be allocated in a kernel; pass it to functions instead")
+        raise c.error(
+            node, "workgroup memory can only be allocated in a kernel; pass it to functions instead"
+        )
     t = kt.as_khal_type(dtype.obj) if isinstance(dtype, PyObj) else None
     if t is None or isinstance(t, kt.ArrayType):
         raise c.error(node.args[0], f"{label}() takes an element type (f32, Vec3, a @khal.struct, ...) first")
@@ -302,7 +306,10 @@ def _atomic(kind: str) -> Any:
         if kind in ("add", "xchg") and e in (kt.f32, kt.f64):
             ok = True
         if not ok:
-            raise c.error(node.args[0], f"{label}() needs an array of u32 or i32{' or f32' if kind == 'add' else ''}, got {tname(e)}")
+            raise c.error(
+                node.args[0],
+                f"{label}() needs an array of u32 or i32{' or f32' if kind == 'add' else ''}, got {tname(e)}",
+            )
         op_kind = kind
         if kind in ("min", "max") and isinstance(e, kt.ScalarType) and e.is_unsigned:
             op_kind = "u" + kind
@@ -370,7 +377,12 @@ def _subgroup(kind: str) -> Any:
 
 def _numeric(c: FunctionCompiler, v: Value, n: ast.AST, label: str, float_only: bool) -> Typed:
     """A scalar or vector argument (literals default to f32 for float functions)."""
-    if isinstance(v, Const) and v.type is None and isinstance(v.value, int | float) and not isinstance(v.value, bool):
+    if (
+        isinstance(v, Const)
+        and v.type is None
+        and isinstance(v.value, int | float)
+        and not isinstance(v.value, bool)
+    ):
         v = Const(float(v.value) if float_only else v.value)
     t = c.materialize(v, n)
     elem = element_of(t.type)
@@ -382,7 +394,9 @@ def _numeric(c: FunctionCompiler, v: Value, n: ast.AST, label: str, float_only: 
     return t
 
 
-def _same(c: FunctionCompiler, args: list[Value], nodes: list[ast.expr], label: str, float_only: bool) -> list[Typed]:
+def _same(
+    c: FunctionCompiler, args: list[Value], nodes: list[ast.expr], label: str, float_only: bool
+) -> list[Typed]:
     """Arguments of one shared type (a literal takes it; a scalar broadcasts to a vector)."""
     typed = [v for v in args if value_type(v) is not None]
     if not typed:

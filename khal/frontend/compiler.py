@@ -147,7 +147,9 @@ class FunctionCompiler(OpsMixin):
         if "return" in annotations and annotations["return"] is not None:
             ret = kt.as_khal_type(self._annotation(annotations["return"]))
             if ret is None or isinstance(ret, kt.ArrayType):
-                raise self.error(self.src.tree.returns, "the return annotation must be a scalar, vector, matrix or struct")
+                raise self.error(
+                    self.src.tree.returns, "the return annotation must be a scalar, vector, matrix or struct"
+                )
             self.return_type = ret
         param_types = [p.type for p in params]
         arg_types = [self.ir_type(t) for t in param_types]
@@ -165,7 +167,9 @@ class FunctionCompiler(OpsMixin):
             self.emit(func.ReturnOp(value.ssa))
         else:
             if self.final_return is None:
-                raise self.error(self.src.tree, f"khal.func {self.src.tree.name} must end with a return statement")
+                raise self.error(
+                    self.src.tree, f"khal.func {self.src.tree.name} must end with a return statement"
+                )
             self.emit(func.ReturnOp(self.final_return.ssa))
         op = func.FuncOp(symbol, (arg_types, results), Region(self.block))
         return op, param_types, self.return_type
@@ -226,7 +230,9 @@ class FunctionCompiler(OpsMixin):
         finally:
             self.block = saved
 
-    def in_block(self, fn: Callable[[], Any], arg_types: Sequence[Any] = ()) -> tuple[Block, dict[str, Value], Any]:
+    def in_block(
+        self, fn: Callable[[], Any], arg_types: Sequence[Any] = ()
+    ) -> tuple[Block, dict[str, Value], Any]:
         """Run `fn` emitting into a fresh block with a copy of the scope; returns (block, scope, result)."""
         block = Block(arg_types=arg_types)
         saved_block, saved_scope = self.block, self.scope
@@ -347,20 +353,26 @@ class FunctionCompiler(OpsMixin):
             return
         cond = self.truth(test, node.test)
         orelse = node.orelse
-        self.emit_if(cond, lambda: self.statements(node.body), (lambda: self.statements(orelse)) if orelse else None)
+        self.emit_if(
+            cond, lambda: self.statements(node.body), (lambda: self.statements(orelse)) if orelse else None
+        )
 
     def stmt_Return(self, node: ast.Return) -> None:
         if self.kind == "kernel":
             if node.value is not None:
                 raise self.error(node.value, "a kernel cannot return a value; write results into an array")
         elif node.value is not None and self.return_type is None:
-            raise self.error(node.value, f"khal.func {self.src.tree.name} returns a value but has no return annotation")
+            raise self.error(
+                node.value, f"khal.func {self.src.tree.name} returns a value but has no return annotation"
+            )
         elif node.value is None and self.return_type is not None:
             raise self.error(node, f"khal.func {self.src.tree.name} must return a {self.return_type.name}")
         value = None
         if node.value is not None:
             assert self.return_type is not None
-            value = self.materialize(self.coerce(self.expr(node.value), self.return_type, node.value, "the return type"))
+            value = self.materialize(
+                self.coerce(self.expr(node.value), self.return_type, node.value, "the return type")
+            )
         if self.return_flag is None:
             self.final_return = value
             return
@@ -430,11 +442,13 @@ class FunctionCompiler(OpsMixin):
         self.scope = merged
 
     def carry(self, name: str, value: Value | None, other: Any) -> Typed:
-        """`value` as an SSA value that can cross a region boundary (a zero if it is undefined on this path)."""
+        """`value` as an SSA value that can cross a region boundary (zero where it is undefined)."""
         if value is None:
             t = other.type if isinstance(other, Typed) else _type_of(other)
             return self.zero(t)
-        if isinstance(value, Memory | PyObj | Void) or (isinstance(value, Const) and isinstance(value.value, tuple)):
+        if isinstance(value, Memory | PyObj | Void) or (
+            isinstance(value, Const) and isinstance(value.value, tuple)
+        ):
             raise self.error(
                 None, f"'{name}' holds {_describe(value)}, which cannot be reassigned inside control flow"
             )
@@ -452,13 +466,13 @@ class FunctionCompiler(OpsMixin):
 
     def _carried(self, body: list[ast.stmt], extra: Sequence[str] = ()) -> list[str]:
         assigned = _assigned_names(body)
-        names = [n for n in self.scope if n in assigned or n in extra or n == self.return_flag or n == "%retval"]
+        names = [
+            n for n in self.scope if n in assigned or n in extra or n == self.return_flag or n == "%retval"
+        ]
         if self.return_flag is None or not any(isinstance(n, ast.Return) for n in _walk_no_defs(body)):
             names = [n for n in names if n not in ("%ret", "%retval") or n in assigned]
-        for n in names:
-            if n in self.readonly and n in assigned:
-                raise self._readonly_error(n, _first_store(body, n))
-        return names
+        # read-only names (parameters, arrays) are never carried: a store into one fails at the statement
+        return [n for n in names if n not in self.readonly]
 
     def stmt_While(self, node: ast.While) -> None:
         if node.orelse:
@@ -479,7 +493,9 @@ class FunctionCompiler(OpsMixin):
         if node.target.id in self.readonly:
             raise self._readonly_error(node.target.id, node.target)
         has_exit = any(
-            isinstance(n, ast.Break | ast.Continue | ast.Return) for s in node.body for n in _walk_no_defs([s])
+            isinstance(n, ast.Break | ast.Continue | ast.Return)
+            for s in node.body
+            for n in _walk_no_defs([s])
         )
         if isinstance(step, Const) and step.value > 0 and t.is_signed and not has_exit:
             self._scf_for(node, start, stop, step, t)
@@ -510,7 +526,9 @@ class FunctionCompiler(OpsMixin):
             if t is None:
                 t = at
             elif t != at:
-                raise self.error(n, f"range() arguments mix {t.name} and {at.name}; write {t.name}(...) around one")
+                raise self.error(
+                    n, f"range() arguments mix {t.name} and {at.name}; write {t.name}(...) around one"
+                )
         t = t or kt.i32
         out = []
         for a, n in zip(args, nodes, strict=True):
@@ -639,7 +657,9 @@ class FunctionCompiler(OpsMixin):
         finally:
             self.loops.pop()
         after_block.add_op(scf.YieldOp(*[v.ssa for v in outs]))
-        op = self.emit(scf.WhileOp([v.ssa for v in init], arg_types, Region(before_block), Region(after_block)))
+        op = self.emit(
+            scf.WhileOp([v.ssa for v in init], arg_types, Region(before_block), Region(after_block))
+        )
         for n, v, res in zip(carried, init, op.results, strict=True):
             self.scope[n] = Typed(res, v.type)
         if ctx.break_flag:
@@ -675,7 +695,9 @@ class FunctionCompiler(OpsMixin):
             raise self.error(node, f"{value.what} returns nothing")
         old = self.scope.get(name)
         if isinstance(value, Const) and not isinstance(value.value, tuple | str):
-            value = self.materialize(value if old is None else self.coerce(value, _type_of(old), node, f"'{name}'"))
+            value = self.materialize(
+                value if old is None else self.coerce(value, _type_of(old), node, f"'{name}'")
+            )
         if old is not None and isinstance(old, Typed | LazyVector):
             new_t = _type_of(value)
             if new_t != old.type:
@@ -692,8 +714,13 @@ class FunctionCompiler(OpsMixin):
     def _readonly_error(self, name: str, node: ast.AST | None) -> Exception:
         value = self.scope.get(name)
         if isinstance(value, Memory):
-            return self.error(node, f"cannot assign to array '{name}'; store into its elements: {name}[i] = ...")
-        return self.error(node, f"cannot assign to kernel parameter '{name}': parameters are read-only, copy it to a local first")
+            return self.error(
+                node, f"cannot assign to array '{name}'; store into its elements: {name}[i] = ..."
+            )
+        return self.error(
+            node,
+            f"cannot assign to kernel parameter '{name}': parameters are read-only, copy it to a local first",
+        )
 
     def type_expr(self, node: ast.expr) -> kt.KhalType:
         """Evaluate an expression that must name a khal type."""
@@ -730,18 +757,21 @@ class FunctionCompiler(OpsMixin):
         if isinstance(obj, str):
             return Const(obj)
         if isinstance(obj, Kernel):
-            raise self.error(node, f"'{name}' is a kernel; a kernel cannot be called from a kernel (use @khal.func)")
+            raise self.error(
+                node, f"'{name}' is a kernel; a kernel cannot be called from a kernel (use @khal.func)"
+            )
         if (
             isinstance(obj, Func | kt.KhalType | kt._ArrayFactory | types.ModuleType)
             or getattr(obj, "__khal_std__", None)
             or getattr(obj, "__khal_struct__", None) is not None
             or kt.as_khal_type(obj) is not None
-            or obj in _PY_BUILTINS
+            or any(obj is b for b in _PY_BUILTINS)
         ):
             return PyObj(obj, name)
         raise self.error(
             node,
-            f"'{name}' is a {type(obj).__name__}, not a compile-time constant: a kernel can read Python ints, "
+            f"'{name}' is a {type(obj).__name__}, not a compile-time constant: a kernel can read "
+            "Python ints, "
             "floats, bools and tuples, khal types, @khal.func and @khal.struct objects",
         )
 
@@ -873,7 +903,9 @@ class FunctionCompiler(OpsMixin):
             name = target.id
             if name in self.readonly:
                 raise self._readonly_error(name, target)
-            return LValue(self, target, load=lambda: self.expr_Name(target), store=lambda v: self.bind(name, v, target))
+            return LValue(
+                self, target, load=lambda: self.expr_Name(target), store=lambda v: self.bind(name, v, target)
+            )
         if isinstance(target, ast.Subscript):
             base_node = target.value
             base = self.expr(base_node)
@@ -994,21 +1026,14 @@ def _assigned_names(body: list[ast.stmt]) -> set[str]:
     return names
 
 
-def _first_store(body: list[ast.stmt], name: str) -> ast.AST | None:
-    for node in _walk_no_defs(body):
-        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Store):
-            return node
-    return None
-
-
-_PY_BUILTINS: set[Any] = set()
+_PY_BUILTINS: list[Any] = []
 
 
 def _init_builtins() -> None:
     import builtins
 
     for n in ("range", "len", "abs", "min", "max", "print", "int", "float", "bool"):
-        _PY_BUILTINS.add(getattr(builtins, n))
+        _PY_BUILTINS.append(getattr(builtins, n))
 
 
 _init_builtins()

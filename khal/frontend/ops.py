@@ -35,7 +35,8 @@ _OP_SYMBOL = {
 
 _PY_BINOP = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow, ast.LShift: operator.lshift,
+    ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
+    ast.LShift: operator.lshift,
     ast.RShift: operator.rshift, ast.BitOr: operator.or_, ast.BitXor: operator.xor, ast.BitAnd: operator.and_,
 }  # fmt: skip
 
@@ -99,14 +100,18 @@ class OpsMixin(_Base):
         if isinstance(value, bool):
             if t.is_bool:
                 return value
-            raise self.error(node, f"the bool literal {value} cannot be used as {t.name}; write {t.name}({value})")
+            raise self.error(
+                node, f"the bool literal {value} cannot be used as {t.name}; write {t.name}({value})"
+            )
         if t.is_bool:
             raise self.error(node, f"the literal {value!r} is not a bool")
         if isinstance(value, float):
             if t.is_float:
                 return value
             raise self.error(
-                node, f"the float literal {value!r} cannot be used as {t.name}; convert the other side with f32(...)"
+                node,
+                f"the float literal {value!r} cannot be used as {t.name}; "
+                "convert the other side with f32(...)",
             )
         if isinstance(value, int):
             if t.is_float:
@@ -126,7 +131,9 @@ class OpsMixin(_Base):
         if isinstance(value, Const) and isinstance(value.value, bool | int | float):
             t = value.type or default_type(value.value)
             if t is kt.i32 and not kt.i32.min <= value.value <= kt.i32.max:
-                raise self.error(node, f"the literal {value.value} does not fit in i32; write i64({value.value})")
+                raise self.error(
+                    node, f"the literal {value.value} does not fit in i32; write i64({value.value})"
+                )
             return Typed(self.const_ssa(value.value, t), t)
         if isinstance(value, Void):
             raise self.error(node, f"{value.what} returns nothing")
@@ -164,7 +171,9 @@ class OpsMixin(_Base):
         """`value` as type t under the literal rules (no other implicit conversion)."""
         if isinstance(value, Const) and isinstance(value.value, bool | int | float):
             if value.type is not None and value.type != t:
-                raise self.error(node, f"expected {t.name} for {what}, got {value.type.name}; write {t.name}(...)")
+                raise self.error(
+                    node, f"expected {t.name} for {what}, got {value.type.name}; write {t.name}(...)"
+                )
             if isinstance(t, kt.ScalarType):
                 return Const(self.check_literal(value.value, t, node), t)
             raise self.error(node, f"expected {t.name} for {what}, got the literal {value.value!r}")
@@ -261,7 +270,9 @@ class OpsMixin(_Base):
             return v.ssa
         return self.emit(vector.BroadcastOp(v.ssa, self.ir_type(t))).results[0]
 
-    def _arith(self, op: ast.operator, a: SSAValue, b: SSAValue, elem: kt.ScalarType, t: Any, node: ast.AST) -> SSAValue:
+    def _arith(
+        self, op: ast.operator, a: SSAValue, b: SSAValue, elem: kt.ScalarType, t: Any, node: ast.AST
+    ) -> SSAValue:
         sym = _OP_SYMBOL.get(type(op), "?")
         if elem.is_bool and not isinstance(op, ast.BitAnd | ast.BitOr | ast.BitXor):
             raise self.error(node, f"'{sym}' is not defined on bool; convert with i32(...) first")
@@ -290,7 +301,9 @@ class OpsMixin(_Base):
         if isinstance(op, ast.Mult):
             return self.emit(arith.MuliOp(a, b)).results[0]
         if isinstance(op, ast.Div):
-            raise self.error(node, "'/' on integers is not allowed; use '//' for integer division (or convert to f32)")
+            raise self.error(
+                node, "'/' on integers is not allowed; use '//' for integer division (or convert to f32)"
+            )
         if isinstance(op, ast.FloorDiv):
             if not signed:
                 return self.emit(arith.DivUIOp(a, b)).results[0]
@@ -347,10 +360,16 @@ class OpsMixin(_Base):
                     acc = self._arith(ast.Mult(), acc, base.ssa, elem, lt, node)
                 return Typed(acc, lt)
         if elem is None or not elem.is_float:
-            raise self.error(node, f"'**' on {tname(lt)} needs a constant exponent in 0..16; convert to f32 for pow")
+            raise self.error(
+                node, f"'**' on {tname(lt)} needs a constant exponent in 0..16; convert to f32 for pow"
+            )
         if isinstance(rhs, Const) and rhs.value == 0.5:
             return Typed(self.emit(xmath.SqrtOp(self.materialize(lhs, node).ssa)).results[0], lt)
-        rhs_v = self.coerce(rhs, lt, node, "the exponent") if not isinstance(value_type(rhs), kt.ScalarType) or isinstance(lt, kt.ScalarType) else rhs
+        rhs_v = (
+            self.coerce(rhs, lt, node, "the exponent")
+            if not isinstance(value_type(rhs), kt.ScalarType) or isinstance(lt, kt.ScalarType)
+            else rhs
+        )
         b = self._as_shape(rhs_v, lt, node)
         return Typed(self.emit(xmath.PowFOp(self.materialize(lhs, node).ssa, b)).results[0], lt)
 
@@ -382,8 +401,13 @@ class OpsMixin(_Base):
                 raise self.error(node, "a scalar cannot be divided by a matrix")
             assert isinstance(mt, kt.MatrixType)
             if value_type(s) == mt.element:
-                sv = self.emit(vector.BroadcastOp(self.materialize(s).ssa, self.ir_type(mt.column))).results[0]
-                cols = [self._arith(op, c, sv, mt.element, mt.column, node) for c in self.columns(self.materialize(m))]
+                sv = self.emit(vector.BroadcastOp(self.materialize(s).ssa, self.ir_type(mt.column))).results[
+                    0
+                ]
+                cols = [
+                    self._arith(op, c, sv, mt.element, mt.column, node)
+                    for c in self.columns(self.materialize(m))
+                ]
                 return Typed(self.from_columns(cols, mt), mt)
             if isinstance(op, ast.Mult) and isinstance(value_type(s), kt.MatrixType | kt.VectorType):
                 raise self.error(node, "use '@' for matrix products ('*' scales a matrix by a scalar)")
@@ -411,7 +435,9 @@ class OpsMixin(_Base):
         acc: SSAValue | None = None
         for c, col in enumerate(cols):
             vc = self.emit(vector.ExtractOp(v, [c], elem_t)).results[0]
-            term = self.emit(arith.MulfOp(col, self.emit(vector.BroadcastOp(vc, col_t)).results[0])).results[0]
+            term = self.emit(arith.MulfOp(col, self.emit(vector.BroadcastOp(vc, col_t)).results[0])).results[
+                0
+            ]
             acc = term if acc is None else self.emit(arith.AddfOp(acc, term)).results[0]
         assert acc is not None
         return acc
@@ -431,7 +457,12 @@ class OpsMixin(_Base):
     def unaryop(self, op: ast.unaryop, operand: Value, node: ast.AST) -> Value:
         """`-x`, `+x`, `~x`, `not x`."""
         if isinstance(operand, Const) and operand.type is None:
-            fn = {ast.USub: operator.neg, ast.UAdd: operator.pos, ast.Invert: operator.invert, ast.Not: operator.not_}
+            fn = {
+                ast.USub: operator.neg,
+                ast.UAdd: operator.pos,
+                ast.Invert: operator.invert,
+                ast.Not: operator.not_,
+            }
             return Const(fn[type(op)](operand.value))
         if isinstance(op, ast.Not):
             c = self.truth(operand, node)
@@ -456,7 +487,9 @@ class OpsMixin(_Base):
             return Typed(self.emit(arith.SubiOp(self.splat(0, t).ssa, v.ssa)).results[0], t)
         if elem.is_float:
             raise self.error(node, "'~' is not defined on floats")
-        return Typed(self.emit(arith.XOrIOp(v.ssa, self.splat(True if elem.is_bool else -1, t).ssa)).results[0], t)
+        return Typed(
+            self.emit(arith.XOrIOp(v.ssa, self.splat(True if elem.is_bool else -1, t).ssa)).results[0], t
+        )
 
     def compare(self, op: ast.cmpop, lhs: Value, rhs: Value, node: ast.AST) -> Value:
         """`lhs < rhs` etc.: a bool (elementwise on vectors: a bool vector)."""
@@ -521,9 +554,11 @@ class OpsMixin(_Base):
 
     def convert_ssa(self, x: SSAValue, src: kt.ScalarType, dst: kt.ScalarType, to: kt.KhalType) -> SSAValue:
         """Numeric conversion of a scalar or vector SSA value, element type src -> dst."""
-        out = self.ir_type(to)
         if src == dst or (src.is_int and dst.is_int and src.bits == dst.bits):
             return x  # i32 <-> u32 share the signless IR type
+        if isinstance(to, kt.VectorType):  # xDSL's arith casts are scalar-only
+            return self.elementwise(lambda s: self.convert_ssa(s, src, dst, dst), to, x)
+        out = self.ir_type(to)
         if dst.is_bool:
             zero = self.splat(0, _reshape(to, src)).ssa
             if src.is_float:
@@ -638,18 +673,26 @@ class OpsMixin(_Base):
             try:
                 return Const(base.value[index.value])
             except IndexError:
-                raise self.error(node, f"index {index.value} is out of range for a tuple of {len(base.value)}") from None
+                raise self.error(
+                    node, f"index {index.value} is out of range for a tuple of {len(base.value)}"
+                ) from None
         t = value_type(base)
         if isinstance(t, kt.VectorType | kt.MatrixType):
             size = t.size
             out_t = t.element if isinstance(t, kt.VectorType) else t.column
-            if isinstance(index, Const) and isinstance(index.value, int) and not isinstance(index.value, bool):
+            if (
+                isinstance(index, Const)
+                and isinstance(index.value, int)
+                and not isinstance(index.value, bool)
+            ):
                 if not 0 <= index.value < size:
                     raise self.error(node, f"index {index.value} is out of range for {t.name}")
                 if isinstance(base, LazyVector):
                     return base.component(index.value)
                 v = self.materialize(base)
-                return Typed(self.emit(vector.ExtractOp(v.ssa, [index.value], self.ir_type(out_t))).results[0], out_t)
+                return Typed(
+                    self.emit(vector.ExtractOp(v.ssa, [index.value], self.ir_type(out_t))).results[0], out_t
+                )
             i = self._dyn_index(index, node)
             v = self.materialize(base)
             return Typed(self.emit(vector.ExtractOp(v.ssa, [i], self.ir_type(out_t))).results[0], out_t)

@@ -100,7 +100,9 @@ def _parse(pyfunc: Any) -> FunctionSource:
     try:
         module = ast.parse(text, filename=filename)
     except SyntaxError as e:
-        raise CompileError(f"syntax error: {e.msg}", filename, (e.lineno or 1) + first - 1, e.offset or 1) from e
+        raise CompileError(
+            f"syntax error: {e.msg}", filename, (e.lineno or 1) + first - 1, e.offset or 1
+        ) from e
     ast.increment_lineno(module, first - 1)
     tree = module.body[0]
     if not isinstance(tree, ast.FunctionDef):

@@ -24,7 +24,7 @@ class Value:
 
 @dataclass(eq=False)
 class Typed(Value):
-    """An SSA value and its language type (u32 and i32 share the IR type i32; the khal type tells them apart)."""
+    """An SSA value and its language type (u32 and i32 share the IR type i32; the khal type differs)."""
 
     ssa: SSAValue
     type: KhalType
