@@ -26,10 +26,28 @@ def _cpu_workgroup_loops() -> type[ModulePass]:
     return CpuWorkgroupLoopsPass
 
 
+def _llvm_lowering(module: str, cls: str) -> Callable[[], type[ModulePass]]:
+    """A lazy factory for one of the convert-*-to-llvm passes."""
+
+    def factory() -> type[ModulePass]:
+        import importlib
+
+        return getattr(importlib.import_module(f"khal.passes.{module}"), cls)
+
+    return factory
+
+
 # name -> factory. Keep one line per pass; add new passes here.
 KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-infer-access": _infer_access,
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
+    "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
+    "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
+    "convert-math-to-llvm": _llvm_lowering("convert_math_to_llvm", "ConvertMathToLLVMPass"),
+    "convert-scf-while-to-cf": _llvm_lowering("convert_scf_while_to_cf", "ConvertScfWhileToCfPass"),
+    "convert-arith-to-llvm": _llvm_lowering("convert_arith_to_llvm", "ConvertArithToLLVMPass"),
+    "convert-cf-to-llvm": _llvm_lowering("convert_cf_to_llvm", "ConvertCfToLLVMPass"),
+    "convert-func-to-llvm": _llvm_lowering("convert_func_to_llvm", "ConvertFuncToLLVMPass"),
 }
 
 

@@ -1,0 +1,242 @@
+"""`convert-math-to-llvm`: `math` ops to LLVM intrinsics, or to libm calls where LLVM has none.
+
+Intrinsics (scalars and vectors): sqrt, exp, exp2, log, log2, log10, sin, cos, pow, fabs, floor,
+ceil, round, roundeven, trunc, fma, copysign, powi, abs, ctlz, cttz, ctpop. On the host LLVM turns
+the transcendental ones into calls to the C library (`expf`, `sinf`, ...), which are within an
+ulp. The rest call libm by name, `f` suffix for f32 and none for f64 (`tanhf`, `atan2`, ...),
+element by element on vectors; f16 goes through f32. `rsqrt` is `1 / sqrt(x)` and `ipowi` is
+exponentiation by squaring (unrolled). No fast-math flag is added.
+
+Options for GPU targets: `libm_prefix` names the library (`__nv_` gives libdevice's `__nv_tanhf`),
+and `libm_for_all` routes every function with a libm equivalent there instead of an intrinsic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import llvm, math
+from xdsl.dialects.builtin import (
+    AnyFloat,
+    Float16Type,
+    Float64Type,
+    FloatAttr,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    VectorType,
+    f32,
+    i1,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
+
+from khal.dialects import llvm_ext as llx
+from khal.passes.llvm_common import (
+    LoweringError,
+    call_intrinsic,
+    declare_function,
+    element_type,
+    extract_element,
+    from_llvm,
+    insert_element,
+    intrinsic_suffix,
+    module_of,
+    splat,
+    to_llvm,
+    undef,
+)
+
+# op -> (intrinsic, libm base name or None)
+_INTRINSICS: dict[type[Operation], tuple[str, str | None]] = {
+    math.SqrtOp: ("llvm.sqrt", "sqrt"),
+    math.ExpOp: ("llvm.exp", "exp"),
+    math.Exp2Op: ("llvm.exp2", "exp2"),
+    math.LogOp: ("llvm.log", "log"),
+    math.Log2Op: ("llvm.log2", "log2"),
+    math.Log10Op: ("llvm.log10", "log10"),
+    math.SinOp: ("llvm.sin", "sin"),
+    math.CosOp: ("llvm.cos", "cos"),
+    math.PowFOp: ("llvm.pow", "pow"),
+    math.AbsFOp: ("llvm.fabs", None),
+    math.FloorOp: ("llvm.floor", None),
+    math.CeilOp: ("llvm.ceil", None),
+    math.RoundOp: ("llvm.round", None),
+    math.RoundEvenOp: ("llvm.roundeven", None),
+    math.TruncOp: ("llvm.trunc", None),
+    math.FmaOp: ("llvm.fma", None),
+    math.CopySignOp: ("llvm.copysign", None),
+    math.CtPopOp: ("llvm.ctpop", None),
+}
+
+_LIBM: dict[type[Operation], str] = {
+    math.TanOp: "tan",
+    math.TanhOp: "tanh",
+    math.AtanOp: "atan",
+    math.Atan2Op: "atan2",
+    math.AsinOp: "asin",
+    math.AcosOp: "acos",
+    math.SinhOp: "sinh",
+    math.CoshOp: "cosh",
+    math.AsinhOp: "asinh",
+    math.AcoshOp: "acosh",
+    math.AtanhOp: "atanh",
+    math.CbrtOp: "cbrt",
+    math.ErfOp: "erf",
+    math.ExpM1Op: "expm1",
+    math.Log1pOp: "log1p",
+}
+
+
+def _libm_call(name: str, args: list[SSAValue], prefix: str, op: Operation, ops: list[Operation]) -> SSAValue:
+    """`name(args)` from libm, element by element for vectors; f16 via f32."""
+    t = args[0].type
+    if isinstance(t, VectorType):
+        result = undef(t, ops)
+        for i in range(t.get_shape()[0]):
+            elems = [extract_element(a, i, ops) for a in args]
+            result = insert_element(result, _libm_call(name, elems, prefix, op, ops), i, ops)
+        return result
+    if isinstance(t, Float16Type):
+        wide = [llvm.FPExtOp(a, f32) for a in args]
+        ops += wide
+        r = _libm_call(name, [w.result for w in wide], prefix, op, ops)
+        narrow = llvm.FPTruncOp(r, t)
+        ops.append(narrow)
+        return narrow.result
+    symbol = prefix + name + ("" if isinstance(t, Float64Type) else "f")
+    declare_function(module_of(op), symbol, [t] * len(args), t)
+    call = llvm.CallOp(symbol, *args, return_type=t)
+    ops.append(call)
+    assert call.returned is not None
+    return call.returned
+
+
+def _const_like(value: int | float, t: Attribute, ops: list[Operation]) -> SSAValue:
+    e = element_type(t)
+    attr = FloatAttr(float(value), e) if isinstance(e, AnyFloat) else IntegerAttr(int(value), e)
+    c = llvm.ConstantOp(attr, e)
+    ops.append(c)
+    return splat(c.result, t, ops) if isinstance(t, VectorType) else c.result
+
+
+def _binop(cls: type[Operation], a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
+    op = cls(a, b)  # type: ignore[call-arg]
+    ops.append(op)
+    return op.results[0]
+
+
+def _icmp(pred: str, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
+    op = llvm.ICmpOp(a, b, IntegerAttr(llvm.ICmpPredicateFlag(pred).to_int(), 64))
+    ops.append(op)
+    return op.res
+
+
+def _select(c: SSAValue, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
+    op = llx.SelectOp(c, a, b)
+    ops.append(op)
+    return op.res
+
+
+def _ipowi(base: SSAValue, exp: SSAValue, ops: list[Operation]) -> SSAValue:
+    """base ** exp on integers: square-and-multiply over every exponent bit; negative exponents
+    give 1 / base**-exp truncated (1 for base 1, +-1 for base -1, 0 otherwise, as MLIR defines)."""
+    t = base.type
+    width = element_type(t).width.data  # type: ignore[union-attr]
+    zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
+    acc, b, e = one, base, exp
+    for _ in range(width):
+        bit = _icmp("ne", _binop(llvm.AndOp, e, one, ops), zero, ops)
+        acc = _select(bit, _binop(llvm.MulOp, acc, b, ops), acc, ops)
+        b = _binop(llvm.MulOp, b, b, ops)
+        e = _binop(llvm.LShrOp, e, one, ops)
+    negative = _icmp("slt", exp, zero, ops)
+    minus_one = _const_like(-1, t, ops)
+    odd = _icmp("ne", _binop(llvm.AndOp, exp, one, ops), zero, ops)
+    neg_result = _select(
+        _icmp("eq", base, one, ops),
+        one,
+        _select(_icmp("eq", base, minus_one, ops), _select(odd, minus_one, one, ops), zero, ops),
+        ops,
+    )
+    return _select(negative, neg_result, acc, ops)
+
+
+@dataclass
+class MathLowering(RewritePattern):
+    """Every `math` op: an intrinsic, a libm call or a short expansion."""
+
+    libm_prefix: str = ""
+    libm_for_all: bool = False
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if op.dialect_name() != "math":
+            return
+        ops: list[Operation] = []
+        args = [to_llvm(a, ops) for a in op.operands]
+        t = args[0].type if args else None
+        result = self._lower(op, args, t, ops)
+        rewriter.replace(op, ops, [from_llvm(result, op.results[0].type, ops)])
+
+    def _lower(self, op: Operation, args: list[SSAValue], t: Attribute | None, ops: list[Operation]) -> SSAValue:
+        assert t is not None
+        kind = type(op)
+        if kind in _INTRINSICS:
+            intrinsic, libm = _INTRINSICS[kind]
+            if libm is not None and self.libm_for_all and libm != "sqrt":
+                return _libm_call(libm, args, self.libm_prefix, op, ops)
+            result = call_intrinsic(f"{intrinsic}.{intrinsic_suffix(t)}", args, t, ops)
+            assert result is not None
+            return result
+        if kind in _LIBM:
+            return _libm_call(_LIBM[kind], args, self.libm_prefix, op, ops)
+        if isinstance(op, math.RsqrtOp):
+            root = call_intrinsic(f"llvm.sqrt.{intrinsic_suffix(t)}", args, t, ops)
+            assert root is not None
+            return _binop(llvm.FDivOp, _const_like(1.0, t, ops), root, ops)
+        if isinstance(op, math.AbsIOp | math.CountLeadingZerosOp | math.CountTrailingZerosOp):
+            name = {math.AbsIOp: "llvm.abs", math.CountLeadingZerosOp: "llvm.ctlz"}.get(kind, "llvm.cttz")
+            # The i1 flag: false = defined for INT_MIN (abs) and for zero (ctlz/cttz give the width).
+            flag = llvm.ConstantOp(IntegerAttr(0, i1), i1)
+            ops.append(flag)
+            result = call_intrinsic(f"{name}.{intrinsic_suffix(t)}", [args[0], flag.result], t, ops)
+            assert result is not None
+            return result
+        if isinstance(op, math.FPowIOp):
+            name = f"llvm.powi.{intrinsic_suffix(t)}.{intrinsic_suffix(element_type(args[1].type))}"
+            if isinstance(args[1].type, VectorType):
+                # llvm.powi takes a scalar exponent: go element by element.
+                result = undef(t, ops)
+                for i in range(t.get_shape()[0]):  # type: ignore[union-attr]
+                    x, n = extract_element(args[0], i, ops), extract_element(args[1], i, ops)
+                    r = call_intrinsic(f"llvm.powi.{intrinsic_suffix(x.type)}.{intrinsic_suffix(n.type)}", [x, n], x.type, ops)
+                    assert r is not None
+                    result = insert_element(result, r, i, ops)
+                return result
+            r = call_intrinsic(name, args, t, ops)
+            assert r is not None
+            return r
+        if isinstance(op, math.IPowIOp):
+            if not isinstance(element_type(t), IntegerType):
+                raise LoweringError("math.ipowi needs integers")
+            return _ipowi(args[0], args[1], ops)
+        raise LoweringError(f"convert-math-to-llvm: {op.name} is not supported")
+
+
+@dataclass(frozen=True)
+class ConvertMathToLLVMPass(ModulePass):
+    """Lower `math` ops to LLVM intrinsics and libm calls."""
+
+    name = "convert-math-to-llvm"
+
+    libm_prefix: str = ""
+    """Prefix of libm function names (`__nv_` for libdevice)."""
+    libm_for_all: bool = False
+    """Call libm (with the prefix) also where an LLVM intrinsic exists (targets without them)."""
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        PatternRewriteWalker(MathLowering(self.libm_prefix, self.libm_for_all), apply_recursively=False).rewrite_module(
+            op
+        )
