@@ -202,7 +202,9 @@ def cold_compile(script: str, runs: int, env: dict[str, str] | None = None) -> f
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as cache:
             run_env = {**os.environ, "KHAL_CACHE_DIR": cache, "NUMBA_CACHE_DIR": cache, **(env or {})}
-            out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=run_env)
+            path = Path(cache) / "cold.py"  # a file: khal reads kernel source
+            path.write_text(script)
+            out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=run_env)
             if out.returncode != 0:
                 raise RuntimeError(out.stderr[-2000:])
             times.append(float(out.stdout.strip().splitlines()[-1]))
@@ -216,7 +218,9 @@ class Table:
     def __init__(self) -> None:
         self.rows: list[tuple[str, str, str, str]] = []
 
-    def add(self, what: str, khal_s: float | None, other: str, other_s: float | str | None, unit: str = "ms") -> None:
+    def add(
+        self, what: str, khal_s: float | None, other: str, other_s: float | str | None, unit: str = "ms"
+    ) -> None:
         scale = 1e3 if unit == "ms" else 1e6
         k = f"{khal_s * scale:9.2f} {unit}" if khal_s is not None else "n/a"
         if isinstance(other_s, str) or other_s is None:
@@ -238,7 +242,9 @@ class Table:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     args = parser.parse_args()
     reps = 5 if args.quick else 15
@@ -247,8 +253,10 @@ def main() -> None:
     seq, par = khal.Cpu(), khal.Cpu(parallel=True)
     nb = numba_kernels()
     wpk = warp_kernels()
-    print(f"cores: {os.cpu_count()}, khal Cpu(parallel=True) threads: {par.threads}, "
-          f"numba threads: {nb['threads'] if isinstance(nb, dict) else 'n/a'}")
+    print(
+        f"cores: {os.cpu_count()}, khal Cpu(parallel=True) threads: {par.threads}, "
+        f"numba threads: {nb['threads'] if isinstance(nb, dict) else 'n/a'}"
+    )
 
     # saxpy
     x_np = rng.standard_normal(SAXPY_N).astype(np.float32)
@@ -282,12 +290,15 @@ def main() -> None:
 
     # mandelbrot
     out = par.uninit_buffer(MANDEL_W * MANDEL_H, np.uint32)
-    mandel_k = median_time(khal_call(par, mandelbrot, (MANDEL_W, MANDEL_H), out, MANDEL_W, MANDEL_H, MANDEL_ITER),
-                           max(3, reps // 3))
+    mandel_k = median_time(
+        khal_call(par, mandelbrot, (MANDEL_W, MANDEL_H), out, MANDEL_W, MANDEL_H, MANDEL_ITER),
+        max(3, reps // 3),
+    )
     out_nb = np.zeros(MANDEL_W * MANDEL_H, np.uint32)
     if isinstance(nb, dict):
-        mandel_nb: float | str = median_time(lambda: nb["mandel"](out_nb, MANDEL_W, MANDEL_H, MANDEL_ITER),
-                                             max(3, reps // 3))
+        mandel_nb: float | str = median_time(
+            lambda: nb["mandel"](out_nb, MANDEL_W, MANDEL_H, MANDEL_ITER), max(3, reps // 3)
+        )
         agree = np.mean(par.slow_read_vec(out) == out_nb)
         print(f"mandelbrot: khal and numba agree on {agree:.4%} of pixels")
     else:
@@ -295,7 +306,8 @@ def main() -> None:
     table.add("mandelbrot 1024^2 x256, Cpu(parallel=True)", mandel_k, "numba parallel", mandel_nb)
     seq_out = seq.uninit_buffer(MANDEL_W * MANDEL_H, np.uint32)
     mandel_seq = median_time(
-        khal_call(seq, mandelbrot, (MANDEL_W, MANDEL_H), seq_out, MANDEL_W, MANDEL_H, MANDEL_ITER), 3)
+        khal_call(seq, mandelbrot, (MANDEL_W, MANDEL_H), seq_out, MANDEL_W, MANDEL_H, MANDEL_ITER), 3
+    )
     table.add("mandelbrot 1024^2 x256, Cpu()", mandel_seq, "khal Cpu(parallel=True)", mandel_k)
 
     # launch overhead: 1 workgroup of 1 invocation, call + submit
@@ -306,6 +318,7 @@ def main() -> None:
     run_tiny()
     number = 20000
     overhead = min(timeit.repeat(run_tiny, number=number, repeat=5)) / number
+
     class Tiny(khal.Shader):
         k = tiny
 
@@ -323,7 +336,9 @@ def main() -> None:
     else:
         warp_over = wpk
     table.add("1-workgroup call+submit (kernel attr)", overhead, "Warp CPU wp.launch", warp_over, unit="us")
-    table.add("1-workgroup call+submit (Shader-bound)", overhead_bound, "Warp CPU wp.launch", warp_over, unit="us")
+    table.add(
+        "1-workgroup call+submit (Shader-bound)", overhead_bound, "Warp CPU wp.launch", warp_over, unit="us"
+    )
 
     # cold compile
     runs = 3 if args.quick else 5
