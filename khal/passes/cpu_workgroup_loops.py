@@ -82,10 +82,13 @@ _MAX_INLINE_DEPTH = 64
 
 
 def _error(op: Operation | None, kernel: str, message: str) -> CompileError:
-    """A CompileError at `op`'s source location when it has one, naming the kernel."""
+    """A CompileError at `op`'s source location (else its kernel's, if known), naming the kernel."""
     text = f"{message} (in kernel '{kernel}')"
-    loc = op.location if op is not None else None
-    if isinstance(loc, FileLineColLoc):
+    while op is not None and not isinstance(op.location, FileLineColLoc):
+        op = op.parent_op()
+    if op is not None:
+        loc = op.location
+        assert isinstance(loc, FileLineColLoc)
         filename, line, col = loc.filename.data, loc.line.data, loc.column.data
         source = linecache.getline(filename, line) or None
         return CompileError(text, filename, line, col, source)
@@ -225,6 +228,8 @@ class _Piece:
                     value = self._emit(arith.AddiOp(value, self.ivs[dim]))
                 else:
                     value = self.ivs[dim]
+            if value is not None and value.owner in self.prologue:
+                value.name_hint = "lidx"
             self.cached["index", ""] = value if value is not None else low.const(0)
         return self.cached["index", ""]
 
@@ -250,6 +255,7 @@ class _Piece:
             else:
                 base = self._emit(arith.MuliOp(low.workgroup_id[dim], low.const(size)))
                 self.cached[key] = self._emit(arith.AddiOp(base, self.ivs[dim]))
+                self.cached[key].name_hint = f"gid_{dim}"
         return self.cached[key]
 
     def lookup(self, value: SSAValue) -> SSAValue:
@@ -265,6 +271,7 @@ class _Piece:
             loaded = load.result
             if loaded.type != value.type:
                 loaded = self._emit(_from_slot(loaded, value.type))
+            loaded.name_hint = value.name_hint
             self.local[value] = loaded
             return loaded
         if value in low.remat:
@@ -454,7 +461,8 @@ class _KernelLowering:
         """Find the workgroup-level ops, the pieces, the uniform values and the slots."""
         # Workgroup memory is the same for the whole workgroup wherever it is allocated: allocate it first.
         entry = self.kernel.body.block
-        for alloc in [op for op in self.kernel.walk() if isinstance(op, khal.WorkgroupAllocOp)]:
+        allocs = [op for op in self.kernel.walk() if isinstance(op, khal.WorkgroupAllocOp)]
+        for alloc in reversed(allocs):  # each goes first: reversed keeps their order
             alloc.detach()
             entry.insert_op_before(alloc, entry.first_op) if entry.first_op else entry.add_op(alloc)
         self._mark(self.kernel)
@@ -538,11 +546,12 @@ class _KernelLowering:
         self.num_workgroups = dict(zip(_DIMS, nwg, strict=True))
 
         # Workgroup memory: allocated once per call, shared by the pieces of each workgroup in turn.
+        memory: list[Operation] = []
         for op in list(self.kernel.walk()):
             if isinstance(op, khal.WorkgroupAllocOp):
                 new = khal.WorkgroupAllocOp(op.result.type.element_type, op.result.type.size.data)
                 new.result.name_hint = op.result.name_hint
-                self.allocs.append(new)
+                memory.append(new)
                 self.uniform_map[op.result] = new.result
 
         body = Block(arg_types=[i32])
@@ -564,7 +573,7 @@ class _KernelLowering:
             if not value.uses:
                 _erase(value.owner)  # pyright: ignore[reportArgumentType]
 
-        for op in self.allocs:
+        for op in [*memory, *self.allocs]:
             self.entry.add_op(op)
         self.entry.add_op(loop)
         self.entry.add_op(func.ReturnOp())
@@ -635,14 +644,16 @@ class _KernelLowering:
             loops.append((dim, loop_body))
         piece = _Piece(self, ivs)
         for op in varying:
-            piece.clone(op)
+            # Ids are made on first use; recomputable values used only by other pieces are made there.
+            if not self._made_on_demand(op):
+                piece.clone(op)
         for op in varying:
             for result in op.results:
                 if result in self.slot_of:
                     piece.store(piece.local[result], self.slot_of[result])
         for value, slot in stores:
             piece.store(piece.lookup(value), slot)
-        body_ops = piece.prologue + piece.ops
+        body_ops = _drop_dead(piece.prologue + piece.ops)
         if not loops:
             for op in body_ops:
                 out.add_op(op)
@@ -659,6 +670,14 @@ class _KernelLowering:
                 out.add_op(loop)
             else:
                 loops[i - 1][1].add_ops([loop, scf.YieldOp()])
+
+    def _made_on_demand(self, op: Operation) -> bool:
+        if isinstance(op, _INVOCATION_IDS):
+            return True
+        if not op.results or not all(r in self.remat for r in op.results):
+            return False
+        piece = self.piece_of[op]
+        return all(self._use_piece(use.operation) != piece for r in op.results for use in r.uses)
 
     def _hoist(self, op: Operation, out: Block) -> None:
         """Run a uniform op once per workgroup."""
@@ -787,6 +806,17 @@ class _KernelLowering:
         loop = scf.WhileOp(inits, kept, Region(new_before), Region(new_after))
         out.add_op(loop)
         self._map_results(op, loop)
+
+
+def _drop_dead(ops: list[Operation]) -> list[Operation]:
+    """`ops` without the side-effect-free ones nothing uses (values that only other pieces needed)."""
+    kept: list[Operation] = []
+    for op in reversed(ops):
+        if op.results and is_side_effect_free(op) and not any(r.uses for r in op.results):
+            op.erase()
+            continue
+        kept.append(op)
+    return kept[::-1]
 
 
 def _drop_subgroups(kernel: khal.KernelOp) -> None:
