@@ -36,6 +36,7 @@ from xdsl.utils.target import Target
 from xdsl.xdsl_opt_main import xDSLOptMain
 
 from khal import __version__
+from khal.errors import BackendUnavailable, CompileError
 
 # `spirv` is the only target whose output is binary.
 BINARY_TARGETS = ("spirv",)
@@ -132,8 +133,6 @@ class _CompilerTarget(Target):
 
 def _compiler_emit(module: ModuleOp, target: str, output: IO[Any]) -> None:
     """`khal.compiler.emit`, with "this target is not built" turned into one TargetUnavailable."""
-    from khal.errors import BackendUnavailable
-
     try:
         from khal.compiler import emit
     except ImportError as e:
@@ -303,6 +302,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     except (DiagnosticException, VerifyException) as e:
         _fail(_diagnostic_text(e))
     except TargetUnavailable as e:
+        _fail(f"khal-opt: error: {e}")
+    except (CompileError, BackendUnavailable) as e:
+        # A pass that rejects the IR the way the compiler rejects a kernel (e.g. a barrier in
+        # non-uniform control flow), or a target tool that is missing.
         _fail(f"khal-opt: error: {e}")
     except BrokenPipeError:
         # The reader went away (`khal-opt x.mlir | head`): stop quietly, and keep Python's
