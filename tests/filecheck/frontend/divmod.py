@@ -1,0 +1,43 @@
+# RUN: %python %s | filecheck %s
+# ruff: noqa: E501 - CHECK lines quote whole IR lines
+# `//` and `%` follow Python (floor) semantics on signed integers: truncating divsi/remsi plus a
+# fix-up when the remainder is nonzero and its sign differs from the divisor's. Unsigned ints use
+# divui/remui directly; floats use floor(a / b) and a - b * floor(a / b).
+import khal
+from khal import Array, f32, i32, u32
+
+
+@khal.kernel
+def divmod_(a: Array[i32], u: Array[u32], f: Array[f32]):
+    a[0] = a[1] // a[2]
+    a[3] = a[4] % a[5]
+    u[0] = u[1] // u[2] + u[3] % u[4]
+    f[0] = f[1] // f[2] + f[3] % f[4]
+
+
+print(divmod_.ir())
+
+# CHECK-LABEL: khal.kernel @divmod_
+# CHECK:       %[[Q:.*]] = arith.divsi %[[X:.*]], %[[Y:.*]] : i32
+# CHECK-NEXT:  %[[R:.*]] = arith.remsi %[[X]], %[[Y]] : i32
+# CHECK-NEXT:  %[[Z:.*]] = arith.constant 0 : i32
+# CHECK-NEXT:  %[[NZ:.*]] = arith.cmpi ne, %[[R]], %[[Z]] : i32
+# CHECK-NEXT:  %[[S:.*]] = arith.xori %[[R]], %[[Y]] : i32
+# CHECK-NEXT:  %[[NEG:.*]] = arith.cmpi slt, %[[S]], %[[Z]] : i32
+# CHECK-NEXT:  %[[FIX:.*]] = arith.andi %[[NZ]], %[[NEG]] : i1
+# CHECK-NEXT:  %[[ONE:.*]] = arith.constant 1 : i32
+# CHECK-NEXT:  %[[Q1:.*]] = arith.subi %[[Q]], %[[ONE]] : i32
+# CHECK-NEXT:  %[[FQ:.*]] = arith.select %[[FIX]], %[[Q1]], %[[Q]] : i32
+# CHECK:       khal.store %[[FQ]], %a
+# CHECK:       arith.remsi
+# CHECK:       %[[R2:.*]] = arith.addi %[[RR:.*]], %{{.*}} : i32
+# CHECK-NEXT:  %[[FR:.*]] = arith.select %{{.*}}, %[[R2]], %[[RR]] : i32
+# CHECK:       khal.store %[[FR]], %a
+# CHECK:       arith.divui
+# CHECK:       arith.remui
+# CHECK:       %[[FD:.*]] = arith.divf
+# CHECK-NEXT:  math.floor %[[FD]] : f32
+# CHECK:       %[[MD:.*]] = arith.divf
+# CHECK-NEXT:  %[[MF:.*]] = math.floor %[[MD]] : f32
+# CHECK-NEXT:  %[[MM:.*]] = arith.mulf %{{.*}}, %[[MF]] : f32
+# CHECK-NEXT:  arith.subf %{{.*}}, %[[MM]] : f32
