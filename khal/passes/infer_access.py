@@ -20,12 +20,13 @@ lone clone takes its name back.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from xdsl.context import Context
 from xdsl.dialects import func
 from xdsl.dialects.builtin import FunctionType, ModuleOp, StringAttr, SymbolRefAttr
-from xdsl.ir import Attribute, BlockArgument, Operation, SSAValue
+from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import InsertPoint, Rewriter
 
@@ -115,7 +116,7 @@ class _UseAnalysis:
         return uses
 
 
-def _retype_arrays(args: tuple[BlockArgument, ...], types: list[Attribute]) -> None:
+def _retype_arrays(args: Sequence[SSAValue], types: Sequence[Attribute]) -> None:
     """Give block arguments new types; their users stay valid (no result type depends on access)."""
     for arg, new_type in zip(args, types, strict=True):
         if arg.type != new_type:
