@@ -465,7 +465,9 @@ class FunctionCompiler(OpsMixin):
         return LoopContext(f"%brk{depth}" if breaks else None, f"%cont{depth}" if conts else None)
 
     def _carried(self, body: list[ast.stmt], extra: Sequence[str] = ()) -> list[str]:
-        assigned = _assigned_names(body)
+        direct, rooted = _assigned_names(body)
+        # `v.x = ...` / `a[i] = ...` rebinds v only when v is a value (vector, struct), not an array
+        assigned = direct | {n for n in rooted if isinstance(self.scope.get(n), Typed | LazyVector)}
         names = [
             n for n in self.scope if n in assigned or n in extra or n == self.return_flag or n == "%retval"
         ]
@@ -492,11 +494,9 @@ class FunctionCompiler(OpsMixin):
         start, stop, step, t = self.range_args(it)
         if node.target.id in self.readonly:
             raise self._readonly_error(node.target.id, node.target)
-        has_exit = any(
-            isinstance(n, ast.Break | ast.Continue | ast.Return)
-            for s in node.body
-            for n in _walk_no_defs([s])
-        )
+        ctx = self._loop_context(node.body, len(self.loops) + 1)
+        returns = any(isinstance(n, ast.Return) for n in _walk_no_defs(node.body))
+        has_exit = returns or ctx.break_flag is not None or ctx.continue_flag is not None
         if isinstance(step, Const) and step.value > 0 and t.is_signed and not has_exit:
             self._scf_for(node, start, stop, step, t)
             return
@@ -1006,24 +1006,25 @@ def _walk_stmt(stmt: ast.stmt, into_loops: bool) -> Iterator[ast.AST]:
                 stack.append(child)
 
 
-def _assigned_names(body: list[ast.stmt]) -> set[str]:
-    names: set[str] = set()
+def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
+    """Names bound by the statements (`x = ...`), and roots of element/field stores (`x.f = ...`)."""
+    direct: set[str] = set()
+    rooted: set[str] = set()
     for node in _walk_no_defs(body):
+        targets: list[ast.expr] = []
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
+            direct.add(node.id)
         elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-            target = node.target
-            while isinstance(target, ast.Attribute | ast.Subscript):
-                target = target.value
-            if isinstance(target, ast.Name):
-                names.add(target.id)
+            targets = [node.target]
         elif isinstance(node, ast.Assign):
-            for target in node.targets:
+            targets = list(node.targets)
+        for target in targets:
+            if isinstance(target, ast.Attribute | ast.Subscript):
                 while isinstance(target, ast.Attribute | ast.Subscript):
                     target = target.value
                 if isinstance(target, ast.Name):
-                    names.add(target.id)
-    return names
+                    rooted.add(target.id)
+    return direct, rooted
 
 
 _PY_BUILTINS: list[Any] = []

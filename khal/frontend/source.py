@@ -11,6 +11,7 @@ import inspect
 import linecache
 import textwrap
 import types
+import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,7 +58,7 @@ class FunctionSource:
         return False, None
 
 
-_SOURCE_CACHE: dict[Any, FunctionSource] = {}
+_SOURCE_CACHE: weakref.WeakKeyDictionary[Any, FunctionSource] = weakref.WeakKeyDictionary()
 
 
 def function_source(pyfunc: Any) -> FunctionSource:
