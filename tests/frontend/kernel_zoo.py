@@ -150,7 +150,7 @@ def control(a: Array[i32], n: i32, step: i32):
         acc += k
     for k in range(n, 0, -1):
         acc -= k
-    for k in range(0, n, step):
+    for _k in range(0, n, step):
         acc += 1
     for u in range(u32(4)):
         acc += i32(u)
