@@ -121,7 +121,8 @@ class FunctionCompiler(OpsMixin):
         self.final_return: Typed | None = None
         self.returned_directly = False
         self._ir_types: dict[kt.KhalType, Any] = {}
-        self._pinned: dict[int, Value] = {}  # operands already evaluated (chained comparisons)
+        self._pinned: dict[int, Value] = {}
+        self.current_stmt: ast.stmt | None = None  # operands already evaluated (chained comparisons)
 
     # ------------------------------------------------------------------ entry points
 
@@ -204,8 +205,8 @@ class FunctionCompiler(OpsMixin):
     # ------------------------------------------------------------------ emission helpers
 
     def error(self, node: ast.AST | None, message: str) -> Exception:
-        """A CompileError at `node`."""
-        return self.src.error(node, message)
+        """A CompileError at `node` (or at the statement being compiled)."""
+        return self.src.error(node if node is not None else self.current_stmt, message)
 
     def emit(self, op: Operation) -> Operation:
         """Append `op` to the current block."""
@@ -264,7 +265,11 @@ class FunctionCompiler(OpsMixin):
         method = getattr(self, "stmt_" + type(stmt).__name__, None)
         if method is None:
             raise self.unsupported(stmt)
-        method(stmt)
+        outer, self.current_stmt = self.current_stmt, stmt
+        try:
+            method(stmt)
+        finally:
+            self.current_stmt = outer
 
     def unsupported(self, node: ast.AST) -> Exception:
         """The error for Python syntax khal does not compile."""
@@ -566,6 +571,12 @@ class FunctionCompiler(OpsMixin):
         op = self.emit(scf.ForOp(lb, ub, st, [v.ssa for v in init], block))
         for n, v, res in zip(carried, init, op.results, strict=True):
             self.scope[n] = Typed(res, v.type)
+        self._mark_loop_locals(node.body, node.target.id)
+
+    def _mark_loop_locals(self, body: list[ast.stmt], *more: str) -> None:
+        """Names first bound inside a loop are not defined after it (the loop may not run)."""
+        direct, _ = _assigned_names(body)
+        self.partial.update(n for n in (*direct, *more) if n not in self.scope)
 
     def _carry_out(self, name: str, t: kt.KhalType, node: ast.AST) -> Typed:
         value = self.scope.get(name)
@@ -662,6 +673,7 @@ class FunctionCompiler(OpsMixin):
         )
         for n, v, res in zip(carried, init, op.results, strict=True):
             self.scope[n] = Typed(res, v.type)
+        self._mark_loop_locals(body)
         if ctx.break_flag:
             del self.scope[ctx.break_flag]
 
@@ -737,7 +749,11 @@ class FunctionCompiler(OpsMixin):
         if value is not None:
             return value
         if node.id in self.partial:
-            raise self.error(node, f"'{node.id}' is not assigned on every path before this use")
+            raise self.error(
+                node,
+                f"'{node.id}' is not assigned on every path before this use "
+                "(it is assigned only inside a branch or a loop; assign it before)",
+            )
         found, obj = self.src.lookup(node.id)
         if not found:
             raise self.error(node, f"unknown name '{node.id}'")

@@ -7,7 +7,7 @@ from frontend_helpers import assert_error_at
 
 import khal
 import khal.std as ks
-from khal import Array, f32, i32, u32
+from khal import Array, Vec3, f32, i32, u32
 
 NOT_CONSTANT = [1, 2, 3]  # a list is not a compile-time constant
 TABLE = np.zeros(4)
@@ -331,3 +331,45 @@ def test_atomic_on_float_min() -> None:
         ks.atomic_min(a, 0, 1.0)
 
     assert_error_at(k, "a, 0", "ks.atomic_min() needs an array of u32 or i32")
+
+
+def test_loop_local_used_after_loop() -> None:
+    @khal.kernel
+    def k(a: Array[f32], n: i32):
+        for i in range(n):
+            last = a[i]
+        a[0] = last
+
+    assert_error_at(k, "last\n", "'last' is not assigned on every path", "assign it before")
+
+
+def test_array_reassigned_in_branch() -> None:
+    @khal.kernel
+    def k(a: Array[f32], b: Array[f32]):
+        c = a
+        if a[0] > 0.0:
+            c = b
+        c[0] = 1.0
+
+    assert_error_at(k, "if a[0] > 0.0:", "'c' holds an array, which cannot be reassigned inside control flow")
+
+
+def test_vector_comparison_as_condition() -> None:
+    @khal.kernel
+    def k(a: Array[Vec3]):
+        if a[0] < a[1]:
+            a[2] = a[0]
+
+    assert_error_at(k, "a[0] < a[1]", "cannot be used as a condition")
+
+
+def test_func_without_return_annotation_returning_value() -> None:
+    @khal.func
+    def noann(x: f32):
+        return x
+
+    @khal.kernel
+    def k(a: Array[f32]):
+        noann(a[0])
+
+    assert_error_at(k, "x\n", "returns a value but has no return annotation")

@@ -228,5 +228,8 @@ def test_tuple_swap_and_python_integer_semantics(cpu: khal.Backend, rng: np.rand
     b = rng.integers(-1000, 1000, 200).astype(np.int32)
     out = np.zeros_like(a)
     run(cpu, tuples_and_ops, 200, a, b, out)
-    ref = [(y // 3) * 1000 + (x % 7) * 10 + (-y % 4) + max(y, x, 0) - min(abs(y), 5) for x, y in zip(a, b)]
+    ref = [
+        (y // 3) * 1000 + (x % 7) * 10 + (-y % 4) + max(y, x, 0) - min(abs(y), 5)
+        for x, y in zip(a.tolist(), b.tolist(), strict=True)
+    ]
     assert out.tolist() == ref
