@@ -358,8 +358,15 @@ class FunctionCompiler(OpsMixin):
             return
         cond = self.truth(test, node.test)
         orelse = node.orelse
+        # `if c: return` / `else: x = ...`: x is defined after the if on every path that continues
+        then_exits, else_exits = _always_exits(node.body), bool(orelse) and _always_exits(orelse)
+        fill = "else" if then_exits and not else_exits else "then" if else_exits and not then_exits else ""
         self.emit_if(
-            cond, lambda: self.statements(node.body), (lambda: self.statements(orelse)) if orelse else None
+            cond,
+            lambda: self.statements(node.body),
+            (lambda: self.statements(orelse)) if orelse else None,
+            fill_undefined=bool(fill),
+            fill_from=fill or "both",
         )
 
     def stmt_Return(self, node: ast.Return) -> None:
@@ -403,8 +410,13 @@ class FunctionCompiler(OpsMixin):
         then_fn: Callable[[], Any],
         else_fn: Callable[[], Any] | None,
         fill_undefined: bool = False,
+        fill_from: str = "both",
     ) -> None:
-        """Emit an `scf.if`; locals the branches change become its results."""
+        """Emit an `scf.if`; locals the branches change become its results.
+
+        With `fill_undefined`, a local bound on one side only (the `fill_from` side, when the other
+        side always exits) still becomes a result; the exiting side yields a zero that is never read.
+        """
         before = self.scope
         then_block, then_scope, _ = self.in_block(then_fn)
         else_block, else_scope, _ = self.in_block(else_fn or (lambda: None))
@@ -413,7 +425,9 @@ class FunctionCompiler(OpsMixin):
             tv, ev = then_scope.get(name), else_scope.get(name)
             old = before.get(name)
             if tv is None or ev is None:
-                if fill_undefined and old is None and isinstance(tv or ev, Typed | LazyVector):
+                side = "then" if tv is not None else "else"
+                fillable = fill_undefined and fill_from in ("both", side)
+                if fillable and old is None and isinstance(tv or ev, Typed | LazyVector):
                     names.append(name)
                 elif old is None:
                     self.partial.add(name)
@@ -999,6 +1013,18 @@ def _describe(value: Value) -> str:
     if isinstance(value, PyObj):
         return f"the compile-time object {value.name}"
     return "a compile-time tuple"
+
+
+def _always_exits(stmts: list[ast.stmt]) -> bool:
+    """Does this statement list end in return/break/continue on every path?"""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, ast.Return | ast.Break | ast.Continue):
+        return True
+    if isinstance(last, ast.If):
+        return _always_exits(last.body) and _always_exits(last.orelse)
+    return False
 
 
 def _walk_no_defs(stmts: list[ast.stmt]) -> Iterator[ast.AST]:

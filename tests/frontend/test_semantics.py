@@ -233,3 +233,38 @@ def test_tuple_swap_and_python_integer_semantics(cpu: khal.Backend, rng: np.rand
         for x, y in zip(a.tolist(), b.tolist(), strict=True)
     ]
     assert out.tolist() == ref
+
+
+@khal.func
+def classify(x: i32) -> i32:
+    if x < 0:
+        return -1
+    elif x < 10:
+        y = x * 2
+    else:
+        if x > 100:
+            return 1000
+        y = x + 1
+    return y
+
+
+@khal.kernel
+def classify_all(xs: Array[i32], out: Array[i32]):
+    i = ks.global_invocation_id().x
+    if i < len(xs):
+        out[i] = classify(xs[i])
+
+
+def test_locals_defined_where_the_other_branch_returns(cpu: khal.Backend, rng: np.random.Generator) -> None:
+    xs = rng.integers(-50, 200, 300).astype(np.int32)
+    out = np.zeros_like(xs)
+    run(cpu, classify_all, 300, xs, out)
+
+    def ref(x: int) -> int:
+        if x < 0:
+            return -1
+        if x < 10:
+            return x * 2
+        return 1000 if x > 100 else x + 1
+
+    assert out.tolist() == [ref(x) for x in xs.tolist()]
