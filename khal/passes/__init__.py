@@ -44,7 +44,7 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
     "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
     "convert-math-to-llvm": _llvm_lowering("convert_math_to_llvm", "ConvertMathToLLVMPass"),
-    "convert-scf-while-to-cf": _llvm_lowering("convert_scf_while_to_cf", "ConvertScfWhileToCfPass"),
+    "khal-convert-scf-to-cf": _llvm_lowering("convert_scf_to_cf", "KhalConvertScfToCfPass"),
     "convert-arith-to-llvm": _llvm_lowering("convert_arith_to_llvm", "ConvertArithToLLVMPass"),
     "convert-cf-to-llvm": _llvm_lowering("convert_cf_to_llvm", "ConvertCfToLLVMPass"),
     "convert-func-to-llvm": _llvm_lowering("convert_func_to_llvm", "ConvertFuncToLLVMPass"),

@@ -21,7 +21,6 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
     op_type_rewrite_pattern,
 )
-from xdsl.rewriter import BlockInsertPoint
 
 from khal.passes.llvm_common import LoweringError, convert_block_args, to_llvm
 
@@ -66,7 +65,9 @@ class SwitchLowering(RewritePattern):
         test_blocks: list[Block] = []
         for _ in cases[1:]:
             b = Block()
-            rewriter.insert_block(b, BlockInsertPoint.after(block))
+            region = block.parent_region()
+            assert region is not None
+            region.insert_block_after(b, block)
             test_blocks.append(b)
         test_blocks.reverse()
         current_ops = ops

@@ -167,7 +167,8 @@ def _expand_array_params(fn: func.FuncOp, options: _Options, noalias: bool) -> N
             new_inputs.append(t)
             new_attrs.append(attrs)
     if fn.body.blocks:
-        entry = fn.body.block
+        entry = fn.body.blocks.first
+        assert entry is not None
         position = 0
         for arg in tuple(entry.args):
             if not isinstance(arg.type, khal.ArrayType):

@@ -1,10 +1,14 @@
 """`convert-math-to-llvm`: `math` ops to LLVM intrinsics, or to libm calls where LLVM has none.
 
 Intrinsics (scalars and vectors): sqrt, exp, exp2, log, log2, log10, sin, cos, pow, fabs, floor,
-ceil, round, roundeven, trunc, fma, copysign, powi, abs, ctlz, cttz, ctpop. On the host LLVM turns
+ceil, round, roundeven, trunc, fma, copysign, abs, ctlz, cttz, ctpop; `fpowi` is
+`pow(x, float(n))`. On the host LLVM turns
 the transcendental ones into calls to the C library (`expf`, `sinf`, ...), which are within an
-ulp. The rest call libm by name, `f` suffix for f32 and none for f64 (`tanhf`, `atan2`, ...),
-element by element on vectors; f16 goes through f32. `rsqrt` is `1 / sqrt(x)` and `ipowi` is
+ulp. The rest call libm by name, element by element on vectors: the f64 function (`tanh`, `atan2`) on
+f32 values widened to f64 and the result rounded back (`f32_via_f64`, the default: glibc's f32
+functions are up to 2 ulp off, numpy's too, so only the correctly rounded result is safely within
+2 ulp of numpy), or the `f`-suffixed f32 function (`tanhf`) without it; f16 goes through f32.
+`rsqrt` is `1 / sqrt(x)` and `ipowi` is
 exponentiation by squaring (unrolled). No fast-math flag is added.
 
 Options for GPU targets: `libm_prefix` names the library (`__nv_` gives libdevice's `__nv_tanhf`),
@@ -27,6 +31,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     VectorType,
     f32,
+    f64,
     i1,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
@@ -90,19 +95,23 @@ _LIBM: dict[type[Operation], str] = {
 }
 
 
-def _libm_call(name: str, args: list[SSAValue], prefix: str, op: Operation, ops: list[Operation]) -> SSAValue:
-    """`name(args)` from libm, element by element for vectors; f16 via f32."""
+def _libm_call(
+    name: str, args: list[SSAValue], prefix: str, via_f64: bool, op: Operation, ops: list[Operation]
+) -> SSAValue:
+    """`name(args)` from libm, element by element for vectors; f16 (and f32 with `via_f64`) through a
+    wider type, which makes the f32 result correctly rounded in all but rare cases."""
     t = args[0].type
     if isinstance(t, VectorType):
         result = undef(t, ops)
         for i in range(t.get_shape()[0]):
             elems = [extract_element(a, i, ops) for a in args]
-            result = insert_element(result, _libm_call(name, elems, prefix, op, ops), i, ops)
+            result = insert_element(result, _libm_call(name, elems, prefix, via_f64, op, ops), i, ops)
         return result
-    if isinstance(t, Float16Type):
-        wide = [llvm.FPExtOp(a, f32) for a in args]
+    wide_type = f64 if via_f64 else f32
+    if isinstance(t, Float16Type) or (via_f64 and t == f32):
+        wide = [llvm.FPExtOp(a, wide_type) for a in args]
         ops += wide
-        r = _libm_call(name, [w.result for w in wide], prefix, op, ops)
+        r = _libm_call(name, [w.result for w in wide], prefix, via_f64, op, ops)
         narrow = llvm.FPTruncOp(r, t)
         ops.append(narrow)
         return narrow.result
@@ -170,6 +179,7 @@ class MathLowering(RewritePattern):
 
     libm_prefix: str = ""
     libm_for_all: bool = False
+    f32_via_f64: bool = True
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if op.dialect_name() != "math":
@@ -180,18 +190,20 @@ class MathLowering(RewritePattern):
         result = self._lower(op, args, t, ops)
         rewriter.replace(op, ops, [from_llvm(result, op.results[0].type, ops)])
 
-    def _lower(self, op: Operation, args: list[SSAValue], t: Attribute | None, ops: list[Operation]) -> SSAValue:
+    def _lower(
+        self, op: Operation, args: list[SSAValue], t: Attribute | None, ops: list[Operation]
+    ) -> SSAValue:
         assert t is not None
         kind = type(op)
         if kind in _INTRINSICS:
             intrinsic, libm = _INTRINSICS[kind]
             if libm is not None and self.libm_for_all and libm != "sqrt":
-                return _libm_call(libm, args, self.libm_prefix, op, ops)
+                return _libm_call(libm, args, self.libm_prefix, self.f32_via_f64, op, ops)
             result = call_intrinsic(f"{intrinsic}.{intrinsic_suffix(t)}", args, t, ops)
             assert result is not None
             return result
         if kind in _LIBM:
-            return _libm_call(_LIBM[kind], args, self.libm_prefix, op, ops)
+            return _libm_call(_LIBM[kind], args, self.libm_prefix, self.f32_via_f64, op, ops)
         if isinstance(op, math.RsqrtOp):
             root = call_intrinsic(f"llvm.sqrt.{intrinsic_suffix(t)}", args, t, ops)
             assert root is not None
@@ -205,17 +217,11 @@ class MathLowering(RewritePattern):
             assert result is not None
             return result
         if isinstance(op, math.FPowIOp):
-            name = f"llvm.powi.{intrinsic_suffix(t)}.{intrinsic_suffix(element_type(args[1].type))}"
-            if isinstance(args[1].type, VectorType):
-                # llvm.powi takes a scalar exponent: go element by element.
-                result = undef(t, ops)
-                for i in range(t.get_shape()[0]):  # type: ignore[union-attr]
-                    x, n = extract_element(args[0], i, ops), extract_element(args[1], i, ops)
-                    r = call_intrinsic(f"llvm.powi.{intrinsic_suffix(x.type)}.{intrinsic_suffix(n.type)}", [x, n], x.type, ops)
-                    assert r is not None
-                    result = insert_element(result, r, i, ops)
-                return result
-            r = call_intrinsic(name, args, t, ops)
+            # pow(x, float(n)): exact for the integer exponent, and no `llvm.powi`, whose x86
+            # lowering calls compiler-rt's __powisf2 (absent from a JIT process).
+            exp = llvm.SIToFPOp(args[1], t)
+            ops.append(exp)
+            r = call_intrinsic(f"llvm.pow.{intrinsic_suffix(t)}", [args[0], exp.result], t, ops)
             assert r is not None
             return r
         if isinstance(op, math.IPowIOp):
@@ -235,8 +241,9 @@ class ConvertMathToLLVMPass(ModulePass):
     """Prefix of libm function names (`__nv_` for libdevice)."""
     libm_for_all: bool = False
     """Call libm (with the prefix) also where an LLVM intrinsic exists (targets without them)."""
+    f32_via_f64: bool = True
+    """Compute f32 libm functions with the f64 ones (accurate to 0.5 ulp; slower on GPUs)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(MathLowering(self.libm_prefix, self.libm_for_all), apply_recursively=False).rewrite_module(
-            op
-        )
+        pattern = MathLowering(self.libm_prefix, self.libm_for_all, self.f32_via_f64)
+        PatternRewriteWalker(pattern, apply_recursively=False).rewrite_module(op)

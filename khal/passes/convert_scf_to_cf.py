@@ -1,6 +1,8 @@
-"""`convert-scf-while-to-cf`: `scf.while` to blocks and `cf` branches.
+"""`khal-convert-scf-to-cf`: `scf.if`, `scf.for`, `scf.while` and `scf.index_switch` to `cf` blocks.
 
-xDSL's `convert-scf-to-cf` lowers `scf.if`/`scf.for` but not `scf.while`; run this pass first.
+xDSL's `convert-scf-to-cf` has no `scf.while`, and lowering the whiles alone first would leave
+multi-block regions inside `scf.for`/`scf.if` (invalid IR between passes); this pass lowers them
+all in one walk, with xDSL's patterns for if/for/index_switch and its own for while.
 The "before" region becomes the loop header: its block arguments are the loop-carried values and
 its `scf.condition(%c) %args` becomes `cf.cond_br %c, ^after(%args), ^exit(%args)`. The "after"
 region's `scf.yield %next` becomes `cf.br ^before(%next)`. The exit block's arguments replace
@@ -14,15 +16,16 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import cf, scf
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Block
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
     PatternRewriter,
     PatternRewriteWalker,
     RewritePattern,
     op_type_rewrite_pattern,
 )
 from xdsl.rewriter import BlockInsertPoint, InsertPoint
+from xdsl.transforms.convert_scf_to_cf import ForLowering, IfLowering, SwitchLowering
 
 
 class WhileLowering(RewritePattern):
@@ -59,15 +62,13 @@ class WhileLowering(RewritePattern):
         rewriter.replace(op, [], exit_block.args)
 
 
-def _has_while(block: Block) -> bool:
-    return any(isinstance(o, scf.WhileOp) for o in block.walk())
-
-
 @dataclass(frozen=True)
-class ConvertScfWhileToCfPass(ModulePass):
-    """Lower every `scf.while` to unstructured control flow (`cf.br`/`cf.cond_br`)."""
+class KhalConvertScfToCfPass(ModulePass):
+    """Lower every `scf` op (if, for, while, index_switch) to unstructured control flow."""
 
-    name = "convert-scf-while-to-cf"
+    name = "khal-convert-scf-to-cf"
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(WhileLowering()).rewrite_module(op)
+        PatternRewriteWalker(
+            GreedyRewritePatternApplier([WhileLowering(), IfLowering(), ForLowering(), SwitchLowering()])
+        ).rewrite_module(op)

@@ -203,7 +203,9 @@ class ShuffleLowering(RewritePattern):
                 v1 = _widen(v1, n, ops)
                 v2 = _widen(v2, n, ops)
                 mask = [m if m < n1 else m - n1 + n for m in mask]
-            shuffle = llvm.ShuffleVectorOp(v1, v2, DenseArrayBase.from_list(i32, mask))
+            shuffle = llvm.ShuffleVectorOp(
+                v1, v2, DenseArrayBase.from_list(i32, mask), VectorType(rt.element_type, [len(mask)])
+            )
             ops.append(shuffle)
             value = shuffle.res
         rewriter.replace(op, ops, [from_llvm(value, rt, ops)])
@@ -215,7 +217,8 @@ def _widen(v: SSAValue, n: int, ops: list[Operation]) -> SSAValue:
     k = t.get_shape()[0]
     if k == n:
         return v
-    shuffle = llvm.ShuffleVectorOp(v, v, DenseArrayBase.from_list(i32, [min(i, k - 1) for i in range(n)]))
+    mask = DenseArrayBase.from_list(i32, [min(i, k - 1) for i in range(n)])
+    shuffle = llvm.ShuffleVectorOp(v, v, mask, VectorType(t.element_type, [n]))
     ops.append(shuffle)
     return shuffle.res
 
@@ -388,4 +391,3 @@ class ConvertVectorToLLVMPass(ModulePass):
                 raise LoweringError(
                     f"{inner.name} on a matrix: arithmetic must be split into column operations"
                 )
-

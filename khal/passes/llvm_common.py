@@ -13,7 +13,7 @@ Value types (`llvm_type`) and memory types (`memory_type`) differ for vectors an
 | `index`                   | `i64`                        | -                              |
 | `vector<N x T>`           | `vector<N x T>`              | `!llvm.array<N x T>`           |
 | `vector<C x R x T>`       | `!llvm.array<C x vector<R x T>>` | `!llvm.array<C x array<R x T>>` |
-| `!khal.struct<...>`       | literal struct of the fields' memory types (C layout, numpy `align=True`) | same |
+| `!khal.struct<...>`       | literal struct of the fields' memory types (C layout) | same |
 | `!khal.workgroup_array`   | `!llvm.ptr`                  | -                              |
 
 A vector is never addressed through its LLVM vector type in memory (`<3 x float>` occupies 16
@@ -255,7 +255,7 @@ def splat(value: SSAValue, vtype: VectorType, ops: list[Operation]) -> SSAValue:
     zero = llvm.ConstantOp(IntegerAttr(0, i32), i32)
     ins = llvm.InsertElementOp(undef.res, value, zero.result)
     n = vtype.get_shape()[0]
-    shuffle = llvm.ShuffleVectorOp(ins.res, ins.res, DenseArrayBase.from_list(i32, [0] * n))
+    shuffle = llvm.ShuffleVectorOp(ins.res, ins.res, DenseArrayBase.from_list(i32, [0] * n), vtype)
     ops += [undef, zero, ins, shuffle]
     return shuffle.res
 

@@ -15,6 +15,7 @@ to this dialect.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -45,8 +46,7 @@ LLVM_LOWERING: list[str] = [
     "convert-khal-to-llvm",
     "convert-vector-to-llvm",
     "convert-math-to-llvm",
-    "convert-scf-while-to-cf",
-    "convert-scf-to-cf",
+    "khal-convert-scf-to-cf",
     "convert-arith-to-llvm",
     "convert-cf-to-llvm",
     "convert-func-to-llvm",
@@ -135,7 +135,8 @@ def _declare_function(op: llvm.FuncOp, module: ir.Module) -> ir.Function:
         for arg, attrs in zip(fn.args, op.arg_attrs, strict=True):
             _add_arg_attributes(arg, attrs)
     if op.body.blocks:
-        _add_function_attributes(fn, op.passthrough)
+        passthrough = op.passthrough if op.passthrough is not None else op.attributes.get("passthrough")
+        _add_function_attributes(fn, passthrough if isinstance(passthrough, ArrayAttr) else None)
     return fn
 
 
@@ -395,10 +396,11 @@ class _FunctionTranslator:
                 self._set(op.res, instr)
             case llx.AtomicCmpXchgOp():
                 scope = op.syncscope.data if op.syncscope is not None else None
+                success = _ORDERING[op.success_ordering.value.data]
+                failure = _ORDERING[op.failure_ordering.value.data]
                 instr = _CmpXchg(
-                    b.block, self._v(op.ptr), self._v(op.cmp), self._v(op.val),
-                    _ORDERING[op.success_ordering.value.data], _ORDERING[op.failure_ordering.value.data], scope,
-                )  # fmt: skip
+                    b.block, self._v(op.ptr), self._v(op.cmp), self._v(op.val), success, failure, scope
+                )
                 b._insert(instr)
                 self._set(op.res, instr)
             case llx.FenceOp():
@@ -413,6 +415,21 @@ class _FunctionTranslator:
                 self._set(op.res, b.insert_value(self._v(op.container), self._v(op.value), pos))
             case llvm.CallIntrinsicOp():
                 self._call_intrinsic(op, b)
+            case llvm.CondBrOp():
+                self._cond_br(op, b)
+            case llvm.AddressOfOp():
+                # llvmlite types a global's address as a typed pointer; uses (select, phi, calls)
+                # need the opaque `ptr` of the dialect, which a no-op bitcast gives.
+                glob = b.module.get_global(op.global_name.root_reference.data)
+                cast = instructions.CastInstr(b.block, "bitcast", glob, convert_type(op.result.type))
+                b._insert(cast)
+                self._set(op.result, cast)
+            case llvm.AllocaOp():
+                instr = b.alloca(convert_type(op.elem_type), size=self._v(op.size))
+                instr.type = ir.PointerType()  # opaque, like every other pointer here
+                if op.alignment is not None:
+                    instr.align = op.alignment.value.data
+                self._set(op.res, instr)
             case _:
                 return False
         return True
@@ -462,9 +479,32 @@ class _FunctionTranslator:
             )
             b._insert(instr)
         else:
-            store = b.store(value, ptr)
+            # Not `b.store`: it insists on a typed pointer's pointee matching the value.
+            store = instructions.StoreInstr(b.block, value, ptr)
+            b._insert(store)
             if align:
                 store.align = align
+
+    def _edge(self, source: ir.Block, dest: Block, args: Sequence[SSAValue]) -> None:
+        for arg, value in zip(dest.args, args, strict=True):
+            phi = self.values[arg]
+            assert isinstance(phi, instructions.PhiInstr)
+            phi.add_incoming(self._v(value), source)
+
+    def _cond_br(self, op: llvm.CondBrOp, b: ir.IRBuilder) -> None:
+        then_dest, else_dest = self.blocks[op.then_block], self.blocks[op.else_block]
+        if op.then_block is op.else_block and op.then_block.args:
+            # One successor reached twice with different arguments: a phi cannot tell the two
+            # edges apart, so route each through its own block.
+            then_dest = self.fn.append_basic_block()
+            else_dest = self.fn.append_basic_block()
+            for block, args in ((then_dest, op.then_arguments), (else_dest, op.else_arguments)):
+                ir.IRBuilder(block).branch(self.blocks[op.then_block])
+                self._edge(block, op.then_block, args)
+        else:
+            self._edge(b.block, op.then_block, op.then_arguments)
+            self._edge(b.block, op.else_block, op.else_arguments)
+        b.cbranch(self._v(op.cond), then_dest, else_dest)
 
     def _call_intrinsic(self, op: llvm.CallIntrinsicOp, b: ir.IRBuilder) -> None:
         args = [self._v(a) for a in op.args]
