@@ -61,6 +61,7 @@ from xdsl.traits import (
     HasParent,
     IsolatedFromAbove,
     IsTerminator,
+    MemoryAllocEffect,
     MemoryReadEffect,
     MemoryWriteEffect,
     NoMemoryEffect,
@@ -566,7 +567,8 @@ class WorkgroupAllocOp(IRDLOperation):
 
     name = "khal.workgroup_alloc"
     result = result_def(WorkgroupArrayType)
-    traits = traits_def(NoMemoryEffect())
+    # An allocation, not a pure value: two allocs of one type are distinct memory (cse must not merge them).
+    traits = traits_def(MemoryAllocEffect())
     assembly_format = "attr-dict `:` type($result)"
 
     def __init__(self, element_type: Attribute, size: int):
