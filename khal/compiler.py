@@ -24,14 +24,14 @@ if TYPE_CHECKING:
     from xdsl.context import Context
     from xdsl.dialects.builtin import ModuleOp
 
-# Lowering of khal + arith + math + scf + func + vector to the llvm dialect (khal/targets/llvm.py's list,
-# spelled out here so that reading a pipeline imports nothing).
+# Lowering of khal + arith + math + scf + func + vector to the llvm dialect: khal/targets/llvm.py's
+# LLVM_LOWERING, spelled out so that reading a pipeline imports no xDSL (tests/runtime/test_cache.py
+# checks that the two lists agree).
 LLVM_LOWERING: list[str] = [
     "convert-khal-to-llvm",
     "convert-vector-to-llvm",
     "convert-math-to-llvm",
-    "convert-scf-while-to-cf",
-    "convert-scf-to-cf",
+    "khal-convert-scf-to-cf",
     "convert-arith-to-llvm",
     "convert-cf-to-llvm",
     "convert-func-to-llvm",

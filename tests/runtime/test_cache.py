@@ -82,6 +82,14 @@ def test_memory_cache_and_dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
     assert "add_assign__entry" in (tmp_path / "dump" / dumped[-1]).read_text()
 
 
+def test_pipeline_matches_the_llvm_target() -> None:
+    from khal.compiler import LLVM_LOWERING
+    from khal.targets import llvm
+
+    assert llvm.LLVM_LOWERING == LLVM_LOWERING
+    assert PIPELINES["cpu"][-len(LLVM_LOWERING) :] == LLVM_LOWERING
+
+
 def test_ir_at_every_stage() -> None:
     assert "khal.kernel" in add_assign.ir(target="cpu", stage="khal")
     after_loops = add_assign.ir(target="cpu", stage="khal-cpu-workgroup-loops")
