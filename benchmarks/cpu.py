@@ -3,7 +3,8 @@
     python benchmarks/cpu.py [--quick]
 
 Prints one table of median times (after warm-up) and ratios:
-- saxpy, 2^24 f32: `Cpu(parallel=True)` vs numba `njit(parallel=True)` + `prange`; `Cpu()` vs numpy and Warp's CPU.
+- saxpy, 2^24 f32: `Cpu(parallel=True)` vs numba `njit(parallel=True)` + `prange`;
+  `Cpu()` vs numpy and Warp's CPU.
 - mandelbrot 1024x1024, 256 iterations: `Cpu(parallel=True)` vs numba parallel.
 - one-workgroup `call` + `submit` overhead (µs) vs Warp's CPU `wp.launch`.
 - cold compile of add_assign in a new process with an empty cache, `import khal` included, vs numba.
