@@ -507,7 +507,8 @@ class FunctionCompiler(OpsMixin):
             raise self.error(node.target, "the loop variable must be a plain name")
         it = node.iter
         if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and it.func.id == "range"):
-            raise self.error(it, "a kernel loops only over range(...)")
+            self._unrolled_for(node)
+            return
         if self.scope.get("range") is not None or not self.src.lookup("range")[0]:
             raise self.error(it.func, "'range' is shadowed")
         start, stop, step, t = self.range_args(it)
@@ -520,6 +521,25 @@ class FunctionCompiler(OpsMixin):
             self._scf_for(node, start, stop, step, t)
             return
         self._range_while(node, start, stop, step, t)
+
+    def _unrolled_for(self, node: ast.For) -> None:
+        """`for w in WEIGHTS:` over a compile-time tuple: the body is repeated once per item."""
+        assert isinstance(node.target, ast.Name)
+        seq = self.expr(node.iter)
+        if not (isinstance(seq, Const) and isinstance(seq.value, tuple)):
+            raise self.error(node.iter, "a kernel loops only over range(...) or a compile-time tuple")
+        for n in _walk_no_defs(node.body):
+            if isinstance(n, ast.Break | ast.Continue | ast.Return):
+                raise self.error(
+                    n, "a loop over a compile-time tuple is unrolled and cannot break, continue or return"
+                )
+        if isinstance(self.scope.get(node.target.id), Typed | LazyVector):
+            raise self.error(
+                node.target, f"'{node.target.id}' is a local; use a new name for the tuple's items"
+            )
+        for item in seq.value:
+            self.scope[node.target.id] = Const(item)  # each item stays a literal
+            self.statements(node.body)
 
     def range_args(self, call: ast.Call) -> tuple[Value, Value, Value, kt.ScalarType]:
         """The (start, stop, step) of a range() call and the type they share."""

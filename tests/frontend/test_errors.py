@@ -306,7 +306,7 @@ def test_loop_over_non_range() -> None:
         for _x in values:
             pass
 
-    assert_error_at(k, "values:\n", "a kernel loops only over range(...)")
+    assert_error_at(k, "values:\n", "a kernel loops only over range(...) or a compile-time tuple")
 
 
 def test_wrong_store_type() -> None:

@@ -346,3 +346,22 @@ def test_local_keeps_its_first_type_through_literals() -> None:
         a[0] = acc
 
     assert "arith.constant 1.000000e+00 : f32" in ok(k)
+
+
+TAPS = (0.25, 0.5, 0.25)
+
+
+def test_loop_over_constant_tuple_is_unrolled() -> None:
+    @khal.kernel
+    def k(a: Array[f32], out: Array[f32]):
+        acc = 0.0
+        j = 0
+        for w in TAPS:
+            acc += a[j] * w
+            j += 1
+        out[0] = acc
+
+    ir = ok(k)
+    assert ir.count("khal.load %a") == 3
+    assert "scf." not in ir
+    assert "arith.constant 2.500000e-01 : f32" in ir
