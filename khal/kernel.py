@@ -78,9 +78,16 @@ def _hash_function(src: FunctionSource, h: Any, seen: set[int]) -> None:
         elif isinstance(getattr(value, "__khal_struct__", None), StructType):
             if id(value) not in seen:
                 seen.add(id(value))
-                h.update(f"struct {key} {value.__khal_struct__.fields!r}\n".encode())
+                h.update(f"struct {key} {_describe_type(value.__khal_struct__)}\n".encode())
         elif is_constant(value) or isinstance(value, KhalType):
             h.update(f"const {key}={value!r}\n".encode())
+
+
+def _describe_type(t: KhalType) -> str:
+    """A type spelled out in full (nested struct fields included), for cache keys."""
+    if isinstance(t, StructType):
+        return f"{t.name}{{" + ", ".join(f"{n}: {_describe_type(ft)}" for n, ft in t.fields) + "}"
+    return repr(t)
 
 
 class Func:
