@@ -257,20 +257,28 @@ class _Pool:
 
     def __init__(self, threads: int):
         self.threads = threads
+        self._start()
+
+    def _start(self) -> None:
+        self._pid = os.getpid()
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._workers = [
-            threading.Thread(target=self._loop, name=f"khal-cpu-{i}", daemon=True) for i in range(threads - 1)
+            threading.Thread(target=self._loop, args=(self._queue,), name=f"khal-cpu-{i}", daemon=True)
+            for i in range(self.threads - 1)
         ]
         for t in self._workers:
             t.start()
 
-    def _loop(self) -> None:
-        while (job := self._queue.get()) is not None:
+    @staticmethod
+    def _loop(jobs: queue.SimpleQueue[_Job | None]) -> None:
+        while (job := jobs.get()) is not None:
             job.work()
 
     def run(self, entry: Callable[[int, int, int], None], addr: int, total: int) -> None:
         # A few chunks per thread balance uneven workgroups (mandelbrot rows) at ~1 µs per chunk.
         chunks = min(total, self.threads * 8)
+        if self._pid != os.getpid():
+            self._start()  # a forked child inherits no threads: start its own
         helpers = min(self.threads - 1, chunks - 1)
         job = _Job(entry, addr, total, chunks, helpers + 1)
         for _ in range(helpers):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 from runtime_kernels import (
@@ -291,3 +293,22 @@ def test_compiled_call_checks_arguments(backend: khal.Backend) -> None:
             scale_i32.call(p, 8, backend.uninit_buffer(8, np.int32), 2.5)
     backend.submit(enc)
     assert not backend.slow_read_vec(a).any()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_parallel_backend_survives_fork(rng: np.random.Generator) -> None:
+    par = khal.Cpu(parallel=True, threads=2)
+    n = 64 * 50
+    a_np = rng.standard_normal(n).astype(np.float32)
+    khal.launch(add_assign, n, a_np.copy(), a_np, backend=par)  # the pool's threads exist now
+    pid = os.fork()
+    if pid == 0:  # the child has none of them: it must start its own instead of waiting forever
+        code = 1
+        try:
+            a = a_np.copy()
+            khal.launch(add_assign, n, a, a_np, backend=par)
+            code = 0 if np.array_equal(a, a_np + a_np) else 2
+        finally:
+            os._exit(code)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
