@@ -13,8 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -85,6 +83,8 @@ class CompileCache:
         """The on-disk record of `key`, or None (missing, unreadable, or of another format)."""
         if not enabled():
             return None
+        import pickle
+
         path = cache_dir() / f"{key}.pkl"
         try:
             with open(path, "rb") as f:
@@ -99,6 +99,9 @@ class CompileCache:
         """Write a record atomically (a concurrent reader sees all of it or nothing); errors are ignored."""
         if not enabled():
             return
+        import pickle
+        import tempfile
+
         directory = cache_dir()
         try:
             directory.mkdir(parents=True, exist_ok=True)
