@@ -731,6 +731,11 @@ class FunctionCompiler(OpsMixin):
         if isinstance(target, ast.Name):
             self.bind(target.id, value, target)
             return
+        if isinstance(target, ast.Tuple):
+            if not (isinstance(value, Const) and isinstance(value.value, tuple)):
+                raise self.error(target, "only a tuple can be unpacked")
+            self._assign_tuple(target, [Const(v) for v in value.value], target)
+            return
         self.assign_lvalue(self.lvalue(target), value, target)
 
     def bind(self, name: str, value: Value, node: ast.AST) -> None:

@@ -178,6 +178,8 @@ class OpsMixin(_Base):
                 return Const(self.check_literal(value.value, t, node), t)
             raise self.error(node, f"expected {t.name} for {what}, got the literal {value.value!r}")
         vt = value_type(value)
+        if vt is None:
+            raise self.error(node, f"expected {t.name} for {what}, got {describe(value)}")
         if vt != t:
             raise self.error(node, f"expected {t.name} for {what}, got {tname(vt)}{cast_hint(vt, t)}")
         return value
@@ -463,7 +465,10 @@ class OpsMixin(_Base):
                 ast.Invert: operator.invert,
                 ast.Not: operator.not_,
             }
-            return Const(fn[type(op)](operand.value))
+            try:
+                return Const(fn[type(op)](operand.value))
+            except TypeError as e:
+                raise self.error(node, f"cannot evaluate this constant expression: {e}") from None
         if isinstance(op, ast.Not):
             c = self.truth(operand, node)
             return Typed(self.emit(arith.XOrIOp(c, self.const_ssa(True, kt.bool_))).results[0], kt.bool_)
@@ -527,6 +532,15 @@ class OpsMixin(_Base):
 
     def cast(self, value: Value, to: kt.ScalarType | kt.VectorType, node: ast.AST) -> Typed:
         """An explicit conversion `f32(x)`, `u32(x)`, `Vec3(ivec)` (elementwise on vectors)."""
+        if (
+            isinstance(value, Const)
+            and isinstance(value.value, str)
+            and element_of(to) in (kt.f16, kt.f32, kt.f64)
+        ):
+            try:  # float("nan"), f32("inf")
+                value = Const(float(value.value))
+            except ValueError:
+                raise self.error(node, f"{value.value!r} is not a number") from None
         if isinstance(value, Const) and isinstance(value.value, bool | int | float):
             elem = element_of(to)
             assert elem is not None
