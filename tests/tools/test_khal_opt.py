@@ -201,3 +201,50 @@ def test_universe_names_do_not_clash_with_xdsl() -> None:
     assert "khal-infer-access" in KHAL_UNIVERSE.all_passes
     assert not set(KHAL_UNIVERSE.all_passes) & set(get_all_passes())
     assert not set(KHAL_UNIVERSE.all_dialects) & set(get_all_dialects())
+
+
+FRONTEND_KERNEL = '''
+import khal
+import khal.std as ks
+from khal import Array, f32, u32
+
+
+@khal.func
+def get(x: Array[f32], i: u32) -> f32:
+    return x[i]
+
+
+@khal.func
+def put(x: Array[f32], i: u32, v: f32):
+    x[i] = v
+
+
+@khal.kernel
+def k(a: Array[f32], b: Array[f32], c: Array[f32], n: Array[u32]):
+    i = ks.global_invocation_id().x
+    if i < len(n):
+        put(b, i, get(a, i) + get(c, i))
+        ks.atomic_add(n, 0, u32(1))
+
+
+print(k.ir())
+'''
+
+
+def test_infer_access_on_frontend_output_with_device_functions(tmp_path: Path) -> None:
+    # The frontend's IR, straight into khal-opt: accesses are found through the calls, and the
+    # device functions are retyped to match.
+    source = tmp_path / "kernel.py"
+    source.write_text(FRONTEND_KERNEL)
+    ir = subprocess.run([sys.executable, str(source)], capture_output=True, text=True, timeout=120)
+    assert ir.returncode == 0, ir.stderr
+    result = khal_opt("-", "-p", "khal-infer-access", stdin=ir.stdout)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert (
+        "khal.kernel @k(%a: !khal.array<f32, read>, %b: !khal.array<f32, write>, "
+        "%c: !khal.array<f32, read>, %n: !khal.array<i32, read_write>)"
+    ) in out
+    assert "func.func @put(%x: !khal.array<f32, write>" in out
+    assert "func.func @get(%x: !khal.array<f32, read>" in out
+    assert "read_write>, i32) -> f32" not in out  # every call to @get passes a read-only array
