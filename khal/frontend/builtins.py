@@ -221,7 +221,7 @@ def _print(c: FunctionCompiler, node: ast.Call) -> Value:
             start = len(pieces)
             for piece in a.values:
                 if isinstance(piece, ast.Constant):
-                    pieces.append(str(piece.value))
+                    pieces.append(str(piece.value).replace("{}", "{ }"))  # `{}` is a hole in khal.print
                 elif isinstance(piece, ast.FormattedValue):
                     if piece.format_spec is not None or piece.conversion != -1:
                         raise c.error(piece, "format specs are not supported in kernel prints")

@@ -110,8 +110,8 @@ class OpsMixin(_Base):
                 return value
             raise self.error(
                 node,
-                f"the float literal {value!r} cannot be used as {t.name}; "
-                "convert the other side with f32(...)",
+                f"the float literal {value!r} cannot be used as {t.name} "
+                "(write an integer, or convert the other side with f32(...))",
             )
         if isinstance(value, int):
             if t.is_float:
