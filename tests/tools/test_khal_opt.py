@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -248,3 +249,44 @@ def test_infer_access_on_frontend_output_with_device_functions(tmp_path: Path) -
     assert "func.func @put(%x: !khal.array<f32, write>" in out
     assert "func.func @get(%x: !khal.array<f32, read>" in out
     assert "read_write>, i32) -> f32" not in out  # every call to @get passes a read-only array
+
+
+def test_target_plumbing_with_a_stand_in_emitter(
+    kernel_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # khal-opt hands the module to khal.compiler.emit: text targets get a text stream, `spirv` a
+    # binary one that lands byte for byte in the -o file.
+    from xdsl.dialects.builtin import ModuleOp
+
+    import khal.compiler
+    from khal.tools.khal_opt import main
+
+    seen: list[tuple[str, str]] = []
+
+    def emit(module: ModuleOp, target: str, output: Any) -> None:
+        seen.append((type(module).__name__, target))
+        if target == "spirv":
+            output.write(b"\x03\x02\x23\x07\x00\xff")
+        else:
+            output.write(f"// {target} for {len(list(module.walk()))} ops\n")
+
+    monkeypatch.setattr(khal.compiler, "emit", emit)
+    main([str(kernel_file), "-t", "ptx"])
+    assert capsys.readouterr().out.startswith("// ptx for ")
+    binary = tmp_path / "k.spv"
+    main([str(kernel_file), "-p", "khal-infer-access", "-t", "spirv", "-o", str(binary)])
+    assert binary.read_bytes() == b"\x03\x02\x23\x07\x00\xff"
+    assert seen == [("ModuleOp", "ptx"), ("ModuleOp", "spirv")]
+
+    def not_built(module: ModuleOp, target: str, output: Any) -> None:
+        raise NotImplementedError(f"the {target} backend is not built yet")
+
+    monkeypatch.setattr(khal.compiler, "emit", not_built)
+    with pytest.raises(SystemExit) as exit_info:
+        main([str(kernel_file), "-t", "spirv-asm"])
+    assert exit_info.value.code == 1
+    err = capsys.readouterr().err
+    assert err == (
+        "khal-opt: error: target 'spirv-asm' is not available in this build "
+        "(the spirv-asm backend is not built yet)\n"
+    )
