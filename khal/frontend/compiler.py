@@ -306,14 +306,17 @@ class FunctionCompiler(OpsMixin):
         return v
 
     def stmt_Expr(self, node: ast.Expr) -> None:
+        """An expression statement (a call); docstrings are skipped."""
         if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
             return  # a docstring
         self.expr(node.value)
 
     def stmt_Pass(self, node: ast.Pass) -> None:
+        """`pass`."""
         del node
 
     def stmt_Assign(self, node: ast.Assign) -> None:
+        """`x = v`, `a[i] = v`, `p.f = v`, `x = y = v`, `a, b = b, a`."""
         if isinstance(node.value, ast.Tuple) and any(isinstance(t, ast.Tuple) for t in node.targets):
             values: list[Value] = [self.expr(e) for e in node.value.elts]
             for target in node.targets:
@@ -337,6 +340,7 @@ class FunctionCompiler(OpsMixin):
             self.assign(t, v)
 
     def stmt_AnnAssign(self, node: ast.AnnAssign) -> None:
+        """`x: T = v` declares a local of type T."""
         if node.value is None:
             raise self.error(node, "a declaration needs a value: write `x: f32 = 0.0`")
         if not isinstance(node.target, ast.Name):
@@ -346,12 +350,14 @@ class FunctionCompiler(OpsMixin):
         self.assign(node.target, value)
 
     def stmt_AugAssign(self, node: ast.AugAssign) -> None:
+        """`t op= v` on locals, array elements, fields and swizzles (the target is evaluated once)."""
         lvalue = self.lvalue(node.target)
         current = lvalue.load()
         rhs = self.expr(node.value)
         self.assign_lvalue(lvalue, self.binop(node.op, current, rhs, node), node.target)
 
     def stmt_If(self, node: ast.If) -> None:
+        """`if/elif/else` as scf.if (a constant condition compiles only the taken branch)."""
         test = self.expr(node.test)
         if isinstance(test, Const):
             self.statements(node.body if test.value else node.orelse)
@@ -370,6 +376,7 @@ class FunctionCompiler(OpsMixin):
         )
 
     def stmt_Return(self, node: ast.Return) -> None:
+        """`return [v]`: direct at the end of a function, else through the hidden return flag."""
         if self.kind == "kernel":
             if node.value is not None:
                 raise self.error(node.value, "a kernel cannot return a value; write results into an array")
@@ -393,11 +400,13 @@ class FunctionCompiler(OpsMixin):
         self.scope[self.return_flag] = Typed(self.const_ssa(True, kt.bool_), kt.bool_)
 
     def stmt_Break(self, node: ast.Break) -> None:
+        """`break` sets the loop's break flag."""
         if not self.loops or self.loops[-1].break_flag is None:
             raise self.error(node, "break outside a loop")
         self.scope[self.loops[-1].break_flag] = Typed(self.const_ssa(True, kt.bool_), kt.bool_)
 
     def stmt_Continue(self, node: ast.Continue) -> None:
+        """`continue` sets the loop's continue flag."""
         if not self.loops or self.loops[-1].continue_flag is None:
             raise self.error(node, "continue outside a loop")
         self.scope[self.loops[-1].continue_flag] = Typed(self.const_ssa(True, kt.bool_), kt.bool_)
@@ -496,11 +505,13 @@ class FunctionCompiler(OpsMixin):
         return [n for n in names if n not in self.readonly]
 
     def stmt_While(self, node: ast.While) -> None:
+        """`while c:` as scf.while."""
         if node.orelse:
             raise self.error(node.orelse[0], "while ... else is not supported in a kernel")
         self._general_loop(node.body, node, cond_fn=lambda: self.truth(self.expr(node.test), node.test))
 
     def stmt_For(self, node: ast.For) -> None:
+        """`for i in range(...)` (scf.for or scf.while) or over a compile-time tuple (unrolled)."""
         if node.orelse:
             raise self.error(node.orelse[0], "for ... else is not supported in a kernel")
         if not isinstance(node.target, ast.Name):
@@ -784,6 +795,7 @@ class FunctionCompiler(OpsMixin):
     # ------------------------------------------------------------------ names
 
     def expr_Name(self, node: ast.Name) -> Value:
+        """A local, or a global/closure/builtin read at compile time."""
         value = self.scope.get(node.id)
         if value is not None:
             return value
@@ -831,6 +843,7 @@ class FunctionCompiler(OpsMixin):
         )
 
     def expr_Attribute(self, node: ast.Attribute) -> Value:
+        """A module attribute, struct field or vector swizzle."""
         base = self.expr(node.value)
         if isinstance(base, PyObj):
             if isinstance(base.obj, types.ModuleType):
@@ -841,17 +854,20 @@ class FunctionCompiler(OpsMixin):
         return self.attribute(base, node.attr, node)
 
     def expr_Constant(self, node: ast.Constant) -> Value:
+        """A literal."""
         if isinstance(node.value, bool | int | float | str):
             return Const(node.value)
         raise self.error(node, f"the constant {node.value!r} is not supported in a kernel")
 
     def expr_Tuple(self, node: ast.Tuple) -> Value:
+        """A tuple of compile-time constants."""
         values = [self.expr(e) for e in node.elts]
         if all(isinstance(v, Const) for v in values):
             return Const(tuple(v.value for v in values))  # type: ignore[union-attr]
         raise self.error(node, "a tuple of kernel values is only allowed on the right of a tuple assignment")
 
     def expr_JoinedStr(self, node: ast.JoinedStr) -> Value:
+        """f-strings only appear inside print()."""
         raise self.error(node, "f-strings are only supported as print() arguments")
 
     # ------------------------------------------------------------------ expressions
@@ -868,12 +884,15 @@ class FunctionCompiler(OpsMixin):
         return method(node)
 
     def expr_BinOp(self, node: ast.BinOp) -> Value:
+        """Arithmetic, bitwise and matrix operators."""
         return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> Value:
+        """`-x`, `+x`, `~x`, `not x`."""
         return self.unaryop(node.op, self.expr(node.operand), node)
 
     def expr_Compare(self, node: ast.Compare) -> Value:
+        """Comparisons; chains short-circuit like `and`."""
         left = self.expr(node.left)
         if len(node.ops) == 1:
             return self.compare(node.ops[0], left, self.expr(node.comparators[0]), node)
@@ -890,6 +909,7 @@ class FunctionCompiler(OpsMixin):
             del self._pinned[id(saved)]
 
     def expr_BoolOp(self, node: ast.BoolOp) -> Value:
+        """`and` / `or`, short-circuit."""
         is_and = isinstance(node.op, ast.And)
         acc = self.expr(node.values[0])
         for operand in node.values[1:]:
@@ -921,6 +941,7 @@ class FunctionCompiler(OpsMixin):
         return Typed(op.results[0], kt.bool_)
 
     def expr_IfExp(self, node: ast.IfExp) -> Value:
+        """`a if c else b`, short-circuit."""
         test = self.expr(node.test)
         if isinstance(test, Const):
             return self.expr(node.body if test.value else node.orelse)
@@ -938,6 +959,7 @@ class FunctionCompiler(OpsMixin):
         return Typed(op.results[0], t)
 
     def expr_Subscript(self, node: ast.Subscript) -> Value:
+        """Indexing arrays, vectors, matrices, tuples; `Array[T]` in annotations."""
         base = self.expr(node.value)
         if isinstance(base, PyObj) and base.obj is kt.Array:
             return PyObj(kt.Array[self.type_expr(node.slice)], "Array[...]")
@@ -945,6 +967,7 @@ class FunctionCompiler(OpsMixin):
         return self.subscript(base, index, node)
 
     def expr_Call(self, node: ast.Call) -> Value:
+        """Calls: khal.std, builtins, casts, constructors, device functions."""
         from khal.frontend.builtins import call
 
         callee = self.expr(node.func)
