@@ -46,7 +46,7 @@ def run_script(env: dict[str, str], where: Path) -> str:
         capture_output=True,
         text=True,
         cwd=root,
-        env={**os.environ, **env},
+        env={**{k: v for k, v in os.environ.items() if not k.startswith("KHAL_")}, **env},
         timeout=120,
     )
     assert out.returncode == 0, out.stderr
@@ -66,6 +66,7 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
 
 
 def test_memory_cache_and_dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KHAL_NO_CACHE", raising=False)
     monkeypatch.setenv("KHAL_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("KHAL_DUMP_IR", str(tmp_path / "dump"))
     CACHE.clear_memory()
