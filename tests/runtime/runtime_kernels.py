@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import khal
 import khal.std as ks
-from khal import Array, Vec3, f32, i32, u32
+from khal import Array, Mat2, Vec3, bool_, f32, f64, i8, i32, i64, u8, u32, u64
 
 TILE = 8
 REDUCE_WG = 256
@@ -368,3 +368,37 @@ def math_vectors(a: Array[Vec3], b: Array[Vec3], out_v: Array[Vec3], out_s: Arra
         out_s[i * 3] = ks.dot(u, v)
         out_s[i * 3 + 1] = ks.length(u)
         out_s[i * 3 + 2] = ks.distance(u, v)
+
+
+@khal.struct
+class Params:
+    scale: f32
+    offset: Vec3
+    count: u32
+
+
+@khal.kernel
+def mixed_types(
+    a: Array[f64],
+    b: Array[i64],
+    c: Array[u8],
+    out: Array[f64],
+    x: f64,
+    y: i64,
+    z: u64,
+    flag: bool_,
+    h: i8,
+    m: Mat2,
+    p: Params,
+):
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        o = i * 8
+        out[o] = a[i] * x
+        out[o + 1] = f64(b[i] + y)
+        out[o + 2] = f64(u64(c[i]) + z)
+        out[o + 3] = f64(1.0) if flag else f64(0.0)
+        out[o + 4] = f64(h)
+        out[o + 5] = f64(m[1].x)
+        out[o + 6] = f64(p.scale * p.offset.y)
+        out[o + 7] = f64(p.count)
