@@ -176,6 +176,8 @@ def _expand_array_params(fn: func.FuncOp, options: _Options, noalias: bool) -> N
                 continue
             ptr = entry.insert_arg(ptr_type, position)
             length = entry.insert_arg(i64, position + 1)
+            if arg.name_hint:
+                ptr.name_hint, length.name_hint = arg.name_hint, f"{arg.name_hint}_len"
             cast = _array_cast(ptr, length, arg.type)
             entry.insert_op_before(cast, entry.first_op) if entry.first_op else entry.add_op(cast)
             arg.replace_all_uses_with(cast.results[0])
@@ -330,7 +332,7 @@ class WorkgroupAllocLowering(RewritePattern):
         entry = _function_entry(op)
         one = llvm.ConstantOp(IntegerAttr(1, i64), i64)
         alloca = llvm.AllocaOp(one.result, storage, alignment=16)
-        rewriter.insert_op([one, alloca], InsertPoint.at_start(entry))
+        rewriter.insert([one, alloca], InsertPoint.at_start(entry))
         ops = []
         rewriter.replace(op, ops, [from_llvm(alloca.res, t, ops)])
 

@@ -58,7 +58,7 @@ class WhileLowering(RewritePattern):
 
         rewriter.inline_region(op.before_region, BlockInsertPoint.before(exit_block))
         rewriter.inline_region(op.after_region, BlockInsertPoint.before(exit_block))
-        rewriter.insert_op(cf.BranchOp(before, *op.arguments), InsertPoint.at_end(init_block))
+        rewriter.insert(cf.BranchOp(before, *op.arguments), InsertPoint.at_end(init_block))
         rewriter.replace(op, [], exit_block.args)
 
 

@@ -304,10 +304,13 @@ class _FunctionTranslator:
                         f"for {len(self.fn.args)} parameters"
                     )
                 self.values.update(zip(block.args, self.fn.args, strict=True))
+                for arg, llvm_arg in zip(block.args, self.fn.args, strict=True):
+                    if arg.name_hint:
+                        llvm_arg.name = arg.name_hint
             elif block.args:
                 builder = ir.IRBuilder(self.blocks[block])
                 for arg in block.args:
-                    self.values[arg] = builder.phi(convert_type(arg.type))
+                    self.values[arg] = builder.phi(convert_type(arg.type), name=arg.name_hint or "")
         for block in self._dominance_order(body):
             builder = ir.IRBuilder(self.blocks[block])
             if self.blocks[block].instructions:
@@ -341,6 +344,15 @@ class _FunctionTranslator:
         try:
             if not self._convert_khal(op, builder):
                 xdsl_convert_op(op, builder, self.values, self.blocks)
+            for result in op.results:
+                # Keep the IR's value names (deduplicated by llvmlite) for readable LLVM IR.
+                value = self.values.get(result)
+                if (
+                    result.name_hint
+                    and isinstance(value, instructions.Instruction)
+                    and value.name.startswith(".")
+                ):
+                    value.name = result.name_hint
         except LLVMTranslationError:
             raise
         except (NotImplementedError, KeyError, TypeError, ValueError, AssertionError, AttributeError) as e:

@@ -7,8 +7,6 @@ numpy on random inputs plus edge values.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 from llvm_harness import call, jit, llvm_ir, lower, parse, ulp_distance
