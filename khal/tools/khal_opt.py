@@ -63,13 +63,14 @@ class _LocatingParser(Parser):
 
     def __init__(self, ctx: Context, text: str | bytes, name: str):
         super().__init__(ctx, text, name)
-        self.op_spans: dict[int, Span[Any]] = {}
+        # Keyed by the op itself (identity-hashed), which also keeps every parsed op alive.
+        self.op_spans: dict[Operation, Span[Any]] = {}
         self._pending: list[Span[Any]] = []
 
     def parse_operation(self) -> Operation:
         self._pending.append(self._current_token.span)
         op = super().parse_operation()
-        self.op_spans[id(op)] = self._pending.pop()
+        self.op_spans[op] = self._pending.pop()
         return op
 
     def _parse_op_result_list(self):  # pyright: ignore[reportIncompatibleMethodOverride]
@@ -108,14 +109,14 @@ def _post_order(op: Operation) -> Iterator[Operation]:
     yield op
 
 
-def _verify_located(module: ModuleOp, spans: dict[int, Span[Any]]) -> None:
+def _verify_located(module: ModuleOp, spans: dict[Operation, Span[Any]]) -> None:
     """Verify `module`; on failure raise a LocatedVerifyException at the first failing op."""
     for op in _post_order(module):
         try:
             op.verify(verify_nested_ops=False)
         except VerifyException as e:
             message = f"Operation does not verify: {e}"
-            span = spans.get(id(op))
+            span = spans.get(op)
             if span is None:  # an op built by the parser itself, e.g. the implicit module
                 raise
             raise LocatedVerifyException(span, message) from None
