@@ -6,11 +6,12 @@ every use of each kernel array parameter:
 
 - `khal.load` reads, `khal.store` writes, every atomic reads and writes, `khal.len` does neither;
 - an array passed to a device function (`func.call`) gets the uses of the callee's parameter,
-  followed through nested calls; a callee without a body, or a call cycle, counts as read_write;
+  followed through nested calls;
 - an array never read nor written (only `khal.len`, or unused) becomes `read`.
 
-Any other use (an op this pass does not know, e.g. an array flowing through `scf.yield`) keeps
-the parameter's type as it is, since such an op may tie its own types to the array's.
+Any other use keeps the parameter's type as it is: an op this pass does not know (e.g. an array
+flowing through `scf.yield`) may tie its own types to the array's, and a callee without a body,
+or a call cycle, could do anything with it under a signature that must not change.
 
 Device functions called with a narrowed array are retyped to match their callers (`func.call`
 checks operand types against the callee). A function called with two different signatures is
