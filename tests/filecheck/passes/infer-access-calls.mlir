@@ -117,3 +117,21 @@ khal.kernel @k(%a: !khal.array<f32, read_write>) workgroup_size(64, 1, 1) {
 func.func @unused(%x: !khal.array<f32, read_write>) {
   func.return
 }
+
+// -----
+
+// A call cycle: the pass cannot summarise it, so the array keeps its type, and so does the callee.
+// CHECK-LABEL: khal.kernel @k
+// CHECK-SAME: (%a: !khal.array<f32, read_write>, %b: !khal.array<f32, read>)
+// CHECK: func.func @rec(%x: !khal.array<f32, read_write>, %n: i32) {
+khal.kernel @k(%a: !khal.array<f32, read_write>, %b: !khal.array<f32, read_write>) workgroup_size(64, 1, 1) {
+  %i = khal.global_invocation_id x
+  func.call @rec(%a, %i) : (!khal.array<f32, read_write>, i32) -> ()
+  %y = khal.load %b[%i] : !khal.array<f32, read_write>, i32 -> f32
+  khal.return
+}
+func.func @rec(%x: !khal.array<f32, read_write>, %n: i32) {
+  %v = khal.load %x[%n] : !khal.array<f32, read_write>, i32 -> f32
+  func.call @rec(%x, %n) : (!khal.array<f32, read_write>, i32) -> ()
+  func.return
+}
