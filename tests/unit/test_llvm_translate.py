@@ -52,7 +52,8 @@ def run(text: str, *arrays: np.ndarray, optimize: bool = False) -> None:
 SAXPY = """
 builtin.module {
   func.func @saxpy(%x: !khal.array<f32, read>, %y: !khal.array<f32>, %a: f32,
-                   %wg_begin: i32, %wg_end: i32, %nx: i32, %ny: i32, %nz: i32) attributes {khal.workgroup_size = array<i64: 64, 1, 1>} {
+                   %wg_begin: i32, %wg_end: i32, %nx: i32, %ny: i32, %nz: i32)
+      attributes {khal.workgroup_size = array<i64: 64, 1, 1>} {
     %c64 = arith.constant 64 : i32
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
@@ -822,7 +823,8 @@ builtin.module {
       %k = khal.load %col[%i] : !khal.array<i32>, i32 -> i32
       %ki = arith.index_cast %k : i32 to index
       %colv = vector.extract %mat[%ki] : vector<4xf32> from vector<4x4xf32>
-      %ident = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0], [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]> : vector<4x4xf32>
+      %ident = arith.constant dense<[[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0],
+                                     [0.0, 0.0, 1.0, 0.0], [0.0, 0.0, 0.0, 1.0]]> : vector<4x4xf32>
       %m2 = vector.insert %colv, %ident[%ki] : vector<4xf32> into vector<4x4xf32>
       %e = vector.extract %mat[3, 2] : f32 from vector<4x4xf32>
       %m3 = vector.insert %e, %m2[0, 3] : f32 into vector<4x4xf32>
@@ -898,7 +900,8 @@ builtin.module {{
       %col = vector.extract %m[1] : vector<2xf32> from vector<2x2xf32>
       %m2 = vector.insert %col, %m[0] : vector<2xf32> into vector<2x2xf32>
       %id2 = arith.muli %id, %id : i32
-      %r = khal.struct_construct(%a2, %pos, %b2, %m2, %id2) : (i8, vector<3xf32>, f64, vector<2x2xf32>, i32) -> {STRUCT_T}
+      %r = khal.struct_construct(%a2, %pos, %b2, %m2, %id2)
+        : (i8, vector<3xf32>, f64, vector<2x2xf32>, i32) -> {STRUCT_T}
       %neg = arith.cmpi slt, %id, %c0 : i32
       %r2 = arith.select %neg, %p, %r : {STRUCT_T}
       khal.store %r2, %o[%i] : {STRUCT_T}, !khal.array<{STRUCT_T}>, i32
@@ -997,7 +1000,8 @@ def test_atomic_fadd() -> None:
 
 CMPXCHG = """
 builtin.module {
-  func.func @k(%data: !khal.array<i32>, %cell: !khal.array<i32>, %seen: !khal.array<i32>, %copy: !khal.array<i32>) {
+  func.func @k(%data: !khal.array<i32>, %cell: !khal.array<i32>, %seen: !khal.array<i32>,
+               %copy: !khal.array<i32>) {
     %c0 = arith.constant 0 : i32
     %c1 = arith.constant 1 : i32
     %n = khal.len %data : !khal.array<i32>
@@ -1035,7 +1039,8 @@ def test_cmpxchg_and_atomic_load_store() -> None:
 
 WORKGROUP = """
 builtin.module {
-  func.func @k(%a: !khal.array<f32>, %o: !khal.array<f32>) attributes {khal.workgroup_size = array<i64: 16, 1, 1>} {
+  func.func @k(%a: !khal.array<f32>, %o: !khal.array<f32>)
+      attributes {khal.workgroup_size = array<i64: 16, 1, 1>} {
     %tile = khal.workgroup_alloc : !khal.workgroup_array<16 x f32>
     %hist = khal.workgroup_alloc : !khal.workgroup_array<4 x i32>
     %c0 = arith.constant 0 : i32
@@ -1129,7 +1134,8 @@ def test_print(capfd: pytest.CaptureFixture[str]) -> None:
 
 LLVM_DIALECT = """
 builtin.module {
-  llvm.func @conv(%f: f32, %i: i32, %p: !llvm.ptr<1>, %q: !llvm.ptr) -> i32 attributes {passthrough = ["nounwind"]} {
+  llvm.func @conv(%f: f32, %i: i32, %p: !llvm.ptr<1>, %q: !llvm.ptr) -> i32
+      attributes {passthrough = ["nounwind"]} {
     %a = llvm.fptosi %f : f32 to i32
     %b = llvm.fptoui %f : f32 to i32
     %c = llvm.uitofp %i : i32 to f32
