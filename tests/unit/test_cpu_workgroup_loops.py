@@ -1,27 +1,36 @@
-"""khal-cpu-workgroup-loops: the lowered function is run by xDSL's interpreter and checked against numpy.
+"""khal-cpu-workgroup-loops: lowered kernels run and are checked against numpy, two ways.
 
-The interpreter gives the pass's semantics without the LLVM lowering: arrays are numpy arrays,
-workgroup memory (and so every spill slot) starts as NaN/None so that a read before a write shows.
+- `interpreter`: xDSL's interpreter runs the pass's output directly (the pass's semantics alone);
+  arrays are numpy arrays, and workgroup memory (so every spill slot) starts as None, so that a read
+  before a write fails.
+- `jit`: end to end, the pass, then the LLVM lowering (`khal.targets.llvm.LLVM_LOWERING`), then the
+  CPU target's O3 JIT; the workgroup range is split over two Python threads.
 """
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import numpy as np
 import pytest
 from xdsl.context import Context
-from xdsl.dialects import arith, builtin, func, scf
+from xdsl.dialects import arith, builtin, func, llvm, math, scf, vector
 from xdsl.dialects.builtin import ModuleOp
 from xdsl.interpreter import Interpreter, InterpreterFunctions, PythonValues, impl, register_impls
 from xdsl.interpreters.arith import ArithFunctions
 from xdsl.interpreters.func import FuncFunctions
 from xdsl.interpreters.scf import ScfFunctions
+from xdsl.ir import Attribute
 from xdsl.parser import Parser
 
 from khal.dialects import khal
 from khal.errors import CompileError
+from khal.frontend import types as kt
+from khal.passes import get_pass
 from khal.passes.cpu_workgroup_loops import CpuWorkgroupLoopsPass
+from khal.targets import cpu
+from khal.targets.llvm import LLVM_LOWERING, translate_module
 
 
 def _u32(x: int) -> int:
@@ -100,8 +109,61 @@ def lower(text: str) -> ModuleOp:
     return module
 
 
-def run(text: str, name: str, args: tuple[Any, ...], groups: tuple[int, int, int]) -> ModuleOp:
-    """Lower `text` and run kernel `name` over all `groups`, in two calls (two workgroup ranges)."""
+@pytest.fixture(params=["interpreter", "jit"])
+def executor(request: pytest.FixtureRequest) -> str:
+    """How a test runs its lowered kernel."""
+    return request.param
+
+
+def _khal_type(t: Attribute) -> kt.KhalType:
+    if isinstance(t, khal.ArrayType):
+        return kt.Array[_khal_type(t.element_type)]
+    return {"f32": kt.f32, "f64": kt.f64, "i32": kt.i32, "i64": kt.i64}[str(t)]
+
+
+def _run_jit(text: str, name: str, args: tuple[Any, ...], groups: tuple[int, int, int]) -> ModuleOp:
+    ctx = _context()
+    for dialect in (llvm.LLVM, vector.Vector, math.Math):
+        ctx.load_dialect(dialect)
+    module = Parser(ctx, text, "test.mlir").parse_module()
+    (kernel,) = [op for op in module.ops if isinstance(op, khal.KernelOp) and op.sym_name.data == name]
+    params = [(a.name_hint or f"p{i}", _khal_type(a.type)) for i, a in enumerate(kernel.args)]
+    CpuWorkgroupLoopsPass().apply(ctx, module)
+    module.verify()
+    lowered = module.clone()
+    for pass_name in LLVM_LOWERING:
+        get_pass(pass_name)().apply(ctx, module)
+    artifact = cpu.build_artifact(translate_module(module), name, params)
+    block = np.zeros(1, artifact.args_dtype)
+    for (param, t), value in zip(params, args, strict=True):
+        if isinstance(t, kt.ArrayType):
+            assert value.dtype == t.dtype, f"{param}: pass a {t.dtype} array to the JIT"
+            block[f"{param}.ptr"], block[f"{param}.len"] = value.ctypes.data, len(value)
+        else:
+            block[param] = value
+    block[cpu.NUM_WORKGROUPS] = groups
+    total = groups[0] * groups[1] * groups[2]
+    # Two threads on two halves: workgroup memory and slots are per call, so this must just work.
+    threads = [
+        threading.Thread(target=artifact.call, args=(block.ctypes.data, lo, hi))
+        for lo, hi in ((0, total // 2), (total // 2, total))
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return lowered
+
+
+def run(
+    text: str, name: str, args: tuple[Any, ...], groups: tuple[int, int, int], executor: str = "interpreter"
+) -> ModuleOp:
+    """Lower `text` and run kernel `name` over all `groups`, in two calls (two workgroup ranges).
+
+    Returns the module as the pass left it.
+    """
+    if executor == "jit":
+        return _run_jit(text, name, args, groups)
     module = lower(text)
     interpreter = Interpreter(module)
     for functions in (ArithFunctions(), ScfFunctions(), FuncFunctions(), _KhalCpuFunctions()):
@@ -332,20 +394,20 @@ def test_no_barrier_is_one_loop_nest() -> None:
     assert not top_allocs(module)
 
 
-def test_no_barrier_runs() -> None:
+def test_no_barrier_runs(executor: str) -> None:
     rng = np.random.default_rng(0)
     a = rng.standard_normal(29).astype(np.float32)
     b = rng.standard_normal(29).astype(np.float32)
     expected = a + b
-    run(ADD_ASSIGN, "add_assign", (a, b), (4, 1, 1))
+    run(ADD_ASSIGN, "add_assign", (a, b), (4, 1, 1), executor)
     np.testing.assert_allclose(a, expected, rtol=1e-6)
 
 
-def test_reduction_in_uniform_while_loop() -> None:
+def test_reduction_in_uniform_while_loop(executor: str) -> None:
     rng = np.random.default_rng(1)
     x = rng.standard_normal(70).astype(np.float32)
     out = np.zeros(5, np.float32)
-    module = run(REDUCE, "reduce", (x, out), (5, 1, 1))
+    module = run(REDUCE, "reduce", (x, out), (5, 1, 1), executor)
     expected = np.add.reduceat(np.r_[x, np.zeros(10, np.float32)], np.arange(0, 80, 16))
     np.testing.assert_allclose(out, expected, rtol=1e-5, atol=1e-5)
     assert not leftover_ops(module)
@@ -355,13 +417,13 @@ def test_reduction_in_uniform_while_loop() -> None:
     assert [str(t) for t in loop.result_types] == ["i32"]
 
 
-def test_tiled_matmul_with_per_invocation_accumulator() -> None:
+def test_tiled_matmul_with_per_invocation_accumulator(executor: str) -> None:
     n = 8
     rng = np.random.default_rng(2)
     a = rng.standard_normal((n, n)).astype(np.float32)
     b = rng.standard_normal((n, n)).astype(np.float32)
     c = np.zeros(n * n, np.float32)
-    module = run(MATMUL, "matmul", (a.ravel(), b.ravel(), c, n), (2, 2, 1))
+    module = run(MATMUL, "matmul", (a.ravel(), b.ravel(), c, n), (2, 2, 1), executor)
     np.testing.assert_allclose(c.reshape(n, n), a @ b, rtol=1e-4, atol=1e-4)
     # The tile loop is at workgroup level and carries nothing itself: `acc` lives in a slot.
     tile_loops = [op for op in module.walk() if isinstance(op, scf.ForOp) and op.parent_op() is not None]
@@ -371,22 +433,22 @@ def test_tiled_matmul_with_per_invocation_accumulator() -> None:
     assert sizes == [16, 16, 16, 16]  # ta, tb, the acc slot, the inner sum's slot
 
 
-def test_values_cross_barriers() -> None:
+def test_values_cross_barriers(executor: str) -> None:
     rng = np.random.default_rng(3)
     x = rng.standard_normal(24).astype(np.float32)
     out = np.zeros(24, np.float32)
-    module = run(CROSSING, "crossing", (x, out), (3, 1, 1))
+    module = run(CROSSING, "crossing", (x, out), (3, 1, 1), executor)
     neighbour = x.reshape(3, 8)[:, (np.arange(8) + 1) % 8].ravel()
     np.testing.assert_allclose(out, np.abs(x) + neighbour, rtol=1e-6)
     slots = {str(op.result.type.element_type) for op in top_allocs(module)}
     assert slots == {"f32", "i8"}  # x and %negx as f32, the i1 `pos` as i8 (and `sh`)
 
 
-def test_ids_in_3d() -> None:
+def test_ids_in_3d(executor: str) -> None:
     groups = (2, 1, 3)
     total = 2 * 3 * 2 * 1 * 2 * 3
-    out = np.full(6 * total, -1, np.int64)
-    module = run(IDS, "ids", (out,), groups)
+    out = np.full(6 * total, -1, np.int32)
+    module = run(IDS, "ids", (out,), groups, executor)
     assert not leftover_ops(module)
     rows = out.reshape(-1, 6)
     gz, gy, gx = np.meshgrid(np.arange(6), np.arange(3), np.arange(4), indexing="ij")
@@ -428,9 +490,9 @@ khal.kernel @uif(%out: !khal.array<i32>, %flag: i32) workgroup_size(4, 1, 1) {
 
 
 @pytest.mark.parametrize("flag", [0, 1])
-def test_uniform_if_with_barrier(flag: int) -> None:
-    out = np.zeros(8, np.int64)
-    module = run(UNIFORM_IF, "uif", (out, flag), (2, 1, 1))
+def test_uniform_if_with_barrier(flag: int, executor: str) -> None:
+    out = np.zeros(8, np.int32)
+    module = run(UNIFORM_IF, "uif", (out, flag), (2, 1, 1), executor)
     gid = np.arange(8)
     expected = 10 + (gid // 4) * 4 + (3 - gid % 4) if flag else 20 + gid
     np.testing.assert_array_equal(out, expected)
@@ -468,10 +530,10 @@ khal.kernel @mixed(%out: !khal.array<i32>, %iters: i32) workgroup_size(4, 1, 1) 
 """
 
 
-def test_while_with_uniform_count_and_varying_value() -> None:
+def test_while_with_uniform_count_and_varying_value(executor: str) -> None:
     iters = 3
-    out = np.zeros(8, np.int64)
-    run(MIXED_WHILE, "mixed", (out, iters), (2, 1, 1))
+    out = np.zeros(8, np.int32)
+    run(MIXED_WHILE, "mixed", (out, iters), (2, 1, 1), executor)
     acc = np.arange(8).reshape(2, 4)
     for _ in range(iters):
         acc = acc + acc[:, (np.arange(4) + 1) % 4]
@@ -552,10 +614,10 @@ def test_bound_loaded_from_written_array_is_rejected() -> None:
         lower(WRITTEN_BOUND)
 
 
-def test_bound_loaded_from_read_array_is_uniform() -> None:
-    a = np.array([3], np.int64)
-    out = np.zeros(8, np.int64)
-    run(READ_BOUND, "read_bound", (a, out), (2, 1, 1))
+def test_bound_loaded_from_read_array_is_uniform(executor: str) -> None:
+    a = np.array([3], np.int32)
+    out = np.zeros(8, np.int32)
+    run(READ_BOUND, "read_bound", (a, out), (2, 1, 1), executor)
     np.testing.assert_array_equal(out, 3 * np.arange(8))
 
 
@@ -583,9 +645,9 @@ khal.kernel @calls(%out: !khal.array<i32>) workgroup_size(4, 1, 1) {
 """
 
 
-def test_device_function_with_barrier_is_inlined() -> None:
-    out = np.zeros(8, np.int64)
-    module = run(DEVICE_FUNCTIONS, "calls", (out,), (2, 1, 1))
+def test_device_function_with_barrier_is_inlined(executor: str) -> None:
+    out = np.zeros(8, np.int32)
+    module = run(DEVICE_FUNCTIONS, "calls", (out,), (2, 1, 1), executor)
     np.testing.assert_array_equal(out, 2 * (np.arange(8) % 4) + 1)
     names = {op.sym_name.data for op in module.ops if isinstance(op, func.FuncOp)}
     assert names == {"calls", "twice"}
@@ -604,3 +666,52 @@ def test_barrier_in_unsupported_region_is_rejected() -> None:
     """
     with pytest.raises(CompileError, match="scf.execute_region"):
         lower(text)
+
+
+# Barriers two loops deep; the inner trip count is the outer (uniform) counter; `acc` is per invocation
+# and carried by both loops. Two kernels in one module each become a function.
+NESTED = """
+khal.kernel @nested(%out: !khal.array<i32>, %n: i32) workgroup_size(4, 1, 1) {
+  %sh = khal.workgroup_alloc : !khal.workgroup_array<4 x i32>
+  %lid = khal.local_invocation_id x
+  %gid = khal.global_invocation_id x
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c3 = arith.constant 3 : i32
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %gid) -> (i32) : i32 {
+    %r2 = scf.for %j = %c0 to %i step %c1 iter_args(%acc2 = %acc) -> (i32) : i32 {
+      khal.workgroup_store %acc2, %sh[%lid] : i32, !khal.workgroup_array<4 x i32>, i32
+      khal.workgroup_barrier
+      %l1 = arith.addi %lid, %c1 : i32
+      %nb = arith.andi %l1, %c3 : i32
+      %o = khal.workgroup_load %sh[%nb] : !khal.workgroup_array<4 x i32>, i32 -> i32
+      khal.workgroup_barrier
+      %s = arith.addi %acc2, %o : i32
+      %acc3 = arith.addi %s, %j : i32
+      scf.yield %acc3 : i32
+    }
+    scf.yield %r2 : i32
+  }
+  khal.store %r, %out[%gid] : i32, !khal.array<i32>, i32
+  khal.return
+}
+khal.kernel @other(%out: !khal.array<i32>) workgroup_size(2, 1, 1) {
+  %gid = khal.global_invocation_id x
+  khal.store %gid, %out[%gid] : i32, !khal.array<i32>, i32
+  khal.return
+}
+"""
+
+
+def test_barriers_in_nested_uniform_loops(executor: str) -> None:
+    n = 4
+    out = np.zeros(8, np.int32)
+    module = run(NESTED, "nested", (out, n), (2, 1, 1), executor)
+    acc = np.arange(8, dtype=np.int64).reshape(2, 4)
+    for i in range(n):
+        for j in range(i):
+            acc = acc + np.roll(acc, -1, axis=1) + j
+    np.testing.assert_array_equal(out, acc.ravel())
+    names = [op.sym_name.data for op in module.ops if isinstance(op, func.FuncOp)]
+    assert names == ["nested", "other"]
+    assert not leftover_ops(module)
