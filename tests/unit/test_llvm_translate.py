@@ -1262,3 +1262,75 @@ builtin.module {
         out = np.zeros(1, np.int32)
         run(text, np.array([v], np.int32), out)
         assert out[0] == expected
+
+
+def test_vector_fcmp_and_select_in_llvm_dialect() -> None:
+    """xDSL's llvm.fcmp/select refuse vectors; khal's accept them (arith cannot express them yet)."""
+    import ctypes
+
+    from llvm_harness import Jit
+
+    text = """
+builtin.module {
+  llvm.func @vmax(%p: !llvm.ptr, %q: !llvm.ptr) {
+    %a = llvm.load %p {alignment = 4 : i64} : !llvm.ptr -> vector<4xf32>
+    %b = llvm.load %q {alignment = 4 : i64} : !llvm.ptr -> vector<4xf32>
+    %c = llvm.fcmp "ogt" %a, %b : vector<4xf32>
+    %m = llvm.select %c, %a, %b : vector<4xi1>, vector<4xf32>
+    llvm.store %m, %p {alignment = 4 : i64} : vector<4xf32>, !llvm.ptr
+    llvm.return
+  }
+}
+"""
+    module = parse(text)
+    engine = Jit(str(translate_module(module)))
+    a = RNG.random(4, dtype=np.float32)
+    b = RNG.random(4, dtype=np.float32)
+    expected = np.maximum(a, b)
+    engine.fn("vmax", None, [ctypes.c_void_p, ctypes.c_void_p])(a.ctypes.data, b.ctypes.data)
+    np.testing.assert_array_equal(a, expected)
+
+
+def test_f16_arrays_and_arith() -> None:
+    a = (RNG.random(64) * 10).astype(np.float16)
+    b = (RNG.random(64) * 10).astype(np.float16)
+    out = np.zeros(64, np.float16)
+    run(elementwise("f16", "f16", "%r = arith.mulf %x, %y : f16"), a, b, out)
+    np.testing.assert_array_equal(out, a * b)
+    out32 = np.zeros(64, np.float32)
+    run(elementwise("f16", "f32", "%r = arith.extf %x : f16 to f32", n_in=1), a, out32)
+    np.testing.assert_array_equal(out32, a.astype(np.float32))
+
+
+def test_noalias_option_marks_pointers() -> None:
+    from llvm_harness import context
+
+    from khal.passes import get_pass
+    from khal.passes.convert_khal_to_llvm import ConvertKhalToLLVMPass
+    from khal.targets.llvm import LLVM_LOWERING
+
+    module = parse(SAXPY)
+    for name in LLVM_LOWERING:
+        p = ConvertKhalToLLVMPass(noalias=True) if name == "convert-khal-to-llvm" else get_pass(name)()
+        p.apply(context(), module)
+    text = str(translate_module(module))
+    assert text.count("noalias") == 2
+    x = RNG.random(128, dtype=np.float32)
+    y = RNG.random(128, dtype=np.float32)
+    expected = np.float32(3) * x + y
+    from llvm_harness import Jit
+
+    call(Jit(text, optimize=True), "saxpy", x, y, np.float32(3), 0, 2, 2, 1, 1)
+    np.testing.assert_array_equal(y, expected)
+
+
+def test_unlowered_kernel_is_refused() -> None:
+    text = """
+builtin.module {
+  khal.kernel @k() workgroup_size(1, 1, 1) {
+    khal.return
+  }
+}
+"""
+    with pytest.raises(LoweringError, match="khal.kernel must be lowered before"):
+        lower(text)
