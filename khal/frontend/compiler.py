@@ -122,7 +122,11 @@ class FunctionCompiler(OpsMixin):
         self.returned_directly = False
         self._ir_types: dict[kt.KhalType, Any] = {}
         self._pinned: dict[int, Value] = {}
-        self.current_stmt: ast.stmt | None = None  # operands already evaluated (chained comparisons)
+        self.current_stmt: ast.stmt | None = None
+        self.block_parent: dict[int, Block] = {}
+        self.constants: dict[
+            int, dict[tuple[Any, ...], SSAValue]
+        ] = {}  # per block: (type, value) -> SSA  # operands already evaluated (chained comparisons)
 
     # ------------------------------------------------------------------ entry points
 
@@ -236,6 +240,7 @@ class FunctionCompiler(OpsMixin):
     ) -> tuple[Block, dict[str, Value], Any]:
         """Run `fn` emitting into a fresh block with a copy of the scope; returns (block, scope, result)."""
         block = Block(arg_types=arg_types)
+        self.block_parent[id(block)] = self.block  # constants of enclosing blocks are visible inside
         saved_block, saved_scope = self.block, self.scope
         self.block, self.scope = block, dict(saved_scope)
         try:
@@ -757,9 +762,8 @@ class FunctionCompiler(OpsMixin):
             raise self.error(node, f"{value.what} returns nothing")
         old = self.scope.get(name)
         if isinstance(value, Const) and not isinstance(value.value, tuple | str):
-            value = self.materialize(
-                value if old is None else self.coerce(value, _type_of(old), node, f"'{name}'")
-            )
+            value = value if old is None else self.coerce(value, _type_of(old), node, f"'{name}'")
+            value = self.materialize(value, node, fresh=True)  # its own op: it gets the local's name
         if old is not None and isinstance(old, Typed | LazyVector):
             new_t = _type_of(value)
             if new_t != old.type:

@@ -66,17 +66,28 @@ class OpsMixin(_Base):
 
     # ------------------------------------------------------------------ constants
 
-    def const_ssa(self, value: Any, t: kt.ScalarType) -> SSAValue:
-        """An `arith.constant` of scalar type t."""
+    def const_ssa(self, value: Any, t: kt.ScalarType, fresh: bool = False) -> SSAValue:
+        """An `arith.constant` of scalar type t, reused from this block or an enclosing one."""
         ir = self.ir_type(t)
         if t.is_float:
-            attr: Any = FloatAttr(float(value), ir)
+            key: tuple[Any, ...] = (t, float(value).hex())  # hex keeps -0.0 apart from 0.0
         else:
             v = int(value)
             if t.is_unsigned and v >= 1 << (t.bits - 1):
                 v -= 1 << t.bits  # signless IR: the two's complement bit pattern
-            attr = IntegerAttr(v, ir)
-        return self.emit(arith.ConstantOp(attr, ir)).results[0]
+            key = (t, v)
+        if not fresh:
+            block: Any = self.block
+            while block is not None:
+                found = self.constants.get(id(block), {}).get(key)
+                if found is not None:
+                    return found
+                block = self.block_parent.get(id(block))
+        attr: Any = FloatAttr(float(value), ir) if t.is_float else IntegerAttr(key[1], ir)
+        result = self.emit(arith.ConstantOp(attr, ir)).results[0]
+        if not fresh:
+            self.constants.setdefault(id(self.block), {})[key] = result
+        return result
 
     def splat(self, value: Any, t: kt.KhalType) -> Typed:
         """A constant of scalar, vector or matrix type t with every element `value`."""
@@ -121,7 +132,7 @@ class OpsMixin(_Base):
             return value
         raise self.error(node, f"{value!r} is not a number")
 
-    def materialize(self, value: Value, node: ast.AST | None = None) -> Typed:
+    def materialize(self, value: Value, node: ast.AST | None = None, fresh: bool = False) -> Typed:
         """An SSA value for `value` (literals get their default type: int -> i32, float -> f32)."""
         if isinstance(value, Typed):
             return value
@@ -134,7 +145,7 @@ class OpsMixin(_Base):
                 raise self.error(
                     node, f"the literal {value.value} does not fit in i32; write i64({value.value})"
                 )
-            return Typed(self.const_ssa(value.value, t), t)
+            return Typed(self.const_ssa(value.value, t, fresh), t)
         if isinstance(value, Void):
             raise self.error(node, f"{value.what} returns nothing")
         raise self.error(node, f"{describe(value)} is not a value")
