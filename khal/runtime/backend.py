@@ -640,6 +640,10 @@ class Backend(ABC):
             )
         self._write(buf, offset, np.ascontiguousarray(a, dtype=buf.dtype))
 
+    def from_dlpack(self, x: Any, usage: BufferUsages = DEFAULT_USAGE) -> Buffer:
+        """Wrap an array of this backend's device (DLPack: torch, cupy, numpy, ...) without a copy."""
+        raise NotImplementedError(f"the {self.name} backend cannot wrap DLPack arrays")
+
     def slow_read_vec(self, buf: Buffer) -> np.ndarray:
         """Wait for the submitted work, then return a numpy copy of `buf` (shape `(len,) + rows`)."""
         self._own(buf, "slow_read_vec")

@@ -20,6 +20,7 @@ import numpy as np
 
 from khal.frontend.types import ArrayType, ScalarType
 from khal.runtime.backend import (
+    DEFAULT_USAGE,
     MAX_WORKGROUPS,
     Backend,
     Buffer,
@@ -55,9 +56,20 @@ _STRUCT_CODES = {
 
 
 class CpuBuffer(Buffer):
-    """A buffer in host memory: a C-contiguous numpy array of `(len,) + row_shape`."""
+    """A buffer in host memory: a C-contiguous numpy array of `(len,) + row_shape`.
+
+    It speaks DLPack (`np.from_dlpack(buf)`, `torch.from_dlpack(buf)` share its memory).
+    """
 
     __slots__ = ("_data", "_ptr")
+
+    def __dlpack__(self, **kwargs: Any) -> Any:
+        """DLPack export of the buffer's memory (no copy)."""
+        return self._data.__dlpack__(**kwargs)
+
+    def __dlpack_device__(self) -> tuple[int, int]:
+        """(kDLCPU, 0)."""
+        return self._data.__dlpack_device__()
 
     def __init__(self, backend: Cpu, data: np.ndarray, usage: BufferUsages):
         super().__init__(backend, data.shape[0], data.dtype, tuple(data.shape[1:]), usage)
@@ -321,6 +333,21 @@ class Cpu(Backend):
             pool.close()
 
     # -- buffers
+
+    def from_dlpack(self, x: Any, usage: BufferUsages = DEFAULT_USAGE) -> CpuBuffer:
+        """A buffer sharing the memory of a host array (numpy, torch CPU, ... through DLPack): no copy.
+
+        Kernels write straight into that array. Its rows are the elements, as for `init_buffer`.
+        """
+        try:
+            a = np.from_dlpack(x)
+        except (BufferError, TypeError, RuntimeError) as e:
+            raise ValueError(f"from_dlpack: cannot share this array with the CPU: {e}") from None
+        if a.ndim == 0 or not a.flags.c_contiguous:
+            raise ValueError("from_dlpack needs a C-contiguous array of at least one dimension")
+        if not a.flags.writeable:
+            raise ValueError("from_dlpack needs a writable array (kernels may write it)")
+        return CpuBuffer(self, a, BufferUsages(usage))
 
     def _new_buffer(
         self,

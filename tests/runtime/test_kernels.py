@@ -312,3 +312,20 @@ def test_parallel_backend_survives_fork(rng: np.random.Generator) -> None:
             os._exit(code)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+@pytest.mark.parametrize("name", ["cpu", "cpu-parallel"])
+def test_cpu_dlpack_shares_memory(name: str, rng: np.random.Generator) -> None:
+    from conftest import get_backend
+
+    backend = get_backend(name)
+    a_np = rng.standard_normal(500).astype(np.float32)
+    b_np = rng.standard_normal(500).astype(np.float32)
+    want = a_np + b_np
+    a = backend.from_dlpack(a_np)
+    run(backend, add_assign, 500, a, backend.init_buffer(b_np))
+    np.testing.assert_array_equal(a_np, want)  # written in place, no copy
+    np.testing.assert_array_equal(np.from_dlpack(a), want)
+    assert np.shares_memory(np.from_dlpack(a), a_np)
+    with pytest.raises(ValueError, match="C-contiguous"):
+        backend.from_dlpack(np.zeros((4, 4), np.float32)[:, 1])
