@@ -27,6 +27,7 @@ code is there, code generation too.
 from __future__ import annotations
 
 import ctypes
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -49,6 +50,9 @@ EntryFunction = Callable[[int, int, int], None]
 _ENTRY_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32)
 
 _init_lock = threading.Lock()
+# LLVM's global context (parsing, optimisation, code generation) is not thread-safe, and llvmlite
+# releases the GIL: one compilation at a time. Running compiled code needs no lock.
+_compile_lock = threading.RLock()
 _initialised = False
 
 
@@ -316,8 +320,9 @@ class CpuArtifact:
     def asm(self) -> str:
         """The host assembly of the optimised module (generated on first use)."""
         if self._asm is None:
-            module = llvm.parse_assembly(self.llvm_ir)
-            self._asm = host_target_machine().emit_assembly(module)
+            with _compile_lock:
+                module = llvm.parse_assembly(self.llvm_ir)
+                self._asm = host_target_machine().emit_assembly(module)
         return self._asm
 
     def record(self) -> dict[str, Any]:
@@ -338,6 +343,7 @@ class CpuArtifact:
         self.call(args.ctypes.data, wg_begin, wg_end)
 
 
+@functools.cache
 def host_description() -> str:
     """The host CPU and features the code is compiled for (part of any cache key)."""
     _initialise()
@@ -370,6 +376,13 @@ def build_artifact(
     `.name`/`.type` (language types from `khal.frontend.types`); they name the argument block's
     fields and fix value layouts. Without it, names and types are guessed from the LLVM signature.
     """
+    with _compile_lock:
+        return _build(module, kernel_name, params)
+
+
+def _build(
+    module: ir.Module | llvm.ModuleRef | str, kernel_name: str, params: Sequence[Any] | None
+) -> CpuArtifact:
     _initialise()
     text = _module_text(module)
     # Parsed once to read the kernel's signature, then again with the entry appended: the entry names
@@ -404,9 +417,10 @@ def load_artifact(record: dict[str, Any]) -> CpuArtifact:
     _initialise()
     text: str = record["llvm_ir"]
     obj: bytes | None = record.get("object_code") if record.get("host") == host_description() else None
-    tm = host_target_machine()
-    mod = llvm.parse_assembly(text)
-    return _jit(record["kernel"], record["args_dtype"], text, mod, tm, obj)
+    with _compile_lock:
+        tm = host_target_machine()
+        mod = llvm.parse_assembly(text)
+        return _jit(record["kernel"], record["args_dtype"], text, mod, tm, obj)
 
 
 def _jit(

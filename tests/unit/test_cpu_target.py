@@ -326,3 +326,22 @@ def test_compile_is_fast() -> None:
     start = time.perf_counter()
     cpu.build_artifact(SAXPY, "saxpy", SAXPY_PARAMS)
     assert time.perf_counter() - start < 0.5  # measured ~20 ms; generous for a loaded machine
+
+
+def test_concurrent_compiles() -> None:
+    results: list[cpu.CpuArtifact] = []
+
+    def compile_one() -> None:
+        results.append(cpu.build_artifact(SAXPY, "saxpy", SAXPY_PARAMS))
+
+    threads = [threading.Thread(target=compile_one) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4
+    for art in results:
+        x = np.arange(64, dtype=np.float32)
+        y = np.ones(64, np.float32)
+        art.call(_saxpy_block(art, x, y, 2.0, 1).ctypes.data, 0, 1)
+        np.testing.assert_array_equal(y, 2 * np.arange(64, dtype=np.float32) + 1)
