@@ -2,9 +2,11 @@
 
 Integer and float binops map one to one; `min*/max*` become `llvm.smin/umin/minnum/minimum...`
 intrinsics; `floordivsi`/`ceildivsi`/`ceildivui` are expanded as MLIR's `arith-expand` does;
-`index` becomes `i64`. Float-to-int conversions saturate by default (`llvm.fptosi.sat`: NaN gives 0,
-out-of-range values clamp), as WGSL and PTX's `cvt.rzi` do, so every backend agrees; with
-`saturate=false` they are plain `fptosi`/`fptoui` (poison out of range, like C).
+`index` becomes `i64`. Integer division and shifts are total by default (`safe`): a zero divisor
+(or INT_MIN / -1) divides by 1 instead of trapping the host with SIGFPE, and shift amounts are
+taken modulo the bit width, as WGSL defines them. Float-to-int conversions saturate by default
+(`llvm.fptosi.sat`: NaN gives 0, out-of-range values clamp), as WGSL and PTX's `cvt.rzi` do,
+so every backend agrees; with `saturate=false` they are plain `fptosi`/`fptoui` (poison out of range, like C).
 No fast-math flag is added. Matrix constants and selects are left to `convert-vector-to-llvm`.
 """
 
@@ -94,13 +96,25 @@ def _overflow(op: Operation) -> IntegerAttr:
     return IntegerAttr(bits, 32)
 
 
+_SIGNED_DIVISIONS = (arith.DivSIOp, arith.RemSIOp)
+_DIVISIONS = (arith.DivSIOp, arith.RemSIOp, arith.DivUIOp, arith.RemUIOp)
+_SHIFTS = (arith.ShLIOp, arith.ShRUIOp, arith.ShRSIOp)
+
+
+@dataclass
 class BinaryLowering(RewritePattern):
-    """Integer and float binops, one to one."""
+    """Integer and float binops, one to one (integer division and shifts made total when `safe`)."""
+
+    safe: bool = True
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         ops: list[Operation] = []
         if type(op) in _INT_BINOPS:
             lhs, rhs = (to_llvm(v, ops) for v in op.operands)
+            if self.safe and isinstance(op, _DIVISIONS):
+                rhs = safe_divisor(lhs, rhs, isinstance(op, _SIGNED_DIVISIONS), ops)
+            elif self.safe and isinstance(op, _SHIFTS):
+                rhs = _binop(llvm.AndOp, rhs, _const_like(_int_width(rhs.type) - 1, rhs.type, ops), ops)
             target = _INT_BINOPS[type(op)]
             if issubclass(target, llvm.ArithmeticBinOpOverflow):
                 new = target(lhs, rhs, overflow=_overflow(op))
@@ -314,14 +328,38 @@ def _select(c: SSAValue, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAV
     return op.res
 
 
+def safe_divisor(a: SSAValue, b: SSAValue, signed: bool, ops: list[Operation]) -> SSAValue:
+    """`b`, or 1 where `a / b` would trap (b == 0, or INT_MIN / -1 when signed).
+
+    arith leaves those cases undefined and x86's `div` raises SIGFPE on them, killing the host
+    process; with a divisor of 1 the quotient is `a` and the remainder 0, which is WGSL's
+    definition, so every backend agrees.
+    """
+    t = b.type
+    zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
+    bad = _icmp("eq", b, zero, ops)
+    if signed:
+        width = _int_width(t)
+        int_min = _const_like(-(2 ** (width - 1)), t, ops)
+        minus_one = _const_like(-1, t, ops)
+        overflow = _binop(llvm.AndOp, _icmp("eq", a, int_min, ops), _icmp("eq", b, minus_one, ops), ops)
+        bad = _binop(llvm.OrOp, bad, overflow, ops)
+    return _select(bad, one, b, ops)
+
+
+@dataclass
 class DivLowering(RewritePattern):
     """`floordivsi`, `ceildivsi`, `ceildivui` expanded to plain integer ops (as MLIR's arith-expand)."""
+
+    safe: bool = True
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if not isinstance(op, arith.FloorDivSIOp | arith.CeilDivSIOp | arith.CeilDivUIOp):
             return
         ops: list[Operation] = []
         a, b = to_llvm(op.operands[0], ops), to_llvm(op.operands[1], ops)
+        if self.safe:
+            b = safe_divisor(a, b, not isinstance(op, arith.CeilDivUIOp), ops)
         t = a.type
         zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
         if isinstance(op, arith.CeilDivUIOp):
@@ -381,19 +419,22 @@ class ConvertArithToLLVMPass(ModulePass):
 
     saturate: bool = True
     """Float-to-int conversions clamp (NaN -> 0) instead of giving poison out of range."""
+    safe: bool = True
+    """Integer division by 0 (and INT_MIN / -1) gives `a` (remainder 0) instead of trapping; shift
+    amounts are taken modulo the width. WGSL's definitions; without it they are undefined (LLVM's)."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(
             GreedyRewritePatternApplier(
                 [
-                    BinaryLowering(),
+                    BinaryLowering(self.safe),
                     NegfLowering(),
                     ConstantLowering(),
                     CmpiLowering(),
                     CmpfLowering(),
                     SelectLowering(),
                     CastLowering(self.saturate),
-                    DivLowering(),
+                    DivLowering(self.safe),
                     ExtendedLowering(),
                 ]
             ),

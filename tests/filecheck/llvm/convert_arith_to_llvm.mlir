@@ -1,5 +1,5 @@
 // RUN: khal-opt %s -p convert-arith-to-llvm | filecheck %s
-// RUN: khal-opt %s -p 'convert-arith-to-llvm{saturate=false}' | filecheck %s --check-prefix=PLAIN
+// RUN: khal-opt %s -p 'convert-arith-to-llvm{saturate=false safe=false}' | filecheck %s --check-prefix=PLAIN
 
 // CHECK-LABEL: func.func @ints(
 func.func @ints(%a: i32, %b: i32, %v: vector<4xi32>) -> (i32, vector<4xi32>) {
@@ -69,4 +69,21 @@ func.func @constants() -> (vector<3xf32>, i1, index) {
   // CHECK: llvm.mlir.constant(7) : i64
   %2 = arith.constant 7 : index
   func.return %0, %1, %2 : vector<3xf32>, i1, index
+}
+
+// Division cannot trap: a zero divisor (or INT_MIN / -1) is replaced by 1; shifts wrap the amount.
+// CHECK-LABEL: func.func @safe(
+// CHECK:       %[[Z:.*]] = llvm.icmp "eq" %b, %{{.*}} : i32
+// CHECK:       %[[BAD:.*]] = llvm.or %[[Z]], %{{.*}} : i1
+// CHECK:       %[[D:.*]] = llvm.select %[[BAD]], %{{.*}}, %b : i1, i32
+// CHECK:       llvm.sdiv %a, %[[D]] : i32
+// CHECK:       %[[M:.*]] = llvm.and %b, %{{.*}} : i32
+// CHECK:       llvm.shl %a, %[[M]] : i32
+// PLAIN-LABEL: func.func @safe(
+// PLAIN-NEXT:  llvm.sdiv %a, %b : i32
+// PLAIN-NEXT:  llvm.shl %a, %b : i32
+func.func @safe(%a: i32, %b: i32) -> (i32, i32) {
+  %0 = arith.divsi %a, %b : i32
+  %1 = arith.shli %a, %b : i32
+  func.return %0, %1 : i32, i32
 }
