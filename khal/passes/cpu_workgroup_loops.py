@@ -654,6 +654,8 @@ class _KernelLowering:
         for value, slot in stores:
             piece.store(piece.lookup(value), slot)
         body_ops = _drop_dead(piece.prologue + piece.ops)
+        if not body_ops:
+            return  # only ids, which later pieces make for themselves
         if not loops:
             for op in body_ops:
                 out.add_op(op)
