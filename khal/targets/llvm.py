@@ -429,6 +429,17 @@ class _FunctionTranslator:
                 self._call_intrinsic(op, b)
             case llvm.CondBrOp():
                 self._cond_br(op, b)
+            case llvm.CallOp() if op.callee is not None:
+                callee = b.module.get_global(op.callee.string_value())
+                cconv = op.CConv.cconv_name
+                result = b.call(
+                    callee,
+                    [self._v(a) for a in op.args],
+                    cconv=None if cconv == "ccc" else cconv,
+                    tail=op.TailCallKind.data != "none",
+                )
+                if op.returned is not None:
+                    self._set(op.returned, result)
             case llvm.AddressOfOp():
                 # llvmlite types a global's address as a typed pointer; uses (select, phi, calls)
                 # need the opaque `ptr` of the dialect, which a no-op bitcast gives.
