@@ -8,11 +8,11 @@ through ctypes, which releases the GIL). Memory is host memory: a buffer is a nu
 from __future__ import annotations
 
 import ctypes
-import itertools
 import os
 import queue
 import struct
 import threading
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -234,34 +234,46 @@ def _block_struct(kernel: Any, dtype: np.dtype[Any]) -> struct.Struct:
 
 # --------------------------------------------------------------------------- the thread pool
 
+# Below this much remaining work (seconds, estimated from the first chunk) a grid runs on the caller alone.
+PARALLEL_MIN_SECONDS = 100e-6
+
+
 
 class _Job:
-    """One dispatch split into chunks; the caller and the pool's threads take chunks until none is left."""
+    """One dispatch split into chunks; the caller and the pool's threads take chunks until none is left.
 
-    def __init__(
-        self, entry: Callable[[int, int, int], None], addr: int, total: int, chunks: int, participants: int
-    ):
+    Claiming a chunk and counting it active happen under one lock, so the job is done exactly when no
+    chunk is left and none is running: a helper that wakes up late finds nothing to do, and the caller
+    never waits for helpers that did not start (a tiny grid costs a queue put, not two thread switches).
+    """
+
+    def __init__(self, entry: Callable[[int, int, int], None], addr: int, total: int, chunks: int):
         self.entry = entry
         self.addr = addr
         self.total = total
         self.chunks = chunks
-        self.counter = itertools.count()  # next() is atomic under the GIL
+        self.next = 0
+        self.active = 0
         self.lock = threading.Lock()
-        self.pending = participants
         self.done = threading.Event()
 
     def work(self) -> None:
-        entry, addr, total, chunks = self.entry, self.addr, self.total, self.chunks
-        try:
-            for i in self.counter:
+        """Run chunks until none is left."""
+        entry, addr, total, chunks, lock = self.entry, self.addr, self.total, self.chunks, self.lock
+        while True:
+            with lock:
+                i = self.next
                 if i >= chunks:
-                    break
+                    return
+                self.next = i + 1
+                self.active += 1
+            try:
                 entry(addr, total * i // chunks, total * (i + 1) // chunks)  # releases the GIL
-        finally:
-            with self.lock:
-                self.pending -= 1
-                if self.pending == 0:
-                    self.done.set()
+            finally:
+                with lock:
+                    self.active -= 1
+                    if self.active == 0 and self.next >= chunks:
+                        self.done.set()
 
 
 class _Pool:
@@ -291,9 +303,17 @@ class _Pool:
         chunks = min(total, self.threads * 8)
         if self._pid != os.getpid():
             self._start()  # a forked child inherits no threads: start its own
-        helpers = min(self.threads - 1, chunks - 1)
-        job = _Job(entry, addr, total, chunks, helpers + 1)
-        for _ in range(helpers):
+        # Run the first chunk here and time it: waking a thread costs tens of microseconds, worth it only
+        # when the rest of the grid takes longer than that; otherwise the rest runs here in one call.
+        first = total // chunks
+        start = time.perf_counter()
+        entry(addr, 0, first)
+        if (time.perf_counter() - start) * (chunks - 1) <= PARALLEL_MIN_SECONDS:
+            entry(addr, first, total)
+            return
+        job = _Job(entry, addr, total, chunks)
+        job.next = 1
+        for _ in range(min(self.threads - 1, chunks - 1)):
             self._queue.put(job)
         job.work()
         job.done.wait()

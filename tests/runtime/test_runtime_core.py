@@ -418,3 +418,25 @@ def test_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KHAL_BACKEND")
     assert khal.default_backend().name == names[0]
     assert select.make_backend("cpu-parallel").threads >= 1
+
+
+def test_parallel_runs_on_several_threads() -> None:
+    """A grid with enough work is shared by the pool's threads; a cheap one stays on the caller."""
+    import time
+
+    par = Cpu(parallel=True, threads=3)
+    seen: list[tuple[int, int, int]] = []
+
+    def slow(addr: int, begin: int, end: int) -> None:
+        seen.append((threading.get_ident(), begin, end))
+        time.sleep(0.002)  # releases the GIL like native code
+
+    entry = ENTRY(slow)
+    par._pool.run(entry, 0, 100)  # type: ignore[union-attr]
+    assert len({t for t, _, _ in seen}) == 3
+    assert _covers([(None, b, e) for _, b, e in seen], 100)
+    seen.clear()
+    fast = ENTRY(lambda addr, begin, end: seen.append((threading.get_ident(), begin, end)))
+    par._pool.run(fast, 0, 100)  # type: ignore[union-attr]
+    assert {t for t, _, _ in seen} == {threading.get_ident()} and len(seen) == 2
+    assert _covers([(None, b, e) for _, b, e in seen], 100)
