@@ -14,6 +14,7 @@ from xdsl.dialects import arith, func, vector
 from xdsl.dialects import math as xmath
 
 from khal.dialects import khal as kd
+from khal.frontend import fastops as fast
 from khal.frontend import types as kt
 from khal.frontend.ops import describe, element_of, tname, value_type
 from khal.frontend.values import Const, LazyVector, Memory, PyObj, Typed, Value, Void
@@ -97,7 +98,7 @@ def _construct_vector(c: FunctionCompiler, t: kt.VectorType, node: ast.Call) -> 
                 raise c.error(node, f"{t.name}() cannot be built from a {at.name}")
             return c.cast(a, t, node.args[0])
         s = c.materialize(c.coerce(a, t.element, node.args[0], f"{t.name}()"))
-        return Typed(c.emit(vector.BroadcastOp(s.ssa, c.ir_type(t))).results[0], t)
+        return Typed(c.emit(fast.BroadcastOp(s.ssa, c.ir_type(t))).results[0], t)
     comps = []
     for a, n in zip(args, node.args, strict=True):
         at = value_type(a)
@@ -122,8 +123,8 @@ def _construct_matrix(c: FunctionCompiler, t: kt.MatrixType, node: ast.Call) -> 
         zero = c.const_ssa(0.0, t.element)
         cols = []
         for j in range(n):
-            col = c.emit(vector.BroadcastOp(zero, c.ir_type(t.column))).results[0]
-            cols.append(c.emit(vector.InsertOp(s.ssa, col, [j])).results[0])
+            col = c.emit(fast.BroadcastOp(zero, c.ir_type(t.column))).results[0]
+            cols.append(c.emit(fast.InsertOp(s.ssa, col, [j])).results[0])
         return Typed(c.from_columns(cols, t), t)
     if len(args) == n:
         cols = [
@@ -414,7 +415,7 @@ def _same(
         if vt != target:
             if isinstance(target, kt.VectorType) and vt == target.element:
                 s = c.materialize(v, n)
-                out.append(Typed(c.emit(vector.BroadcastOp(s.ssa, c.ir_type(target))).results[0], target))
+                out.append(Typed(c.emit(fast.BroadcastOp(s.ssa, c.ir_type(target))).results[0], target))
                 continue
             raise c.error(n, f"{label}() arguments must share one type: got {tname(vt)} and {tname(target)}")
         out.append(_numeric(c, v, n, label, float_only))
@@ -517,7 +518,7 @@ def _fract(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     (x,) = _positional(c, node, label, (1,))
     v = _numeric(c, x, node.args[0], label, True)
     fl = c.emit(xmath.FloorOp(v.ssa)).results[0]
-    return Typed(c.emit(arith.SubfOp(v.ssa, fl)).results[0], v.type)
+    return Typed(c.emit(fast.SubfOp(v.ssa, fl)).results[0], v.type)
 
 
 def _fma(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
@@ -529,9 +530,9 @@ def _fma(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
 def _mix(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     args = _positional(c, node, label, (3,))
     a, b, t = _same(c, args, list(node.args), label, True)
-    diff = c.emit(arith.SubfOp(b.ssa, a.ssa)).results[0]
-    scaled = c.emit(arith.MulfOp(diff, t.ssa)).results[0]
-    return Typed(c.emit(arith.AddfOp(a.ssa, scaled)).results[0], a.type)
+    diff = c.emit(fast.SubfOp(b.ssa, a.ssa)).results[0]
+    scaled = c.emit(fast.MulfOp(diff, t.ssa)).results[0]
+    return Typed(c.emit(fast.AddfOp(a.ssa, scaled)).results[0], a.type)
 
 
 def _step(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
@@ -592,9 +593,9 @@ def _cross(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
         return c.emit(vector.ShuffleOp(v, v, _i64_array(mask), result_type=vt)).results[0]
 
     # a.yzx * b.zxy - a.zxy * b.yzx
-    l = c.emit(arith.MulfOp(sh(av.ssa, [1, 2, 0]), sh(bv.ssa, [2, 0, 1]))).results[0]  # noqa: E741
-    r = c.emit(arith.MulfOp(sh(av.ssa, [2, 0, 1]), sh(bv.ssa, [1, 2, 0]))).results[0]
-    return Typed(c.emit(arith.SubfOp(l, r)).results[0], av.type)
+    l = c.emit(fast.MulfOp(sh(av.ssa, [1, 2, 0]), sh(bv.ssa, [2, 0, 1]))).results[0]  # noqa: E741
+    r = c.emit(fast.MulfOp(sh(av.ssa, [2, 0, 1]), sh(bv.ssa, [1, 2, 0]))).results[0]
+    return Typed(c.emit(fast.SubfOp(l, r)).results[0], av.type)
 
 
 def _length(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
@@ -612,7 +613,7 @@ def _distance(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     if av.type != bv.type:
         raise c.error(node, f"{label}() takes two vectors of one type, got {av.type.name} and {bv.type.name}")
     assert isinstance(av.type, kt.VectorType)
-    diff = c.emit(arith.SubfOp(av.ssa, bv.ssa)).results[0]
+    diff = c.emit(fast.SubfOp(av.ssa, bv.ssa)).results[0]
     return Typed(c.emit(xmath.SqrtOp(c.dot_ssa(diff, diff, av.type))).results[0], av.type.element)
 
 
@@ -621,8 +622,8 @@ def _normalize(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
     v = _vec_arg(c, a, node.args[0], label)
     assert isinstance(v.type, kt.VectorType)
     norm = c.emit(xmath.SqrtOp(c.dot_ssa(v.ssa, v.ssa, v.type))).results[0]
-    splat = c.emit(vector.BroadcastOp(norm, c.ir_type(v.type))).results[0]
-    return Typed(c.emit(arith.DivfOp(v.ssa, splat)).results[0], v.type)
+    splat = c.emit(fast.BroadcastOp(norm, c.ir_type(v.type))).results[0]
+    return Typed(c.emit(fast.DivfOp(v.ssa, splat)).results[0], v.type)
 
 
 def _isnan(c: FunctionCompiler, node: ast.Call, label: str) -> Value:

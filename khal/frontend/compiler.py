@@ -14,6 +14,7 @@ import ast
 import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects import arith, func, scf
@@ -21,6 +22,7 @@ from xdsl.dialects.builtin import ModuleOp
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from khal.dialects import khal as kd
+from khal.frontend import fastops as fast
 from khal.frontend import types as kt
 from khal.frontend.ops import OpsMixin
 from khal.frontend.source import FunctionSource, function_source, is_constant
@@ -197,9 +199,8 @@ class FunctionCompiler(OpsMixin):
     def compile_body(self) -> None:
         """Compile the function's statements, setting up the early-return flag if needed."""
         body = self.src.tree.body
-        returns = [n for n in _walk_no_defs(body) if isinstance(n, ast.Return)]
         trailing = bool(body) and isinstance(body[-1], ast.Return)
-        if len(returns) > (1 if trailing else 0):
+        if self.facts(body[:-1] if trailing else body).returns:
             self.return_flag = "%ret"
             self.scope["%ret"] = Typed(self.const_ssa(False, kt.bool_), kt.bool_)
             if self.return_type is not None:
@@ -291,18 +292,32 @@ class FunctionCompiler(OpsMixin):
 
     def _may_exit(self, stmt: ast.stmt) -> bool:
         """Does `stmt` contain a return, or a break/continue of the current loop?"""
-        for node in _walk_stmt(stmt, into_loops=False):
-            if isinstance(node, ast.Break | ast.Continue) and self.loops:
-                return True
-        return any(isinstance(n, ast.Return) for n in _walk_no_defs([stmt])) and self.return_flag is not None
+        f = self.facts([stmt])
+        if self.loops and (f.breaks or f.continues):
+            return True
+        return f.returns and self.return_flag is not None
+
+    def facts(self, stmts: list[ast.stmt]) -> Facts:
+        """What a statement list contains (returns, loop exits, assigned names), memoised per statement."""
+        memo = self.src.facts
+        parts = [_facts(s, memo) for s in stmts]
+        if len(parts) == 1:
+            return parts[0]
+        return Facts(
+            any(p.returns for p in parts),
+            any(p.breaks for p in parts),
+            any(p.continues for p in parts),
+            frozenset().union(*(p.direct for p in parts)),
+            frozenset().union(*(p.rooted for p in parts)),
+        )
 
     def not_any(self, flags: list[str]) -> SSAValue:
         """`not (flag1 or flag2 ...)`."""
         values = [self.scope_typed(f).ssa for f in flags]
         acc = values[0]
         for v in values[1:]:
-            acc = self.emit(arith.OrIOp(acc, v)).results[0]
-        return self.emit(arith.XOrIOp(acc, self.const_ssa(True, kt.bool_))).results[0]
+            acc = self.emit(fast.OrIOp(acc, v)).results[0]
+        return self.emit(fast.XOrIOp(acc, self.const_ssa(True, kt.bool_))).results[0]
 
     def scope_typed(self, name: str) -> Typed:
         """A hidden scalar local."""
@@ -463,10 +478,10 @@ class FunctionCompiler(OpsMixin):
                 e_typed = self.carry(name, ev if ev is not None else None, t_typed)
             then_vals.append(t_typed)
             else_vals.append(e_typed)
-        then_block.add_op(scf.YieldOp(*[v.ssa for v in then_vals]))
+        then_block.add_op(fast.YieldOp(*[v.ssa for v in then_vals]))
         else_region = Region()
         if else_fn is not None or names:
-            else_block.add_op(scf.YieldOp(*[v.ssa for v in else_vals]))
+            else_block.add_op(fast.YieldOp(*[v.ssa for v in else_vals]))
             else_region = Region(else_block)
         op = self.emit(scf.IfOp(cond, [v.ssa.type for v in then_vals], Region(then_block), else_region))
         merged = dict(before)
@@ -490,21 +505,18 @@ class FunctionCompiler(OpsMixin):
     # ------------------------------------------------------------------ loops
 
     def _loop_context(self, body: list[ast.stmt], depth: int) -> LoopContext:
-        breaks = conts = False
-        for stmt in body:
-            for n in _walk_stmt(stmt, into_loops=False):
-                breaks |= isinstance(n, ast.Break)
-                conts |= isinstance(n, ast.Continue)
-        return LoopContext(f"%brk{depth}" if breaks else None, f"%cont{depth}" if conts else None)
+        f = self.facts(body)
+        return LoopContext(f"%brk{depth}" if f.breaks else None, f"%cont{depth}" if f.continues else None)
 
     def _carried(self, body: list[ast.stmt], extra: Sequence[str] = ()) -> list[str]:
-        direct, rooted = _assigned_names(body)
+        f = self.facts(body)
+        direct, rooted = f.direct, f.rooted
         # `v.x = ...` / `a[i] = ...` rebinds v only when v is a value (vector, struct), not an array
         assigned = direct | {n for n in rooted if isinstance(self.scope.get(n), Typed | LazyVector)}
         names = [
             n for n in self.scope if n in assigned or n in extra or n == self.return_flag or n == "%retval"
         ]
-        if self.return_flag is None or not any(isinstance(n, ast.Return) for n in _walk_no_defs(body)):
+        if self.return_flag is None or not f.returns:
             names = [n for n in names if n not in ("%ret", "%retval") or n in assigned]
         # read-only names (parameters, arrays) are never carried: a store into one fails at the statement
         return [n for n in names if n not in self.readonly]
@@ -531,8 +543,9 @@ class FunctionCompiler(OpsMixin):
         if node.target.id in self.readonly:
             raise self._readonly_error(node.target.id, node.target)
         ctx = self._loop_context(node.body, len(self.loops) + 1)
-        returns = any(isinstance(n, ast.Return) for n in _walk_no_defs(node.body))
-        has_exit = returns or ctx.break_flag is not None or ctx.continue_flag is not None
+        has_exit = (
+            self.facts(node.body).returns or ctx.break_flag is not None or ctx.continue_flag is not None
+        )
         if isinstance(step, Const) and step.value > 0 and t.is_signed and not has_exit:
             self._scf_for(node, start, stop, step, t)
             return
@@ -544,7 +557,7 @@ class FunctionCompiler(OpsMixin):
         seq = self.expr(node.iter)
         if not (isinstance(seq, Const) and isinstance(seq.value, tuple)):
             raise self.error(node.iter, "a kernel loops only over range(...) or a compile-time tuple")
-        for n in _walk_no_defs(node.body):
+        for n in (n for stmt in node.body for n in ast.walk(stmt)):
             if isinstance(n, ast.Break | ast.Continue | ast.Return):
                 raise self.error(
                     n, "a loop over a compile-time tuple is unrolled and cannot break, continue or return"
@@ -617,7 +630,7 @@ class FunctionCompiler(OpsMixin):
             block, _, outs = self.in_block(body, [ir_t, *[v.ssa.type for v in init]])
         finally:
             self.loops.pop()
-        block.add_op(scf.YieldOp(*[v.ssa for v in outs]))
+        block.add_op(fast.YieldOp(*[v.ssa for v in outs]))
         op = self.emit(scf.ForOp(lb, ub, st, [v.ssa for v in init], block))
         for n, v, res in zip(carried, init, op.results, strict=True):
             self.scope[n] = Typed(res, v.type)
@@ -625,7 +638,7 @@ class FunctionCompiler(OpsMixin):
 
     def _mark_loop_locals(self, body: list[ast.stmt], *more: str) -> None:
         """Names first bound inside a loop are not defined after it (the loop may not run)."""
-        direct, _ = _assigned_names(body)
+        direct = self.facts(body).direct
         self.partial.update(n for n in (*direct, *more) if n not in self.scope)
 
     def _carry_out(self, name: str, t: kt.KhalType, node: ast.AST) -> Typed:
@@ -663,7 +676,7 @@ class FunctionCompiler(OpsMixin):
 
         def epilogue() -> None:
             it = self.scope_typed(counter)
-            self.scope[counter] = Typed(self.emit(arith.AddiOp(it.ssa, step_v.ssa)).results[0], t)
+            self.scope[counter] = Typed(self.emit(fast.AddiOp(it.ssa, step_v.ssa)).results[0], t)
 
         self._general_loop(node.body, node, cond, prologue, epilogue, extra=[counter])
         del self.scope[counter]
@@ -717,7 +730,7 @@ class FunctionCompiler(OpsMixin):
             after_block, _, outs = self.in_block(after, arg_types)
         finally:
             self.loops.pop()
-        after_block.add_op(scf.YieldOp(*[v.ssa for v in outs]))
+        after_block.add_op(fast.YieldOp(*[v.ssa for v in outs]))
         op = self.emit(
             scf.WhileOp([v.ssa for v in init], arg_types, Region(before_block), Region(after_block))
         )
@@ -730,9 +743,9 @@ class FunctionCompiler(OpsMixin):
     def _guarded_cond(self, go: SSAValue, cond_fn: Callable[[], SSAValue]) -> SSAValue:
         """`go and cond()`, evaluating cond only when go holds (it may load guarded memory)."""
         then_block, _, c = self.in_block(cond_fn)
-        then_block.add_op(scf.YieldOp(c))
+        then_block.add_op(fast.YieldOp(c))
         else_block = Block()
-        else_block.add_op(scf.YieldOp(self._const_in(else_block, False)))
+        else_block.add_op(fast.YieldOp(self._const_in(else_block, False)))
         i1 = self.ir_type(kt.bool_)
         return self.emit(scf.IfOp(go, [i1], Region(then_block), Region(else_block))).results[0]
 
@@ -936,9 +949,9 @@ class FunctionCompiler(OpsMixin):
             return self.truth(second, node)
 
         rest_block, _, r = self.in_block(eval_rest)
-        rest_block.add_op(scf.YieldOp(r))
+        rest_block.add_op(fast.YieldOp(r))
         short_block = Block()
-        short_block.add_op(scf.YieldOp(self._const_in(short_block, not is_and)))
+        short_block.add_op(fast.YieldOp(self._const_in(short_block, not is_and)))
         then_b, else_b = (rest_block, short_block) if is_and else (short_block, rest_block)
         i1 = self.ir_type(kt.bool_)
         op = self.emit(scf.IfOp(cond, [i1], Region(then_b), Region(else_b)))
@@ -957,8 +970,8 @@ class FunctionCompiler(OpsMixin):
             ts = self.materialize(self.coerce(tv, t, node.body, "the other branch"))
         with self.at(else_block):
             es = self.materialize(self.coerce(ev, t, node.orelse, "the other branch"))
-        then_block.add_op(scf.YieldOp(ts.ssa))
-        else_block.add_op(scf.YieldOp(es.ssa))
+        then_block.add_op(fast.YieldOp(ts.ssa))
+        else_block.add_op(fast.YieldOp(es.ssa))
         op = self.emit(scf.IfOp(cond, [ts.ssa.type], Region(then_block), Region(else_block)))
         return Typed(op.results[0], t)
 
@@ -1079,46 +1092,54 @@ def _always_exits(stmts: list[ast.stmt]) -> bool:
     return False
 
 
-def _walk_no_defs(stmts: list[ast.stmt]) -> Iterator[ast.AST]:
-    """Every node under `stmts`."""
-    for stmt in stmts:
-        yield from ast.walk(stmt)
+@dataclass(frozen=True)
+class Facts:
+    """What a statement (list) contains: used to plan flags, loop kinds and loop-carried locals."""
+
+    returns: bool  # a `return` anywhere inside
+    breaks: bool  # a `break` of the enclosing loop (not of a nested one)
+    continues: bool  # a `continue` of the enclosing loop
+    direct: frozenset[str]  # names bound: `x = ...`, `for x in`, `x += ...`
+    rooted: frozenset[str]  # roots of element/field stores: `x.f = ...`, `x[i] += ...`
 
 
-def _walk_stmt(stmt: ast.stmt, into_loops: bool) -> Iterator[ast.AST]:
-    """The statements under `stmt`, optionally not descending into nested loops."""
-    stack: list[ast.AST] = [stmt]
-    while stack:
-        node = stack.pop()
-        yield node
-        if not into_loops and node is not stmt and isinstance(node, ast.For | ast.While):
-            continue
-        if isinstance(node, ast.For | ast.While) and node is stmt and not into_loops:
-            continue
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.stmt):
-                stack.append(child)
-
-
-def _assigned_names(body: list[ast.stmt]) -> tuple[set[str], set[str]]:
-    """Names bound by the statements (`x = ...`), and roots of element/field stores (`x.f = ...`)."""
+def _facts(stmt: ast.stmt, memo: dict[int, Any]) -> Facts:
+    cached = memo.get(id(stmt))
+    if cached is not None:
+        return cached
+    returns = isinstance(stmt, ast.Return)
+    breaks = isinstance(stmt, ast.Break)
+    continues = isinstance(stmt, ast.Continue)
     direct: set[str] = set()
     rooted: set[str] = set()
-    for node in _walk_no_defs(body):
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            direct.add(node.id)
-        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
-            targets = [node.target]
-        elif isinstance(node, ast.Assign):
-            targets = list(node.targets)
-        for target in targets:
-            if isinstance(target, ast.Attribute | ast.Subscript):
-                while isinstance(target, ast.Attribute | ast.Subscript):
-                    target = target.value
-                if isinstance(target, ast.Name):
-                    rooted.add(target.id)
-    return direct, rooted
+    targets: list[ast.expr] = []
+    if isinstance(stmt, ast.Assign):
+        targets = list(stmt.targets)
+    elif isinstance(stmt, ast.AugAssign | ast.AnnAssign | ast.For):
+        targets = [stmt.target]
+    for target in targets:
+        for n in ast.walk(target):
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                direct.add(n.id)
+        root = target
+        while isinstance(root, ast.Attribute | ast.Subscript):
+            root = root.value
+        if root is not target and isinstance(root, ast.Name):
+            rooted.add(root.id)
+    is_loop = isinstance(stmt, ast.For | ast.While)
+    for child in ast.iter_child_nodes(stmt):
+        if not isinstance(child, ast.stmt):
+            continue
+        f = _facts(child, memo)
+        returns |= f.returns
+        if not is_loop:  # a nested loop's break/continue are its own
+            breaks |= f.breaks
+            continues |= f.continues
+        direct |= f.direct
+        rooted |= f.rooted
+    result = Facts(returns, breaks, continues, frozenset(direct), frozenset(rooted))
+    memo[id(stmt)] = result
+    return result
 
 
 _PY_BUILTINS: list[Any] = []

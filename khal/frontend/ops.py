@@ -17,6 +17,7 @@ from xdsl.dialects.builtin import FloatAttr, IndexType, IntegerAttr
 from xdsl.ir import SSAValue
 
 from khal.dialects import khal as kd
+from khal.frontend import fastops as fast
 from khal.frontend import types as kt
 from khal.frontend.values import Const, LazyVector, Memory, PyObj, Typed, Value, Void
 
@@ -84,7 +85,7 @@ class OpsMixin(_Base):
                     return found
                 block = self.block_parent.get(id(block))
         attr: Any = FloatAttr(float(value), ir) if t.is_float else IntegerAttr(key[1], ir)
-        result = self.emit(arith.ConstantOp(attr, ir)).results[0]
+        result = self.emit(fast.ConstantOp(attr, ir)).results[0]
         if not fresh:
             self.constants.setdefault(id(self.block), {})[key] = result
         return result
@@ -97,7 +98,7 @@ class OpsMixin(_Base):
         scalar = self.const_ssa(value, elem)
         if isinstance(t, kt.ScalarType):
             return Typed(scalar, t)
-        return Typed(self.emit(vector.BroadcastOp(scalar, self.ir_type(t))).results[0], t)
+        return Typed(self.emit(fast.BroadcastOp(scalar, self.ir_type(t))).results[0], t)
 
     def zero(self, t: kt.KhalType) -> Typed:
         """The zero value of any value type (structs: every field zero)."""
@@ -152,9 +153,9 @@ class OpsMixin(_Base):
 
     def build_vector(self, comps: list[SSAValue], t: kt.VectorType) -> SSAValue:
         """A vector from scalar SSA components."""
-        acc = self.emit(vector.BroadcastOp(comps[0], self.ir_type(t))).results[0]
+        acc = self.emit(fast.BroadcastOp(comps[0], self.ir_type(t))).results[0]
         for i, c in enumerate(comps[1:], 1):
-            acc = self.emit(vector.InsertOp(c, acc, [i])).results[0]
+            acc = self.emit(fast.InsertOp(c, acc, [i])).results[0]
         return acc
 
     def elementwise(self, fn: Any, out: kt.KhalType, *values: SSAValue) -> SSAValue:
@@ -172,7 +173,7 @@ class OpsMixin(_Base):
         comps = []
         for i in range(first.get_shape()[0]):
             scalars = [
-                self.emit(vector.ExtractOp(v, [i], v.type.element_type)).results[0]  # type: ignore[attr-defined]
+                self.emit(fast.ExtractOp(v, [i], v.type.element_type)).results[0]  # type: ignore[attr-defined]
                 for v in values
             ]
             comps.append(fn(*scalars))
@@ -281,7 +282,7 @@ class OpsMixin(_Base):
         v = self.materialize(value, node)
         if v.type == t:
             return v.ssa
-        return self.emit(vector.BroadcastOp(v.ssa, self.ir_type(t))).results[0]
+        return self.emit(fast.BroadcastOp(v.ssa, self.ir_type(t))).results[0]
 
     def _arith(
         self, op: ast.operator, a: SSAValue, b: SSAValue, elem: kt.ScalarType, t: Any, node: ast.AST
@@ -291,48 +292,48 @@ class OpsMixin(_Base):
             raise self.error(node, f"'{sym}' is not defined on bool; convert with i32(...) first")
         if elem.is_float:
             if isinstance(op, ast.Add):
-                return self.emit(arith.AddfOp(a, b)).results[0]
+                return self.emit(fast.AddfOp(a, b)).results[0]
             if isinstance(op, ast.Sub):
-                return self.emit(arith.SubfOp(a, b)).results[0]
+                return self.emit(fast.SubfOp(a, b)).results[0]
             if isinstance(op, ast.Mult):
-                return self.emit(arith.MulfOp(a, b)).results[0]
+                return self.emit(fast.MulfOp(a, b)).results[0]
             if isinstance(op, ast.Div):
-                return self.emit(arith.DivfOp(a, b)).results[0]
+                return self.emit(fast.DivfOp(a, b)).results[0]
             if isinstance(op, ast.FloorDiv):
-                q = self.emit(arith.DivfOp(a, b)).results[0]
+                q = self.emit(fast.DivfOp(a, b)).results[0]
                 return self.emit(xmath.FloorOp(q)).results[0]
             if isinstance(op, ast.Mod):
                 # Python: the result has the sign of the divisor; a - b * floor(a / b)
-                q = self.emit(xmath.FloorOp(self.emit(arith.DivfOp(a, b)).results[0])).results[0]
-                return self.emit(arith.SubfOp(a, self.emit(arith.MulfOp(b, q)).results[0])).results[0]
+                q = self.emit(xmath.FloorOp(self.emit(fast.DivfOp(a, b)).results[0])).results[0]
+                return self.emit(fast.SubfOp(a, self.emit(fast.MulfOp(b, q)).results[0])).results[0]
             raise self.error(node, f"'{sym}' is not defined on floats")
         signed = elem.is_signed
         if isinstance(op, ast.Add):
-            return self.emit(arith.AddiOp(a, b)).results[0]
+            return self.emit(fast.AddiOp(a, b)).results[0]
         if isinstance(op, ast.Sub):
-            return self.emit(arith.SubiOp(a, b)).results[0]
+            return self.emit(fast.SubiOp(a, b)).results[0]
         if isinstance(op, ast.Mult):
-            return self.emit(arith.MuliOp(a, b)).results[0]
+            return self.emit(fast.MuliOp(a, b)).results[0]
         if isinstance(op, ast.Div):
             raise self.error(
                 node, "'/' on integers is not allowed; use '//' for integer division (or convert to f32)"
             )
         if isinstance(op, ast.FloorDiv):
             if not signed:
-                return self.emit(arith.DivUIOp(a, b)).results[0]
+                return self.emit(fast.DivUIOp(a, b)).results[0]
             return self._floor_divmod(a, b, t, want_div=True)
         if isinstance(op, ast.Mod):
             if not signed:
-                return self.emit(arith.RemUIOp(a, b)).results[0]
+                return self.emit(fast.RemUIOp(a, b)).results[0]
             return self._floor_divmod(a, b, t, want_div=False)
         if isinstance(op, ast.BitAnd):
-            return self.emit(arith.AndIOp(a, b)).results[0]
+            return self.emit(fast.AndIOp(a, b)).results[0]
         if isinstance(op, ast.BitOr):
-            return self.emit(arith.OrIOp(a, b)).results[0]
+            return self.emit(fast.OrIOp(a, b)).results[0]
         if isinstance(op, ast.BitXor):
-            return self.emit(arith.XOrIOp(a, b)).results[0]
+            return self.emit(fast.XOrIOp(a, b)).results[0]
         if isinstance(op, ast.LShift):
-            return self.emit(arith.ShLIOp(a, b)).results[0]
+            return self.emit(fast.ShLIOp(a, b)).results[0]
         if isinstance(op, ast.RShift):
             cls = arith.ShRSIOp if signed else arith.ShRUIOp
             return self.emit(cls(a, b)).results[0]
@@ -342,19 +343,19 @@ class OpsMixin(_Base):
         """Python's floored `//` / `%` for signed ints, from truncating divsi/remsi plus a fix-up."""
         if isinstance(t, kt.VectorType):
             return self.elementwise(lambda x, y: self._floor_divmod(x, y, t.element, want_div), t, a, b)
-        q = self.emit(arith.DivSIOp(a, b)).results[0]
-        r = self.emit(arith.RemSIOp(a, b)).results[0]
+        q = self.emit(fast.DivSIOp(a, b)).results[0]
+        r = self.emit(fast.RemSIOp(a, b)).results[0]
         zero = self.splat(0, t).ssa
         # the truncated result is off by one when the remainder is nonzero and its sign differs from b's
         nonzero = self.emit(arith.CmpiOp(r, zero, "ne")).results[0]
-        signs = self.emit(arith.XOrIOp(r, b)).results[0]
+        signs = self.emit(fast.XOrIOp(r, b)).results[0]
         differ = self.emit(arith.CmpiOp(signs, zero, "slt")).results[0]
-        fix = self.emit(arith.AndIOp(nonzero, differ)).results[0]
+        fix = self.emit(fast.AndIOp(nonzero, differ)).results[0]
         if want_div:
             one = self.splat(1, t).ssa
-            q1 = self.emit(arith.SubiOp(q, one)).results[0]
+            q1 = self.emit(fast.SubiOp(q, one)).results[0]
             return self.emit(arith.SelectOp(fix, q1, q)).results[0]
-        r1 = self.emit(arith.AddiOp(r, b)).results[0]
+        r1 = self.emit(fast.AddiOp(r, b)).results[0]
         return self.emit(arith.SelectOp(fix, r1, r)).results[0]
 
     def _pow(self, lhs: Value, rhs: Value, node: ast.AST) -> Value:
@@ -392,13 +393,13 @@ class OpsMixin(_Base):
         """The column vectors of a matrix."""
         assert isinstance(m.type, kt.MatrixType)
         col = self.ir_type(m.type.column)
-        return [self.emit(vector.ExtractOp(m.ssa, [c], col)).results[0] for c in range(m.type.size)]
+        return [self.emit(fast.ExtractOp(m.ssa, [c], col)).results[0] for c in range(m.type.size)]
 
     def from_columns(self, cols: list[SSAValue], t: kt.MatrixType) -> SSAValue:
         """A matrix from its column vectors."""
         acc = self.splat(0.0, t).ssa
         for c, col in enumerate(cols):
-            acc = self.emit(vector.InsertOp(col, acc, [c])).results[0]
+            acc = self.emit(fast.InsertOp(col, acc, [c])).results[0]
         return acc
 
     def _matrix_binop(self, op: ast.operator, lhs: Value, rhs: Value, node: ast.AST) -> Value:
@@ -414,9 +415,7 @@ class OpsMixin(_Base):
                 raise self.error(node, "a scalar cannot be divided by a matrix")
             assert isinstance(mt, kt.MatrixType)
             if value_type(s) == mt.element:
-                sv = self.emit(vector.BroadcastOp(self.materialize(s).ssa, self.ir_type(mt.column))).results[
-                    0
-                ]
+                sv = self.emit(fast.BroadcastOp(self.materialize(s).ssa, self.ir_type(mt.column))).results[0]
                 cols = [
                     self._arith(op, c, sv, mt.element, mt.column, node)
                     for c in self.columns(self.materialize(m))
@@ -447,11 +446,9 @@ class OpsMixin(_Base):
         elem_t = self.ir_type(mt.element)
         acc: SSAValue | None = None
         for c, col in enumerate(cols):
-            vc = self.emit(vector.ExtractOp(v, [c], elem_t)).results[0]
-            term = self.emit(arith.MulfOp(col, self.emit(vector.BroadcastOp(vc, col_t)).results[0])).results[
-                0
-            ]
-            acc = term if acc is None else self.emit(arith.AddfOp(acc, term)).results[0]
+            vc = self.emit(fast.ExtractOp(v, [c], elem_t)).results[0]
+            term = self.emit(fast.MulfOp(col, self.emit(fast.BroadcastOp(vc, col_t)).results[0])).results[0]
+            acc = term if acc is None else self.emit(fast.AddfOp(acc, term)).results[0]
         assert acc is not None
         return acc
 
@@ -459,10 +456,10 @@ class OpsMixin(_Base):
         """The dot product of two vectors of type t, as a scalar."""
         prod = self._arith(ast.Mult(), a, b, t.element, t, self.src.tree)
         elem_t = self.ir_type(t.element)
-        acc = self.emit(vector.ExtractOp(prod, [0], elem_t)).results[0]
+        acc = self.emit(fast.ExtractOp(prod, [0], elem_t)).results[0]
         add = arith.AddfOp if t.element.is_float else arith.AddiOp
         for i in range(1, t.size):
-            acc = self.emit(add(acc, self.emit(vector.ExtractOp(prod, [i], elem_t)).results[0])).results[0]
+            acc = self.emit(add(acc, self.emit(fast.ExtractOp(prod, [i], elem_t)).results[0])).results[0]
         return acc
 
     # ------------------------------------------------------------------ unary and comparisons
@@ -482,7 +479,7 @@ class OpsMixin(_Base):
                 raise self.error(node, f"cannot evaluate this constant expression: {e}") from None
         if isinstance(op, ast.Not):
             c = self.truth(operand, node)
-            return Typed(self.emit(arith.XOrIOp(c, self.const_ssa(True, kt.bool_))).results[0], kt.bool_)
+            return Typed(self.emit(fast.XOrIOp(c, self.const_ssa(True, kt.bool_))).results[0], kt.bool_)
         v = self.materialize(operand, node)
         t = v.type
         elem = element_of(t)
@@ -500,11 +497,11 @@ class OpsMixin(_Base):
                 return Typed(self.emit(arith.NegfOp(v.ssa)).results[0], t)
             if elem.is_bool:
                 raise self.error(node, "'-' is not defined on bool")
-            return Typed(self.emit(arith.SubiOp(self.splat(0, t).ssa, v.ssa)).results[0], t)
+            return Typed(self.emit(fast.SubiOp(self.splat(0, t).ssa, v.ssa)).results[0], t)
         if elem.is_float:
             raise self.error(node, "'~' is not defined on floats")
         return Typed(
-            self.emit(arith.XOrIOp(v.ssa, self.splat(True if elem.is_bool else -1, t).ssa)).results[0], t
+            self.emit(fast.XOrIOp(v.ssa, self.splat(True if elem.is_bool else -1, t).ssa)).results[0], t
         )
 
     def compare(self, op: ast.cmpop, lhs: Value, rhs: Value, node: ast.AST) -> Value:
@@ -634,7 +631,7 @@ class OpsMixin(_Base):
         v = self.materialize(base)
         assert isinstance(v.type, kt.VectorType)
         elem = v.type.element
-        return Typed(self.emit(vector.ExtractOp(v.ssa, [i], self.ir_type(elem))).results[0], elem)
+        return Typed(self.emit(fast.ExtractOp(v.ssa, [i], self.ir_type(elem))).results[0], elem)
 
     def insert_attribute(self, base: Value, attr: str, value: Value, node: ast.AST) -> Value:
         """A copy of `base` with `.attr` replaced (struct field or swizzle assignment)."""
@@ -653,13 +650,13 @@ class OpsMixin(_Base):
             acc = self.materialize(base).ssa
             if len(idx) == 1:
                 comp = self.materialize(self.coerce(value, t.element, node, f"component '{attr}'"))
-                return Typed(self.emit(vector.InsertOp(comp.ssa, acc, [idx[0]])).results[0], t)
+                return Typed(self.emit(fast.InsertOp(comp.ssa, acc, [idx[0]])).results[0], t)
             src_t = kt.vector_of(t.element, len(idx))
             src = self.materialize(self.coerce(value, src_t, node, f"swizzle '{attr}'"))
             elem_t = self.ir_type(t.element)
             for j, i in enumerate(idx):
-                c = self.emit(vector.ExtractOp(src.ssa, [j], elem_t)).results[0]
-                acc = self.emit(vector.InsertOp(c, acc, [i])).results[0]
+                c = self.emit(fast.ExtractOp(src.ssa, [j], elem_t)).results[0]
+                acc = self.emit(fast.InsertOp(c, acc, [i])).results[0]
             return Typed(acc, t)
         raise self.error(node, f"cannot assign to '.{attr}' of {describe(base)}")
 
@@ -716,11 +713,11 @@ class OpsMixin(_Base):
                     return base.component(index.value)
                 v = self.materialize(base)
                 return Typed(
-                    self.emit(vector.ExtractOp(v.ssa, [index.value], self.ir_type(out_t))).results[0], out_t
+                    self.emit(fast.ExtractOp(v.ssa, [index.value], self.ir_type(out_t))).results[0], out_t
                 )
             i = self._dyn_index(index, node)
             v = self.materialize(base)
-            return Typed(self.emit(vector.ExtractOp(v.ssa, [i], self.ir_type(out_t))).results[0], out_t)
+            return Typed(self.emit(fast.ExtractOp(v.ssa, [i], self.ir_type(out_t))).results[0], out_t)
         raise self.error(node, f"{describe(base)} cannot be indexed")
 
     def _dyn_index(self, index: Value, node: ast.AST) -> SSAValue:
@@ -741,7 +738,7 @@ class OpsMixin(_Base):
             pos: Any = index.value
         else:
             pos = self._dyn_index(index, node)
-        return Typed(self.emit(vector.InsertOp(v.ssa, b.ssa, [pos])).results[0], t)
+        return Typed(self.emit(fast.InsertOp(v.ssa, b.ssa, [pos])).results[0], t)
 
     def store_element(self, memory: Memory, index: Value, value: Value, node: ast.AST) -> None:
         """`memory[index] = value`."""

@@ -33,6 +33,7 @@ class FunctionSource:
     indent: int
     globals: dict[str, Any] = field(default_factory=dict)
     closure: dict[str, Any] = field(default_factory=dict)
+    facts: dict[int, Any] = field(default_factory=dict)  # per statement, memoised by the frontend
 
     def error(self, node: ast.AST | None, message: str) -> CompileError:
         """A CompileError located at `node` (file:line:col with the source line and a caret)."""
