@@ -420,7 +420,7 @@ def test_selection(monkeypatch: pytest.MonkeyPatch) -> None:
     assert select.make_backend("cpu-parallel").threads >= 1
 
 
-def test_parallel_runs_on_several_threads() -> None:
+def test_parallel_runs_on_several_threads(monkeypatch: pytest.MonkeyPatch) -> None:
     """A grid with enough work is shared by the pool's threads; a cheap one stays on the caller."""
     import time
 
@@ -436,6 +436,7 @@ def test_parallel_runs_on_several_threads() -> None:
     assert len({t for t, _, _ in seen}) == 3
     assert _covers([(None, b, e) for _, b, e in seen], 100)
     seen.clear()
+    monkeypatch.setattr("khal.runtime.cpu.PARALLEL_MIN_SECONDS", 1.0)  # now no grid here is worth waking for
     fast = ENTRY(lambda addr, begin, end: seen.append((threading.get_ident(), begin, end)))
     par._pool.run(fast, 0, 100)  # type: ignore[union-attr]
     assert {t for t, _, _ in seen} == {threading.get_ident()} and len(seen) == 2
