@@ -41,6 +41,7 @@ from xdsl.dialects.builtin import (
     UnitAttr,
     UnrealizedConversionCastOp,
     VectorType,
+    f64,
     i1,
     i8,
     i32,
@@ -62,7 +63,6 @@ from khal.dialects import llvm_ext as llx
 from khal.passes.llvm_common import (
     LoweringError,
     align_of,
-    constant,
     declare_function,
     extract_element,
     extract_value,
@@ -122,6 +122,13 @@ class _Options:
 # --------------------------------------------------------------------------- array parameters
 
 
+def _prepend(block: Block, op: Operation) -> None:
+    if block.first_op is None:
+        block.add_op(op)
+    else:
+        block.insert_op_before(op, block.first_op)
+
+
 def _array_cast(ptr: SSAValue, length: SSAValue, array_type: Attribute) -> UnrealizedConversionCastOp:
     return UnrealizedConversionCastOp.get([ptr, length], [array_type])
 
@@ -179,7 +186,7 @@ def _expand_array_params(fn: func.FuncOp, options: _Options, noalias: bool) -> N
             if arg.name_hint:
                 ptr.name_hint, length.name_hint = arg.name_hint, f"{arg.name_hint}_len"
             cast = _array_cast(ptr, length, arg.type)
-            entry.insert_op_before(cast, entry.first_op) if entry.first_op else entry.add_op(cast)
+            _prepend(entry, cast)
             arg.replace_all_uses_with(cast.results[0])
             entry.erase_arg(arg)
             position += 2
@@ -320,7 +327,7 @@ class WorkgroupAllocLowering(RewritePattern):
             name = f"__khal_workgroup_{sum(1 for o in module.ops if isinstance(o, llvm.GlobalOp))}"
             space = self.options.workgroup_addr_space
             glob = llvm.GlobalOp(storage, name, "internal", addr_space=space, alignment=16)
-            module.body.block.insert_op_before(glob, module.body.block.first_op)  # type: ignore[arg-type]
+            _prepend(module.body.block, glob)
             addr = llvm.AddressOfOp(name, llvm_ptr(space))
             ops: list[Operation] = [addr]
             rewriter.replace(op, ops, [from_llvm(addr.result, t, ops)])
@@ -477,7 +484,7 @@ class _PrintLowering:
             llvm.LLVMArrayType(size, i8), name, "internal", constant=True, value=StringAttr(text), alignment=1
         )
         block = self.module.body.block
-        block.insert_op_before(glob, block.first_op) if block.first_op else block.add_op(glob)  # type: ignore[arg-type]
+        _prepend(block, glob)
         return name
 
     def _address(self, name: str, ops: list[Operation]) -> SSAValue:
@@ -498,8 +505,6 @@ class _PrintLowering:
             ops.append(ext)
             return [ext.res]
         if isinstance(t, AnyFloat) and t.bitwidth < 64:
-            from xdsl.dialects.builtin import f64
-
             ext = llvm.FPExtOp(value, f64)
             ops.append(ext)
             return [ext.result]
@@ -597,6 +602,3 @@ def _erase_dead_array_casts(module: ModuleOp) -> None:
                 user = next(iter(cast.results[0].uses)).operation
                 raise LoweringError(f"convert-khal-to-llvm: an array parameter is still used by {user.name}")
             Rewriter.erase_op(cast)
-
-
-__all__ = ["ConvertKhalToLLVMPass", "constant", "load_value", "store_value"]

@@ -31,8 +31,10 @@ from xdsl.dialects.builtin import (
     Float16Type,
     Float32Type,
     Float64Type,
+    FloatAttr,
     FunctionType,
     IndexType,
+    IntAttr,
     IntegerAttr,
     IntegerType,
     ModuleOp,
@@ -58,8 +60,6 @@ class LoweringError(DiagnosticException):
 
 def ptr_type(addr_space: int = 0) -> llvm.LLVMPointerType:
     """`!llvm.ptr` (address space 0) or `!llvm.ptr<N>`."""
-    from xdsl.dialects.builtin import IntAttr
-
     return llvm.LLVMPointerType(IntAttr(addr_space)) if addr_space else llvm.LLVMPointerType()
 
 
@@ -214,8 +214,6 @@ def convert_block_args(block: Block) -> None:
 
 def constant(value: int | float, t: Attribute, ops: list[Operation]) -> SSAValue:
     """An `llvm.mlir.constant` of a scalar type."""
-    from xdsl.dialects.builtin import FloatAttr
-
     attr = FloatAttr(float(value), t) if isinstance(t, AnyFloat) else IntegerAttr(int(value), t)
     op = llvm.ConstantOp(attr, t)
     ops.append(op)

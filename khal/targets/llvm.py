@@ -34,7 +34,6 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     ModuleOp,
     StringAttr,
-    UnitAttr,
 )
 from xdsl.ir import Attribute, Block, Operation, SSAValue
 from xdsl.utils.exceptions import LLVMTranslationException
@@ -594,6 +593,3 @@ class LLVMTarget(Target):
 
     def emit(self, ctx: Context, module: ModuleOp, output: IO[str]) -> None:
         print(translate_module(module), file=output)
-
-
-__all__ = ["LLVM_LOWERING", "LLVMTarget", "LLVMTranslationError", "translate_module", "UnitAttr"]
