@@ -268,3 +268,51 @@ def test_locals_defined_where_the_other_branch_returns(cpu: khal.Backend, rng: n
         return 1000 if x > 100 else x + 1
 
     assert out.tolist() == [ref(x) for x in xs.tolist()]
+
+
+@khal.func
+def nested(x: i32) -> i32:
+    total = 0
+    for i in range(x):
+        if i % 4 == 1:
+            continue
+        j = 0
+        while j < i:
+            if j * i > 3 * x:
+                break
+            if total > 40 * x:
+                return -total
+            total += j
+            j += 2
+        total += 1
+    return total
+
+
+@khal.kernel
+def nested_all(xs: Array[i32], out: Array[i32]):
+    i = ks.global_invocation_id().x
+    if i < len(xs):
+        out[i] = nested(xs[i])
+
+
+def test_nested_loops_with_exits(cpu: khal.Backend, rng: np.random.Generator) -> None:
+    def ref(x: int) -> int:
+        total = 0
+        for i in range(x):
+            if i % 4 == 1:
+                continue
+            j = 0
+            while j < i:
+                if j * i > 3 * x:
+                    break
+                if total > 6 * x:
+                    return -total
+                total += j
+                j += 2
+            total += 1
+        return total
+
+    xs = rng.integers(-3, 60, 200).astype(np.int32)
+    out = np.zeros_like(xs)
+    run(cpu, nested_all, 200, xs, out)
+    assert out.tolist() == [ref(x) for x in xs.tolist()]
