@@ -280,7 +280,7 @@ def nested(x: i32) -> i32:
         while j < i:
             if j * i > 3 * x:
                 break
-            if total > 40 * x:
+            if total > 6 * x:
                 return -total
             total += j
             j += 2
