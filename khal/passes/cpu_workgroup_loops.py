@@ -178,10 +178,31 @@ def _inline_device_functions(kernel: khal.KernelOp, module: ModuleOp) -> set[str
 # --------------------------------------------------------------------------- the lowering
 
 
+def _external_operands(op: Operation) -> list[SSAValue]:
+    """The values `op` and the ops nested in it use but do not define, in order of first use."""
+    inside = {id(o) for o in op.walk()}
+    found: dict[SSAValue, None] = {}
+    for nested in op.walk():
+        for operand in nested.operands:
+            owner = operand.owner
+            owner_op = owner if isinstance(owner, Operation) else owner.parent_op()
+            if owner_op is None or id(owner_op) not in inside:
+                found[operand] = None
+    return list(found)
+
+
 def _is_hoistable(op: Operation) -> bool:
     """May `op` run once per workgroup instead of once per invocation, given uniform operands?"""
-    if op.regions or isinstance(op, _INVOCATION_IDS):
+    if isinstance(op, _INVOCATION_IDS):
         return False
+    if op.regions:
+        # Control flow without effects (the frontend's short-circuits and break flags): uniform when
+        # everything it reads from outside is, as long as nothing inside reads an invocation id.
+        return (
+            bool(op.results)
+            and is_side_effect_free(op)
+            and not any(isinstance(n, (*_INVOCATION_IDS, khal.WorkgroupAllocOp)) for n in op.walk())
+        )
     if isinstance(op, khal.LoadOp):
         # Nothing writes a `read` array during the dispatch, so every invocation loads the same value.
         assert isinstance(op.array.type, khal.ArrayType)
@@ -302,15 +323,7 @@ class _Piece:
         if isinstance(op, khal._IdOp | khal._ScalarIdOp):  # pyright: ignore[reportPrivateUsage]
             self.local[op.results[0]] = self.id_value(op)
             return
-        mapper: dict[SSAValue, SSAValue] = {}
-        inside = {id(o) for o in op.walk()}
-        for nested in op.walk():
-            for operand in nested.operands:
-                owner = operand.owner
-                owner_op = owner if isinstance(owner, Operation) else owner.parent_op()
-                if owner_op is not None and id(owner_op) in inside:
-                    continue
-                mapper[operand] = self.lookup(operand)
+        mapper = {operand: self.lookup(operand) for operand in _external_operands(op)}
         new = op.clone(value_mapper=mapper)
         for nested in list(new.walk()):
             if isinstance(nested, khal._IdOp | khal._ScalarIdOp):  # pyright: ignore[reportPrivateUsage]
@@ -427,7 +440,7 @@ class _KernelLowering:
                         visit(inner)
                     uniform.update(r for r in op.results if r not in self.varying_carried)
                 elif isinstance(op, khal.WorkgroupAllocOp) or (
-                    _is_hoistable(op) and all(o in uniform for o in op.operands)
+                    _is_hoistable(op) and all(o in uniform for o in _external_operands(op))
                 ):
                     uniform.update(op.results)
 
@@ -500,7 +513,7 @@ class _KernelLowering:
                 continue
             if isinstance(op, _INVOCATION_IDS):
                 ops: frozenset[Operation] = frozenset()
-            elif _is_hoistable(op) and not isinstance(op, khal.LoadOp):
+            elif _is_hoistable(op) and not op.regions and not isinstance(op, khal.LoadOp):
                 varying = [o for o in op.operands if o not in self.uniform]
                 if not all(o in slice_of for o in varying):
                     continue
@@ -515,9 +528,17 @@ class _KernelLowering:
     def _assign_slots(self) -> None:
         # Varying carried values: one slot per group, shared by the values the group ties together.
         for op in self.wg_ops:
-            for values, _ in self._carried(op):
+            for values, sources in self._carried(op):
                 if values[0] in self.varying_carried:
-                    slot = self.new_slot(values[0].type, values[0].name_hint)
+                    # A while loop's condition forwarding a varying loop value as it is (the usual
+                    # case) hands over that value's slot: no copy each iteration.
+                    forwarded = (
+                        isinstance(op, scf.WhileOp) and len(sources) == 1 and sources[0] in self.slot_of
+                    )
+                    if forwarded and sources[0].owner is op.before_region.block:  # pyright: ignore
+                        slot = self.slot_of[sources[0]]
+                    else:
+                        slot = self.new_slot(values[0].type, values[0].name_hint)
                     for v in values:
                         self.slot_of[v] = slot
         # Per-invocation values used in another piece than their own.
@@ -691,7 +712,12 @@ class _KernelLowering:
             return
         if isinstance(op, khal.WorkgroupAllocOp):
             return  # already allocated at the top of the function
-        new = op.clone(value_mapper={o: self.uniform_map[o] for o in op.operands})
+        new = op.clone(value_mapper={o: self.uniform_map[o] for o in _external_operands(op)})
+        for nested in list(new.walk()):
+            if isinstance(nested, khal.WorkgroupIdOp | khal.NumWorkgroupsOp) and nested is not new:
+                ids = self.workgroup_id if isinstance(nested, khal.WorkgroupIdOp) else self.num_workgroups
+                nested.result.replace_all_uses_with(ids[nested.dim.data.value])
+                _erase(nested)
         out.add_op(new)
         for old, result in zip(op.results, new.results, strict=True):
             self.uniform_map[old] = result
@@ -715,7 +741,12 @@ class _KernelLowering:
     def _tail_stores(
         self, values: list[SSAValue], carried: list[SSAValue]
     ) -> list[tuple[SSAValue, SSAValue]]:
-        return [(v, self.slot_of[c]) for v, c in zip(values, carried, strict=True) if c in self.slot_of]
+        # A value already in the target slot (a loop value passed on unchanged) needs no store.
+        return [
+            (v, self.slot_of[c])
+            for v, c in zip(values, carried, strict=True)
+            if c in self.slot_of and self.slot_of.get(v) is not self.slot_of[c]
+        ]
 
     def _new_block(self, old: Block) -> Block:
         """A block with the uniform arguments of `old` (the varying ones live in slots)."""

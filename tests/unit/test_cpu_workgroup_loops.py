@@ -715,3 +715,73 @@ def test_barriers_in_nested_uniform_loops(executor: str) -> None:
     names = [op.sym_name.data for op in module.ops if isinstance(op, func.FuncOp)]
     assert names == ["nested", "other"]
     assert not leftover_ops(module)
+
+
+# The frontend's `for i in range(n): ...barrier...; if i == 5: break`: a while loop whose condition
+# goes through short-circuit and break-flag `scf.if`s. Those have no effects and read only uniform
+# values, so they are uniform too; `acc` is per invocation and forwarded by the condition.
+UNIFORM_BREAK = """
+khal.kernel @brk(%a: !khal.array<f32>, %n: i32) workgroup_size(8, 1, 1) {
+  %sh = khal.workgroup_alloc : !khal.workgroup_array<8 x f32>
+  %lid = khal.local_invocation_id x
+  %zero = arith.constant 0.0 : f32
+  %c1 = arith.constant 1 : i32
+  %c0 = arith.constant 0 : i32
+  %false = arith.constant false
+  %acc, %i, %done = scf.while (%acc0 = %zero, %i0 = %c0, %done0 = %false) : (f32, i32, i1) -> (f32, i32, i1) {
+    %true = arith.constant true
+    %go = arith.xori %done0, %true : i1
+    %more = scf.if %go -> (i1) {
+      %lt = arith.cmpi ult, %i0, %n : i32
+      scf.yield %lt : i1
+    } else {
+      %f = arith.constant false
+      scf.yield %f : i1
+    }
+    scf.condition(%more) %acc0, %i0, %done0 : f32, i32, i1
+  } do {
+  ^bb0(%acc1: f32, %i1: i32, %done1: i1):
+    %c8 = arith.constant 8 : i32
+    %base = arith.muli %i1, %c8 : i32
+    %k = arith.addi %base, %lid : i32
+    %v = khal.load %a[%k] : !khal.array<f32>, i32 -> f32
+    khal.workgroup_store %v, %sh[%lid] : f32, !khal.workgroup_array<8 x f32>, i32
+    khal.workgroup_barrier
+    %c7 = arith.constant 7 : i32
+    %r = arith.subi %c7, %lid : i32
+    %w = khal.workgroup_load %sh[%r] : !khal.workgroup_array<8 x f32>, i32 -> f32
+    %acc2 = arith.addf %acc1, %w : f32
+    khal.workgroup_barrier
+    %c2 = arith.constant 2 : i32
+    %hit = arith.cmpi eq, %i1, %c2 : i32
+    %done2 = scf.if %hit -> (i1) {
+      %t = arith.constant true
+      scf.yield %t : i1
+    } else {
+      scf.yield %done1 : i1
+    }
+    %i2 = arith.addi %i1, %c1 : i32
+    scf.yield %acc2, %i2, %done2 : f32, i32, i1
+  }
+  %gid = khal.global_invocation_id x
+  %c32 = arith.constant 32 : i32
+  %o = arith.addi %gid, %c32 : i32
+  khal.store %acc, %a[%o] : f32, !khal.array<f32>, i32
+  khal.return
+}
+"""
+
+
+@pytest.mark.parametrize("n", [2, 10])
+def test_uniform_break_in_barrier_loop(n: int, executor: str) -> None:
+    rng = np.random.default_rng(n)
+    a = rng.standard_normal(48).astype(np.float32)
+    rows = a[:32].reshape(4, 8)
+    expected = rows[: min(n, 3), ::-1].sum(axis=0)
+    module = run(UNIFORM_BREAK, "brk", (a, n), (2, 1, 1), executor)
+    np.testing.assert_allclose(a[32:48], np.tile(expected, 2), rtol=1e-5)
+    # The loop carries the counter and the flag itself; `acc` has one slot, shared by the condition
+    # (`acc2`, made before the second barrier and yielded after it, has its own).
+    (loop,) = [op for op in module.walk() if isinstance(op, scf.WhileOp)]
+    assert [str(t) for t in loop.result_types] == ["i32", "i1"]
+    assert [op.result.name_hint for op in top_allocs(module)] == ["sh", "acc0_slot", "acc2_slot"]
