@@ -125,7 +125,7 @@ class Buffer:
     def __repr__(self) -> str:
         return (
             f"<{type(self).__name__} {self.backend.name} len={self._len} dtype={self.dtype}"
-            f"{'x' + str(self.row_shape) if self.row_shape else ''} usage={self.usage!r}>"
+            f"{f' rows={self.row_shape}' if self.row_shape else ''} usage={self.usage.name}>"
         )
 
 
