@@ -649,6 +649,7 @@ class Backend(ABC):
         self._own(buf, "slow_read_vec")
         if not buf.usage & (BufferUsages.COPY_SRC | BufferUsages.MAP_READ):
             raise ValueError("slow_read_vec: the buffer needs the COPY_SRC or MAP_READ usage")
+        self.synchronize()
         return self._read(buf)
 
     def _own(self, buf: Any, what: str) -> None:
