@@ -63,6 +63,12 @@ class CpuBuffer(Buffer):
 
     __slots__ = ("_data", "_ptr")
 
+    def __init__(self, backend: Cpu, data: np.ndarray, usage: BufferUsages):
+        super().__init__(backend, data.shape[0], data.dtype, tuple(data.shape[1:]), usage)
+        self._data = data
+        # A zero-length array may have a null pointer; kernels never dereference it then.
+        self._ptr = data.ctypes.data
+
     def __dlpack__(self, **kwargs: Any) -> Any:
         """DLPack export of the buffer's memory (no copy)."""
         return self._data.__dlpack__(**kwargs)
@@ -71,19 +77,15 @@ class CpuBuffer(Buffer):
         """(kDLCPU, 0)."""
         return self._data.__dlpack_device__()
 
-    def __init__(self, backend: Cpu, data: np.ndarray, usage: BufferUsages):
-        super().__init__(backend, data.shape[0], data.dtype, tuple(data.shape[1:]), usage)
-        self._data = data
-        # A zero-length array may have a null pointer; kernels never dereference it then.
-        self._ptr = data.ctypes.data
-
 
 class CpuDispatch:
     """One recorded call: its own packed argument block and the buffers it references."""
 
     __slots__ = ("plan", "block", "addr", "total", "indirect", "keep")
 
-    def __init__(self, plan: CpuPlan, block: Any, total: int, indirect: Indirect | None, keep: list[Any]):
+    def __init__(
+        self, plan: CpuPlan, block: Any, total: int, indirect: Indirect | None, keep: tuple[Any, ...]
+    ):
         self.plan = plan
         self.block = block
         self.addr = ctypes.addressof(block)
@@ -236,7 +238,6 @@ def _block_struct(kernel: Any, dtype: np.dtype[Any]) -> struct.Struct:
 
 # Below this much remaining work (seconds, estimated from the first chunk) a grid runs on the caller alone.
 PARALLEL_MIN_SECONDS = 100e-6
-
 
 
 class _Job:
