@@ -155,6 +155,9 @@ def _convert_global(op: llvm.GlobalOp, module: ir.Module) -> None:
     gtype = convert_type(op.global_type)
     space = op.addr_space.value.data
     gvar = ir.GlobalVariable(module, gtype, name=op.sym_name.data, addrspace=space)
+    # llvmlite types a global's address as a typed pointer (`[4 x i32]*`); the dialect's (and
+    # LLVM's) pointers are opaque, and selects/phis of two globals need one pointer type.
+    gvar.type = ir.PointerType(addrspace=space)
     linkage = op.linkage.linkage.data
     if linkage != "external":
         gvar.linkage = linkage
@@ -440,12 +443,7 @@ class _FunctionTranslator:
                 if op.returned is not None:
                     self._set(op.returned, result)
             case llvm.AddressOfOp():
-                # llvmlite types a global's address as a typed pointer; uses (select, phi, calls)
-                # need the opaque `ptr` of the dialect, which a no-op bitcast gives.
-                glob = b.module.get_global(op.global_name.root_reference.data)
-                cast = instructions.CastInstr(b.block, "bitcast", glob, convert_type(op.result.type))
-                b._insert(cast)
-                self._set(op.result, cast)
+                self._set(op.result, b.module.get_global(op.global_name.root_reference.data))
             case llvm.AllocaOp():
                 instr = b.alloca(convert_type(op.elem_type), size=self._v(op.size))
                 instr.type = ir.PointerType()  # opaque, like every other pointer here

@@ -1404,3 +1404,58 @@ def test_gpu_options_give_valid_ptx() -> None:
     ptx = tm.emit_assembly(mod)
     assert ".shared" in ptx and "ld.global" in ptx and "st.global" in ptx
     assert "atom.shared.add.u32" in ptx or "red.shared.add.u32" in ptx
+
+
+def test_translate_all_casts_globals_and_linkage() -> None:
+    import ctypes
+
+    import llvmlite.binding as llvm
+    from llvm_harness import Jit
+
+    text = """
+builtin.module {
+  llvm.mlir.global internal constant @table(dense<[10, 20, 30, 40]> : tensor<4xi32>)
+    {addr_space = 0 : i32} : !llvm.array<4 x i32>
+  llvm.mlir.global internal @scratch() {addr_space = 0 : i32, alignment = 16 : i64} : !llvm.array<4 x i32>
+  llvm.func internal @pick(%i: i64) -> i32 {
+    %t = llvm.mlir.addressof @table : !llvm.ptr
+    %p = llvm.getelementptr inbounds %t[0, %i] : (!llvm.ptr, i64) -> !llvm.ptr, !llvm.array<4 x i32>
+    %v = llvm.load %p {alignment = 4 : i64} : !llvm.ptr -> i32
+    llvm.return %v : i32
+  }
+  llvm.func @f(%x: i8, %d: f64) -> i64 {
+    %w = llvm.sext %x : i8 to i32
+    %z = llvm.zext %x : i8 to i64
+    %s = llvm.mlir.addressof @scratch : !llvm.ptr
+    %a = llvm.ptrtoint %s : !llvm.ptr to i64
+    %b = llvm.inttoptr %a : i64 to !llvm.ptr
+    llvm.store %w, %b {alignment = 4 : i64} : i32, !llvm.ptr
+    %back = llvm.load %b {alignment = 4 : i64} : !llvm.ptr -> i32
+    %f = llvm.fptrunc %d : f64 to f32
+    %bits = llvm.bitcast %f : f32 to i32
+    %e = llvm.fpext %f : f32 to f64
+    %k = llvm.mlir.constant(3) : i64
+    %idx = llvm.and %z, %k : i64
+    %tv = llvm.call @pick(%idx) : (i64) -> i32
+    %sum = llvm.add %back, %tv : i32
+    %sum2 = llvm.add %sum, %bits : i32
+    %r = llvm.sext %sum2 : i32 to i64
+    %t8 = llvm.trunc %r : i64 to i8
+    %ok = llvm.icmp "eq" %t8, %t8 : i8
+    %r2 = llvm.select %ok, %r, %r : i1, i64
+    llvm.return %r2 : i64
+  }
+}
+"""
+    ir_text = str(translate_module(parse(text)))
+    llvm.parse_assembly(ir_text).verify()
+    assert '@"table" = internal constant [4 x i32] [i32 10, i32 20, i32 30, i32 40]' in ir_text
+    assert '@"scratch" = internal global [4 x i32] undef, align 16' in ir_text
+    assert 'define internal i32 @"pick"' in ir_text
+    assert 'getelementptr inbounds [4 x i32], ptr @"table"' in ir_text
+    for needle in ("ptrtoint ptr", "inttoptr i64", "fptrunc double", "fpext float", "bitcast float"):
+        assert needle in ir_text, needle
+    engine = Jit(ir_text)  # the engine owns the code: keep it alive while calling
+    f = engine.fn("f", ctypes.c_int64, [ctypes.c_int8, ctypes.c_double])
+    bits = int(np.float32(1.5).view(np.int32))
+    assert f(-3, 1.5) == -3 + 20 + bits  # zext(-3 as u8 = 253) & 3 = 1 -> table[1]
