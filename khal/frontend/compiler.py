@@ -121,14 +121,11 @@ class FunctionCompiler(OpsMixin):
         self.return_flag: str | None = None
         self.return_type: kt.KhalType | None = None
         self.final_return: Typed | None = None
-        self.returned_directly = False
         self._ir_types: dict[kt.KhalType, Any] = {}
-        self._pinned: dict[int, Value] = {}
+        self._pinned: dict[int, Value] = {}  # operands already evaluated (chained comparisons)
         self.current_stmt: ast.stmt | None = None
         self.block_parent: dict[int, Block] = {}
-        self.constants: dict[
-            int, dict[tuple[Any, ...], SSAValue]
-        ] = {}  # per block: (type, value) -> SSA  # operands already evaluated (chained comparisons)
+        self.constants: dict[int, dict[tuple[Any, ...], SSAValue]] = {}  # per block: (type, value) -> SSA
 
     # ------------------------------------------------------------------ entry points
 
@@ -158,6 +155,12 @@ class FunctionCompiler(OpsMixin):
                     self.src.tree.returns, "the return annotation must be a scalar, vector, matrix or struct"
                 )
             self.return_type = ret
+        if self.return_type is not None and not _always_returns(self.src.tree.body, self.src.facts):
+            raise self.error(
+                self.src.tree,
+                f"khal.func {self.src.tree.name} can reach its end without returning a "
+                f"{self.return_type.name}; end it with a return statement",
+            )
         param_types = [p.type for p in params]
         arg_types = [self.ir_type(t) for t in param_types]
         self.block = Block(arg_types=arg_types)
@@ -173,10 +176,7 @@ class FunctionCompiler(OpsMixin):
             assert isinstance(value, Typed)
             self.emit(func.ReturnOp(value.ssa))
         else:
-            if self.final_return is None:
-                raise self.error(
-                    self.src.tree, f"khal.func {self.src.tree.name} must end with a return statement"
-                )
+            assert self.final_return is not None  # _always_returns holds
             self.emit(func.ReturnOp(self.final_return.ssa))
         op = func.FuncOp(symbol, (arg_types, results), Region(self.block))
         return op, param_types, self.return_type
@@ -1089,6 +1089,20 @@ def _always_exits(stmts: list[ast.stmt]) -> bool:
         return True
     if isinstance(last, ast.If):
         return _always_exits(last.body) and _always_exits(last.orelse)
+    return False
+
+
+def _always_returns(stmts: list[ast.stmt], memo: dict[int, Any]) -> bool:
+    """Does this statement list end in a return on every path (`while True` without break counts)?"""
+    if not stmts:
+        return False
+    last = stmts[-1]
+    if isinstance(last, ast.Return):
+        return True
+    if isinstance(last, ast.If):
+        return _always_returns(last.body, memo) and _always_returns(last.orelse, memo)
+    if isinstance(last, ast.While) and isinstance(last.test, ast.Constant) and last.test.value is True:
+        return not any(_facts(s, memo).breaks for s in last.body)
     return False
 
 

@@ -373,3 +373,16 @@ def test_func_without_return_annotation_returning_value() -> None:
         noann(a[0])
 
     assert_error_at(k, "x\n", "returns a value but has no return annotation")
+
+
+def test_func_can_end_without_returning() -> None:
+    @khal.func
+    def maybe(x: f32) -> f32:
+        if x > 0.0:
+            return x
+
+    @khal.kernel
+    def k(a: Array[f32]):
+        a[0] = maybe(a[1])
+
+    assert_error_at(k, "def maybe", "can reach its end without returning a f32")
