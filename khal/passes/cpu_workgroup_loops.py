@@ -51,7 +51,7 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.traits import IsTerminator, is_side_effect_free
+from xdsl.traits import IsTerminator, RecursiveMemoryEffect, is_side_effect_free
 
 from khal.dialects import khal
 from khal.errors import CompileError
@@ -72,6 +72,10 @@ _NEEDS_INLINING = (
     khal.SubgroupBroadcastFirstOp,
 )
 _DIMS = ("x", "y", "z")
+# Pure in MLIR, but xDSL 0.74 declares no memory effects for them (so they would count as effects).
+_PURE_WITHOUT_TRAIT = frozenset(
+    {"arith.remui", "arith.extsi", "vector.bitcast", "vector.create_mask", "vector.reduction"}
+)
 # A per-invocation value computed by at most this many pure ops from the ids is recomputed, not spilled.
 _MAX_REMAT_OPS = 8
 # Inlining deeper than this means a call cycle.
@@ -191,6 +195,17 @@ def _external_operands(op: Operation) -> list[SSAValue]:
     return list(found)
 
 
+def _effect_free(op: Operation) -> bool:
+    """Does `op` (with what it nests) neither read nor write memory?"""
+    if op.name in _PURE_WITHOUT_TRAIT:
+        return True
+    if op.regions and op.has_trait(RecursiveMemoryEffect):
+        return all(
+            _effect_free(inner) for region in op.regions for block in region.blocks for inner in block.ops
+        )
+    return is_side_effect_free(op)
+
+
 def _is_hoistable(op: Operation) -> bool:
     """May `op` run once per workgroup instead of once per invocation, given uniform operands?"""
     if isinstance(op, _INVOCATION_IDS):
@@ -200,14 +215,14 @@ def _is_hoistable(op: Operation) -> bool:
         # everything it reads from outside is, as long as nothing inside reads an invocation id.
         return (
             bool(op.results)
-            and is_side_effect_free(op)
+            and _effect_free(op)
             and not any(isinstance(n, (*_INVOCATION_IDS, khal.WorkgroupAllocOp)) for n in op.walk())
         )
     if isinstance(op, khal.LoadOp):
         # Nothing writes a `read` array during the dispatch, so every invocation loads the same value.
         assert isinstance(op.array.type, khal.ArrayType)
         return op.array.type.access_kind == khal.Access.READ
-    return bool(op.results) and is_side_effect_free(op)
+    return bool(op.results) and _effect_free(op)
 
 
 def _slot_type(t: Attribute) -> Attribute:
@@ -845,7 +860,7 @@ def _drop_dead(ops: list[Operation]) -> list[Operation]:
     """`ops` without the side-effect-free ones nothing uses (values that only other pieces needed)."""
     kept: list[Operation] = []
     for op in reversed(ops):
-        if op.results and is_side_effect_free(op) and not any(r.uses for r in op.results):
+        if op.results and _effect_free(op) and not any(r.uses for r in op.results):
             op.erase()
             continue
         kept.append(op)

@@ -785,3 +785,66 @@ def test_uniform_break_in_barrier_loop(n: int, executor: str) -> None:
     (loop,) = [op for op in module.walk() if isinstance(op, scf.WhileOp)]
     assert [str(t) for t in loop.result_types] == ["i32", "i1"]
     assert [op.result.name_hint for op in top_allocs(module)] == ["sh", "acc0_slot", "acc2_slot"]
+
+
+# The frontend's `for r in range(rounds): ...barrier...; if r % 2 == 1: barrier; continue; ...barrier`:
+# `arith.remui` (which xDSL declares without memory effects) on the counter is uniform, so the
+# barrier-holding `if` on it is too; the continue flag it yields is uniform as well.
+CONTINUE = """
+khal.kernel @cont(%data: !khal.array<f32>, %out: !khal.array<f32>, %rounds: i32) workgroup_size(16, 1, 1) {
+  %sh = khal.workgroup_alloc : !khal.workgroup_array<16 x f32>
+  %lid = khal.local_invocation_id x
+  %gid = khal.global_invocation_id x
+  %acc = khal.load %data[%gid] : !khal.array<f32>, i32 -> f32
+  %c1 = arith.constant 1 : i32
+  %c0 = arith.constant 0 : i32
+  %res, %cnt = scf.while (%a0 = %acc, %r0 = %c0) : (f32, i32) -> (f32, i32) {
+    %more = arith.cmpi ult, %r0, %rounds : i32
+    scf.condition(%more) %a0, %r0 : f32, i32
+  } do {
+  ^bb0(%a1: f32, %r1: i32):
+    %false = arith.constant false
+    khal.workgroup_store %a1, %sh[%lid] : f32, !khal.workgroup_array<16 x f32>, i32
+    khal.workgroup_barrier
+    %c2 = arith.constant 2 : i32
+    %odd = arith.remui %r1, %c2 : i32
+    %is_odd = arith.cmpi eq, %odd, %c1 : i32
+    %skip = scf.if %is_odd -> (i1) {
+      khal.workgroup_barrier
+      %t = arith.constant true
+      scf.yield %t : i1
+    } else {
+      scf.yield %false : i1
+    }
+    %true = arith.constant true
+    %go = arith.xori %skip, %true : i1
+    %a2 = scf.if %go -> (f32) {
+      %l1 = arith.addi %lid, %c1 : i32
+      %c16 = arith.constant 16 : i32
+      %nb = arith.remui %l1, %c16 : i32
+      %w = khal.workgroup_load %sh[%nb] : !khal.workgroup_array<16 x f32>, i32 -> f32
+      %sum = arith.addf %a1, %w : f32
+      khal.workgroup_barrier
+      scf.yield %sum : f32
+    } else {
+      scf.yield %a1 : f32
+    }
+    %r2 = arith.addi %r1, %c1 : i32
+    scf.yield %a2, %r2 : f32, i32
+  }
+  khal.store %res, %out[%gid] : f32, !khal.array<f32>, i32
+  khal.return
+}
+"""
+
+
+def test_uniform_remainder_and_continue(executor: str) -> None:
+    rng = np.random.default_rng(5)
+    data = rng.standard_normal(32).astype(np.float32)
+    out = np.zeros(32, np.float32)
+    run(CONTINUE, "cont", (data, out, 5), (2, 1, 1), executor)
+    acc = data.reshape(2, 16).astype(np.float64)
+    for r in range(5):
+        if r % 2 == 0:
+            acc = acc + np.roll(acc, -1, axis=1)
+    np.testing.assert_allclose(out, acc.ravel(), rtol=1e-5)
