@@ -14,12 +14,16 @@ innermost, so that LLVM vectorises across invocations).
   condition, bounds and trip count must be uniform (the same for every invocation of the workgroup),
   else the kernel is rejected with a `CompileError`. Their bodies are split recursively.
 - Uniform values are kernel parameters, workgroup ids and counts, constants, `khal.len`, loads from
-  `read` arrays at uniform indices, and side-effect-free ops of uniform values; loop-carried values
-  of workgroup-level loops are uniform when both their initial and their yielded values are.
-  Top-level uniform ops of a piece are hoisted out of its invocation loops.
+  `read` arrays at uniform indices (nothing writes those), and effect-free ops (control flow included:
+  the frontend's break flags and short-circuits) of uniform values; loop-carried values of
+  workgroup-level loops are uniform when both their initial and their yielded values are. Workgroup
+  memory loads are never uniform. Top-level uniform ops of a piece are hoisted out of its invocation
+  loops and run once per workgroup.
 - A per-invocation value that lives across a piece boundary (including loop-carried and result
   values of workgroup-level control flow) is stored in a per-invocation slot, a
-  `khal.workgroup_alloc` of workgroup-size elements indexed by the local invocation index.
+  `khal.workgroup_alloc` of workgroup-size elements indexed by the local invocation index, where it
+  is defined, and reloaded where it is used. Ids, and short effect-free computations of ids and
+  uniform values, are recomputed instead.
 - Workgroup memory and slots are allocated once at the top of the function and reused by every
   workgroup the call runs.
 - Subgroups have one invocation: `subgroup_size` is 1, `subgroup_invocation_id` 0, and
