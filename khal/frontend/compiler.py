@@ -613,6 +613,8 @@ class FunctionCompiler(OpsMixin):
         target = node.target.id
         lb, ub, st = (self.materialize(v).ssa for v in (start, stop, step))
         carried = self._carried(node.body)
+        if target in self.scope and target not in carried:
+            carried.append(target)  # after the loop it holds the last value, as in Python
         init = [self.carry(n, self.scope[n], None) for n in carried]
         ir_t = self.ir_type(t)
         self.loops.append(LoopContext(None, None))

@@ -316,3 +316,35 @@ def test_nested_loops_with_exits(cpu: khal.Backend, rng: np.random.Generator) ->
     out = np.zeros_like(xs)
     run(cpu, nested_all, 200, xs, out)
     assert out.tolist() == [ref(x) for x in xs.tolist()]
+
+
+@khal.kernel
+def last_index(ns: Array[i32], out: Array[i32]):
+    i = ks.global_invocation_id().x
+    if i < len(ns):
+        k = -1
+        for k in range(ns[i]):  # noqa: B007 - k is read after the loop
+            pass
+        j = 100
+        for j in range(ns[i], 0, -1):
+            if j == 3:
+                break
+        out[i] = k * 1000 + j
+
+
+def test_loop_variable_keeps_its_last_value(cpu: khal.Backend, rng: np.random.Generator) -> None:
+    ns = rng.integers(-2, 10, 100).astype(np.int32)
+    out = np.zeros_like(ns)
+    run(cpu, last_index, 100, ns, out)
+
+    def ref(n: int) -> int:
+        k = -1
+        for k in range(n):  # noqa: B007 - k is read after the loop
+            pass
+        j = 100
+        for j in range(n, 0, -1):
+            if j == 3:
+                break
+        return k * 1000 + j
+
+    assert out.tolist() == [ref(n) for n in ns.tolist()]
