@@ -69,13 +69,14 @@ def _initialise() -> None:
 def host_target_machine() -> llvm.TargetMachine:
     """A fresh target machine for this host's CPU and features at O3 (MCJIT takes ownership of one)."""
     _initialise()
-    target = llvm.Target.from_default_triple()
-    return target.create_target_machine(
-        cpu=llvm.get_host_cpu_name(),
-        features=llvm.get_host_cpu_features().flatten(),
-        opt=3,
-        codemodel="jitdefault",
-    )
+    with _compile_lock:
+        target = llvm.Target.from_default_triple()
+        return target.create_target_machine(
+            cpu=llvm.get_host_cpu_name(),
+            features=llvm.get_host_cpu_features().flatten(),
+            opt=3,
+            codemodel="jitdefault",
+        )
 
 
 # --------------------------------------------------------------------------- argument layout
