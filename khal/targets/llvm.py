@@ -113,7 +113,10 @@ def _add_function_attributes(fn: ir.Function, passthrough: ArrayAttr | None) -> 
 
 
 def _declare_function(op: llvm.FuncOp, module: ir.Module) -> ir.Function:
-    ftype = convert_type(op.function_type)
+    try:
+        ftype = convert_type(op.function_type)
+    except LLVMTranslationException as e:
+        raise LLVMTranslationError(f"@{op.sym_name.data}: {e}") from None
     assert isinstance(ftype, ir.FunctionType)
     name = op.sym_name.data
     if name in module.globals:
@@ -357,7 +360,15 @@ class _FunctionTranslator:
                     value.name = result.name_hint
         except LLVMTranslationError:
             raise
-        except (NotImplementedError, KeyError, TypeError, ValueError, AssertionError, AttributeError) as e:
+        except (
+            LLVMTranslationException,
+            NotImplementedError,
+            KeyError,
+            TypeError,
+            ValueError,
+            AssertionError,
+            AttributeError,
+        ) as e:
             raise LLVMTranslationError(
                 f"cannot translate {op.name} in @{self.op.sym_name.data} to LLVM IR: {e or type(e).__name__}"
             ) from e

@@ -1459,3 +1459,16 @@ builtin.module {
     f = engine.fn("f", ctypes.c_int64, [ctypes.c_int8, ctypes.c_double])
     bits = int(np.float32(1.5).view(np.int32))
     assert f(-3, 1.5) == -3 + 20 + bits  # zext(-3 as u8 = 253) & 3 = 1 -> table[1]
+
+
+def test_unsupported_type_names_the_op() -> None:
+    text = """
+builtin.module {
+  llvm.func @f() {
+    %x = llvm.mlir.undef : tensor<4xf32>
+    llvm.return
+  }
+}
+"""
+    with pytest.raises(LLVMTranslationError, match="llvm.mlir.undef in @f.*Type not supported: tensor"):
+        translate_module(parse(text))
