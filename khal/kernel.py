@@ -43,6 +43,8 @@ def read_params(src: FunctionSource, what: str) -> list[Param]:
     if args.kwonlyargs or args.posonlyargs:
         node = (args.kwonlyargs or args.posonlyargs)[0]
         raise src.error(node, f"keyword-only and positional-only parameters are not supported in a {what}")
+    if args.defaults:
+        raise src.error(args.defaults[0], f"default parameter values are not supported in a {what}")
     annotations = getattr(src.pyfunc, "__annotations__", {})
     params: list[Param] = []
     for arg in args.args:

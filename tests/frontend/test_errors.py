@@ -386,3 +386,11 @@ def test_func_can_end_without_returning() -> None:
         a[0] = maybe(a[1])
 
     assert_error_at(k, "def maybe", "can reach its end without returning a f32")
+
+
+def test_default_parameter_value() -> None:
+    @khal.kernel
+    def k(a: Array[f32], n: u32 = 4):
+        pass
+
+    assert_error_at(k, "4)", "default parameter values are not supported in a kernel")
