@@ -1472,3 +1472,78 @@ builtin.module {
 """
     with pytest.raises(LLVMTranslationError, match="llvm.mlir.undef in @f.*Type not supported: tensor"):
         translate_module(parse(text))
+
+
+# --------------------------------------------------------------------------- random programs
+
+_RANDOM_INT_OPS = {
+    "addi": lambda a, b: a + b,
+    "subi": lambda a, b: a - b,
+    "muli": lambda a, b: a * b,
+    "andi": lambda a, b: a & b,
+    "ori": lambda a, b: a | b,
+    "xori": lambda a, b: a ^ b,
+    "maxsi": np.maximum,
+    "minui": lambda a, b: np.minimum(a.view(np.uint32), b.view(np.uint32)).view(np.int32),
+    "shli": lambda a, b: a << (b & 31),
+    "shrsi": lambda a, b: a >> (b & 31),
+}
+
+_RANDOM_FLOAT_OPS = {
+    "addf": np.add,
+    "subf": np.subtract,
+    "mulf": np.multiply,
+    "maximumf": np.maximum,
+    "minnumf": np.fmin,
+}
+
+
+def _random_program(rng: np.random.Generator, ops: dict, t: str, steps: int) -> tuple[str, object]:
+    """Straight-line code over %x, %y, %z (and a compare + select now and then); returns the IR body
+    and a numpy function computing the same."""
+    names = ["%x", "%y", "%z"]
+    lines: list[str] = []
+    plan: list[tuple[str, int, int, int]] = []
+    cmp = "cmpi slt" if t == "i32" else "cmpf olt"
+    for k in range(steps):
+        i, j = int(rng.integers(len(names))), int(rng.integers(len(names)))
+        if rng.random() < 0.15:
+            m = int(rng.integers(len(names)))
+            lines.append(f"%cmp{k} = arith.{cmp}, {names[i]}, {names[j]} : {t}")
+            lines.append(f"%v{k} = arith.select %cmp{k}, {names[j]}, {names[m]} : {t}")
+            plan.append(("select", i, j, m))
+        else:
+            op = sorted(ops)[int(rng.integers(len(ops)))]
+            lines.append(f"%v{k} = arith.{op} {names[i]}, {names[j]} : {t}")
+            plan.append((op, i, j, -1))
+        names.append(f"%v{k}")
+    add = "addi" if t == "i32" else "addf"
+    lines.append(f"%r = arith.{add} {names[-1]}, {names[-2]} : {t}")
+
+    def reference(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+        values = [x, y, z]
+        with np.errstate(all="ignore"):
+            for op, i, j, m in plan:
+                if op == "select":
+                    values.append(np.where(values[i] < values[j], values[j], values[m]))
+                else:
+                    values.append(np.asarray(ops[op](values[i], values[j]), values[0].dtype))
+            return values[-1] + values[-2]
+
+    return "\n      ".join(lines), reference
+
+
+@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("t", ["i32", "f32"])
+def test_random_straight_line_programs(seed: int, t: str) -> None:
+    rng = np.random.default_rng(seed)
+    ops = _RANDOM_INT_OPS if t == "i32" else _RANDOM_FLOAT_OPS
+    body, reference = _random_program(rng, ops, t, steps=int(rng.integers(5, 25)))
+    if t == "i32":
+        x, y, z = (_ints(97) for _ in range(3))
+    else:
+        x, y, z = (rng.permutation(_floats(97)).astype(np.float32) for _ in range(3))
+    out = np.zeros(97, x.dtype)
+    run(elementwise(t, t, body, n_in=3), x, y, z, out, optimize=bool(seed % 2))
+    expected = np.asarray(reference(x, y, z), x.dtype)  # type: ignore[operator]
+    np.testing.assert_array_equal(out, expected)
