@@ -37,6 +37,7 @@ The function carries `khal.workgroup_size`; array parameters stay `!khal.array` 
 from __future__ import annotations
 
 import linecache
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from xdsl.context import Context
@@ -199,18 +200,38 @@ def _external_operands(op: Operation) -> list[SSAValue]:
     return list(found)
 
 
-def _effect_free(op: Operation) -> bool:
-    """Does `op` (with what it nests) neither read nor write memory?"""
+def _effect_free(op: Operation, pure_callees: AbstractSet[str] = frozenset()) -> bool:
+    """Does `op` (with what it nests) neither read nor write memory? Calls: to `pure_callees` only."""
     if op.name in _PURE_WITHOUT_TRAIT:
         return True
+    if isinstance(op, func.CallOp):
+        return op.callee.string_value() in pure_callees
     if op.regions and op.has_trait(RecursiveMemoryEffect):
         return all(
-            _effect_free(inner) for region in op.regions for block in region.blocks for inner in block.ops
+            _effect_free(inner, pure_callees)
+            for region in op.regions
+            for block in region.blocks
+            for inner in block.ops
         )
     return is_side_effect_free(op)
 
 
-def _is_hoistable(op: Operation) -> bool:
+def _pure_functions(module: ModuleOp) -> frozenset[str]:
+    """The device functions whose bodies (calls included) neither read nor write memory."""
+    bodies = {f.sym_name.data: f for f in module.ops if isinstance(f, func.FuncOp) and not f.is_declaration}
+    pure = set(bodies)
+    changed = True
+    while changed:  # optimistic start, so that pure functions calling each other stay pure
+        changed = False
+        for name in list(pure):
+            ops = (op for block in bodies[name].body.blocks for op in block.ops)
+            if not all(isinstance(op, func.ReturnOp) or _effect_free(op, pure) for op in ops):
+                pure.discard(name)
+                changed = True
+    return frozenset(pure)
+
+
+def _is_hoistable(op: Operation, pure_callees: AbstractSet[str] = frozenset()) -> bool:
     """May `op` run once per workgroup instead of once per invocation, given uniform operands?"""
     if isinstance(op, _INVOCATION_IDS):
         return False
@@ -219,14 +240,15 @@ def _is_hoistable(op: Operation) -> bool:
         # everything it reads from outside is, as long as nothing inside reads an invocation id.
         return (
             bool(op.results)
-            and _effect_free(op)
+            and _effect_free(op, pure_callees)
             and not any(isinstance(n, (*_INVOCATION_IDS, khal.WorkgroupAllocOp)) for n in op.walk())
         )
     if isinstance(op, khal.LoadOp):
         # Nothing writes a `read` array during the dispatch, so every invocation loads the same value.
         assert isinstance(op.array.type, khal.ArrayType)
         return op.array.type.access_kind == khal.Access.READ
-    return bool(op.results) and _effect_free(op)
+    # A call to an effect-free device function of uniform values gives a uniform value.
+    return bool(op.results) and _effect_free(op, pure_callees)
 
 
 def _slot_type(t: Attribute) -> Attribute:
@@ -368,8 +390,9 @@ def _from_slot(value: SSAValue, t: Attribute) -> Operation:
 class _KernelLowering:
     """Lowers one kernel (already free of barrier-using calls and subgroup ops) to its CPU function."""
 
-    def __init__(self, kernel: khal.KernelOp):
+    def __init__(self, kernel: khal.KernelOp, pure_callees: AbstractSet[str] = frozenset()):
         self.kernel = kernel
+        self.pure_callees = pure_callees
         self.name = kernel.sym_name.data
         self.wg_size = kernel.wg_size
         self.wg_count = self.wg_size[0] * self.wg_size[1] * self.wg_size[2]
@@ -459,7 +482,7 @@ class _KernelLowering:
                         visit(inner)
                     uniform.update(r for r in op.results if r not in self.varying_carried)
                 elif isinstance(op, khal.WorkgroupAllocOp) or (
-                    _is_hoistable(op) and all(o in uniform for o in _external_operands(op))
+                    _is_hoistable(op, self.pure_callees) and all(o in uniform for o in _external_operands(op))
                 ):
                     uniform.update(op.results)
 
@@ -532,7 +555,7 @@ class _KernelLowering:
                 continue
             if isinstance(op, _INVOCATION_IDS):
                 ops: frozenset[Operation] = frozenset()
-            elif _is_hoistable(op) and not op.regions and not isinstance(op, khal.LoadOp):
+            elif not op.regions and not isinstance(op, khal.LoadOp | func.CallOp) and _is_hoistable(op):
                 varying = [o for o in op.operands if o not in self.uniform]
                 if not all(o in slice_of for o in varying):
                     continue
@@ -898,7 +921,7 @@ class CpuWorkgroupLoopsPass(ModulePass):
         for kernel in [k for k in op.ops if isinstance(k, khal.KernelOp)]:
             inlined |= _inline_device_functions(kernel, op)
             _drop_subgroups(kernel)
-            function = _KernelLowering(kernel).lower()
+            function = _KernelLowering(kernel, _pure_functions(op)).lower()
             op.body.block.insert_op_before(function, kernel)
             _erase(kernel)
         # Device functions inlined for their ids or barriers can not be lowered on their own.

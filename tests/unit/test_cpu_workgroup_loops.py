@@ -848,3 +848,55 @@ def test_uniform_remainder_and_continue(executor: str) -> None:
         if r % 2 == 0:
             acc = acc + np.roll(acc, -1, axis=1)
     np.testing.assert_allclose(out, acc.ravel(), rtol=1e-5)
+
+
+# A barrier loop whose trip count comes from a device function: effect-free functions of uniform
+# values give uniform values; a function that writes memory does not.
+PURE_CALL_BOUND = """
+func.func @ceil_div(%a: i32, %b: i32) -> i32 {
+  %c1 = arith.constant 1 : i32
+  %s = arith.addi %a, %b : i32
+  %t = arith.subi %s, %c1 : i32
+  %q = arith.divui %t, %b : i32
+  func.return %q : i32
+}
+func.func @twice_ceil_div(%a: i32, %b: i32) -> i32 {
+  %q = func.call @ceil_div(%a, %b) : (i32, i32) -> i32
+  %r = arith.addi %q, %q : i32
+  func.return %r : i32
+}
+func.func @logged(%log: !khal.array<i32>, %a: i32) -> i32 {
+  %c0 = arith.constant 0 : i32
+  khal.store %a, %log[%c0] : i32, !khal.array<i32>, i32
+  func.return %a : i32
+}
+khal.kernel @tiles(%out: !khal.array<i32>, %k: i32) workgroup_size(4, 1, 1) {
+  %gid = khal.global_invocation_id x
+  %c0 = arith.constant 0 : i32
+  %c1 = arith.constant 1 : i32
+  %c4 = arith.constant 4 : i32
+  %n = func.call @twice_ceil_div(%k, %c4) : (i32, i32) -> i32
+  %r = scf.for %t = %c0 to %n step %c1 iter_args(%s = %c0) -> (i32) : i32 {
+    khal.workgroup_barrier
+    %s2 = arith.addi %s, %gid : i32
+    scf.yield %s2 : i32
+  }
+  khal.store %r, %out[%gid] : i32, !khal.array<i32>, i32
+  khal.return
+}
+"""
+
+
+def test_pure_device_function_gives_uniform_bound(executor: str) -> None:
+    out = np.zeros(8, np.int32)
+    run(PURE_CALL_BOUND, "tiles", (out, 9), (2, 1, 1), executor)
+    np.testing.assert_array_equal(out, 6 * np.arange(8))  # 2 * ceil(9 / 4) iterations
+
+
+def test_effectful_device_function_bound_is_rejected() -> None:
+    text = PURE_CALL_BOUND.replace(
+        "%n = func.call @twice_ceil_div(%k, %c4) : (i32, i32) -> i32",
+        "%n = func.call @logged(%out, %k) : (!khal.array<i32>, i32) -> i32",
+    )
+    with pytest.raises(CompileError, match="bounds of a loop"):
+        lower(text)
