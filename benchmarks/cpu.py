@@ -75,14 +75,36 @@ def tiny(a: Array[f32], v: f32):
 
 def median_time(fn: Callable[[], Any], repeat: int, warmup: int = 2) -> float:
     """Median wall time of `fn()` in seconds, after `warmup` calls."""
-    for _ in range(warmup):
-        fn()
-    times = []
+    return paired([fn], repeat, warmup)[0]
+
+
+def paired(fns: list[Callable[[], Any]], repeat: int, warmup: int = 2) -> list[float]:
+    """Median wall times of several functions measured in turn (a, b, a, b, ...), after warm-up.
+
+    Interleaving gives each the same share of whatever else the machine is doing, so the ratios hold
+    even when the absolute times drift (this machine is shared).
+    """
+    for fn in fns:
+        for _ in range(warmup):
+            fn()
+    times: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+        for fn, ts in zip(fns, times, strict=True):
+            t0 = time.perf_counter()
+            fn()
+            ts.append(time.perf_counter() - t0)
+    return [statistics.median(ts) for ts in times]
+
+
+def per_call(fns: list[Callable[[], Any]], number: int = 20000, repeat: int = 7) -> list[float]:
+    """Per-call time of cheap functions: median over `repeat` interleaved blocks of `number` calls."""
+    import timeit
+
+    blocks: list[list[float]] = [[] for _ in fns]
+    for _ in range(repeat):
+        for fn, bs in zip(fns, blocks, strict=True):
+            bs.append(timeit.timeit(fn, number=number) / number)
+    return [statistics.median(bs) for bs in blocks]
 
 
 def khal_call(backend: khal.Backend, kernel: Any, grid: Any, *args: Any) -> Callable[[], None]:
@@ -197,19 +219,22 @@ COLD_NUMBA = textwrap.dedent(
 )
 
 
-def cold_compile(script: str, runs: int, env: dict[str, str] | None = None) -> float:
-    """Median in-process time of `script` (it prints its own time), each run a fresh process."""
-    times = []
+def cold_compile(scripts: list[str], runs: int) -> list[float]:
+    """Median in-process time of each script (it prints its own time), each run a fresh process with an
+    empty cache; the scripts take turns."""
+    times: list[list[float]] = [[] for _ in scripts]
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as cache:
-            run_env = {**os.environ, "KHAL_CACHE_DIR": cache, "NUMBA_CACHE_DIR": cache, **(env or {})}
-            path = Path(cache) / "cold.py"  # a file: khal reads kernel source
-            path.write_text(script)
-            out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=run_env)
-            if out.returncode != 0:
-                raise RuntimeError(out.stderr[-2000:])
-            times.append(float(out.stdout.strip().splitlines()[-1]))
-    return statistics.median(times)
+        for script, ts in zip(scripts, times, strict=True):
+            with tempfile.TemporaryDirectory() as cache:
+                env = {**os.environ, "KHAL_CACHE_DIR": cache, "NUMBA_CACHE_DIR": cache}
+                env.pop("KHAL_NO_CACHE", None)
+                path = Path(cache) / "cold.py"  # a file: khal reads kernel source
+                path.write_text(script)
+                out = subprocess.run([sys.executable, str(path)], capture_output=True, text=True, env=env)
+                if out.returncode != 0:
+                    raise RuntimeError(out.stderr[-2000:])
+                ts.append(float(out.stdout.strip().splitlines()[-1]))
+    return [statistics.median(ts) for ts in times]
 
 
 # --------------------------------------------------------------------------- the table
@@ -256,25 +281,25 @@ def main() -> None:
     wpk = warp_kernels()
     print(
         f"cores: {os.cpu_count()}, khal Cpu(parallel=True) threads: {par.threads}, "
-        f"numba threads: {nb['threads'] if isinstance(nb, dict) else 'n/a'}"
+        f"numba threads: {nb['threads'] if isinstance(nb, dict) else 'n/a'}, load average: {os.getloadavg()}"
     )
 
-    # saxpy
+    # saxpy: khal and each reference run in turn
     x_np = rng.standard_normal(SAXPY_N).astype(np.float32)
     y_np = rng.standard_normal(SAXPY_N).astype(np.float32)
     alpha = np.float32(0.5)
-    times: dict[str, float] = {}
-    for backend in (par, seq):
-        x, y = backend.init_buffer(x_np), backend.init_buffer(y_np)
-        times[backend.name] = median_time(khal_call(backend, saxpy, SAXPY_N, y, x, 0.5), reps)
+    runs = {
+        b.name: khal_call(b, saxpy, SAXPY_N, b.init_buffer(y_np), b.init_buffer(x_np), 0.5)
+        for b in (par, seq)
+    }
     y_ref = y_np.copy()
     if isinstance(nb, dict):
-        nb_t: float | str = median_time(lambda: nb["saxpy"](y_ref, x_np, alpha), reps)
+        k_t, nb_t = paired([runs["cpu-parallel"], lambda: nb["saxpy"](y_ref, x_np, alpha)], reps)
+        table.add("saxpy 2^24 f32, Cpu(parallel=True)", k_t, "numba parallel prange", nb_t)
     else:
-        nb_t = nb
-    table.add("saxpy 2^24 f32, Cpu(parallel=True)", times["cpu-parallel"], "numba parallel prange", nb_t)
-    np_t = median_time(lambda: np.add(np.multiply(alpha, x_np), y_ref, out=y_ref), reps)
-    table.add("saxpy 2^24 f32, Cpu()", times["cpu"], "numpy y += a*x", np_t)
+        table.add("saxpy 2^24 f32, Cpu(parallel=True)", median_time(runs["cpu-parallel"], reps), "numba", nb)
+    k_t, np_t = paired([runs["cpu"], lambda: np.add(np.multiply(alpha, x_np), y_ref, out=y_ref)], reps)
+    table.add("saxpy 2^24 f32, Cpu()", k_t, "numpy y += a*x", np_t)
     if isinstance(wpk, dict):
         wp = wpk["wp"]
         xw = wp.array(x_np, dtype=wp.float32, device="cpu")
@@ -284,82 +309,71 @@ def main() -> None:
             wp.launch(wpk["saxpy"], dim=SAXPY_N, inputs=[yw, xw, 0.5], device="cpu")
             wp.synchronize_device("cpu")
 
-        warp_t: float | str = median_time(warp_saxpy, reps)
+        k_t, warp_t = paired([runs["cpu"], warp_saxpy], reps)
+        table.add("saxpy 2^24 f32, Cpu()", k_t, "Warp CPU", warp_t)
     else:
-        warp_t = wpk
-    table.add("saxpy 2^24 f32, Cpu()", times["cpu"], "Warp CPU", warp_t)
+        table.add("saxpy 2^24 f32, Cpu()", median_time(runs["cpu"], reps), "Warp CPU", wpk)
 
     # mandelbrot
+    m_reps = max(3, reps // 2)
+    grid = (MANDEL_W, MANDEL_H)
     out = par.uninit_buffer(MANDEL_W * MANDEL_H, np.uint32)
-    mandel_k = median_time(
-        khal_call(par, mandelbrot, (MANDEL_W, MANDEL_H), out, MANDEL_W, MANDEL_H, MANDEL_ITER),
-        max(3, reps // 3),
-    )
-    out_nb = np.zeros(MANDEL_W * MANDEL_H, np.uint32)
-    if isinstance(nb, dict):
-        mandel_nb: float | str = median_time(
-            lambda: nb["mandel"](out_nb, MANDEL_W, MANDEL_H, MANDEL_ITER), max(3, reps // 3)
-        )
-        agree = np.mean(par.slow_read_vec(out) == out_nb)
-        print(f"mandelbrot: khal and numba agree on {agree:.4%} of pixels")
-    else:
-        mandel_nb = nb
-    table.add("mandelbrot 1024^2 x256, Cpu(parallel=True)", mandel_k, "numba parallel", mandel_nb)
     seq_out = seq.uninit_buffer(MANDEL_W * MANDEL_H, np.uint32)
-    mandel_seq = median_time(
-        khal_call(seq, mandelbrot, (MANDEL_W, MANDEL_H), seq_out, MANDEL_W, MANDEL_H, MANDEL_ITER),
-        max(3, reps // 3),
-    )
+    mandel_par = khal_call(par, mandelbrot, grid, out, MANDEL_W, MANDEL_H, MANDEL_ITER)
+    mandel_seq = khal_call(seq, mandelbrot, grid, seq_out, MANDEL_W, MANDEL_H, MANDEL_ITER)
     if isinstance(nb, dict):
         import numba
 
-        numba.set_num_threads(1)
-        mandel_nb1: float | str = median_time(
-            lambda: nb["mandel"](out_nb, MANDEL_W, MANDEL_H, MANDEL_ITER), max(3, reps // 3)
-        )
+        out_nb = np.zeros(MANDEL_W * MANDEL_H, np.uint32)
+
+        def numba_threads(n: int) -> Callable[[], None]:
+            def run() -> None:
+                numba.set_num_threads(n)
+                nb["mandel"](out_nb, MANDEL_W, MANDEL_H, MANDEL_ITER)
+
+            return run
+
+        k_t, nb_t = paired([mandel_par, numba_threads(nb["threads"])], m_reps)
+        agree = np.mean(par.slow_read_vec(out) == out_nb)
+        print(f"mandelbrot: khal and numba agree on {agree:.4%} of pixels")
+        table.add("mandelbrot 1024^2 x256, Cpu(parallel=True)", k_t, "numba parallel", nb_t)
+        k_t, nb_t = paired([mandel_seq, numba_threads(1)], m_reps)
         numba.set_num_threads(nb["threads"])
+        table.add("mandelbrot 1024^2 x256, Cpu()", k_t, "numba, 1 thread", nb_t)
     else:
-        mandel_nb1 = nb
-    table.add("mandelbrot 1024^2 x256, Cpu()", mandel_seq, "numba, 1 thread", mandel_nb1)
+        table.add("mandelbrot 1024^2 x256, Cpu(parallel=True)", median_time(mandel_par, m_reps), "numba", nb)
 
-    # launch overhead: 1 workgroup of 1 invocation, call + submit
-    import timeit
-
+    # launch overhead: 1 workgroup of 1 invocation through call + submit
     one = seq.uninit_buffer(1, np.float32)
-    run_tiny = khal_call(seq, tiny, 1, one, 1.0)
-    run_tiny()
-    number = 20000
-    overhead = min(timeit.repeat(run_tiny, number=number, repeat=5)) / number
 
     class Tiny(khal.Shader):
         k = tiny
 
     bound = Tiny.from_backend(seq).k
-    overhead_bound = min(timeit.repeat(khal_call(seq, bound, 1, one, 1.0), number=number, repeat=5)) / number
+    fns = [khal_call(seq, tiny, 1, one, 1.0), khal_call(seq, bound, 1, one, 1.0)]
     if isinstance(wpk, dict):
         wp = wpk["wp"]
         aw = wp.zeros(1, dtype=wp.float32, device="cpu")
+        fns.append(lambda: wp.launch(wpk["tiny"], dim=1, inputs=[aw, 1.0], device="cpu"))
+    for fn in fns:
+        fn()
+    times = per_call(fns)
+    warp_over: float | str = times[2] if isinstance(wpk, dict) else wpk
+    table.add("1-workgroup call+submit (kernel attr)", times[0], "Warp CPU wp.launch", warp_over, unit="us")
+    table.add("1-workgroup call+submit (Shader-bound)", times[1], "Warp CPU wp.launch", warp_over, unit="us")
 
-        def warp_tiny() -> None:
-            wp.launch(wpk["tiny"], dim=1, inputs=[aw, 1.0], device="cpu")
-
-        warp_tiny()
-        warp_over: float | str = min(timeit.repeat(warp_tiny, number=number, repeat=5)) / number
+    # cold compile, khal and numba in turn
+    cold_runs = 3 if args.quick else 7
+    if isinstance(nb, dict):
+        try:
+            cold_k, cold_nb = cold_compile([COLD_KHAL, COLD_NUMBA], cold_runs)
+            table.add("cold compile add_assign (import incl.)", cold_k, "numba njit(parallel=True)", cold_nb)
+        except RuntimeError as e:
+            table.add("cold compile add_assign (import incl.)", None, "failed", str(e)[-200:])
     else:
-        warp_over = wpk
-    table.add("1-workgroup call+submit (kernel attr)", overhead, "Warp CPU wp.launch", warp_over, unit="us")
-    table.add(
-        "1-workgroup call+submit (Shader-bound)", overhead_bound, "Warp CPU wp.launch", warp_over, unit="us"
-    )
-
-    # cold compile
-    runs = 3 if args.quick else 5
-    cold_k = cold_compile(COLD_KHAL, runs)
-    try:
-        cold_nb: float | str = cold_compile(COLD_NUMBA, runs) if isinstance(nb, dict) else nb
-    except RuntimeError as e:
-        cold_nb = f"failed: {e}"
-    table.add("cold compile add_assign (import incl.)", cold_k, "numba njit(parallel=True)", cold_nb)
+        (cold_k,) = cold_compile([COLD_KHAL], cold_runs)
+        table.add("cold compile add_assign (import incl.)", cold_k, "numba", nb)
+    print(f"load average after: {os.getloadavg()}")
     print()
     table.print()
 
