@@ -15,7 +15,8 @@ innermost, so that LLVM vectorises across invocations).
   else the kernel is rejected with a `CompileError`. Their bodies are split recursively.
 - Uniform values are kernel parameters, workgroup ids and counts, constants, `khal.len`, loads from
   `read` arrays at uniform indices (nothing writes those), and effect-free ops (control flow included:
-  the frontend's break flags and short-circuits) of uniform values; loop-carried values of
+  the frontend's break flags and short-circuits; calls to device functions that touch no memory) of
+  uniform values; loop-carried values of
   workgroup-level loops are uniform when both their initial and their yielded values are. Workgroup
   memory loads are never uniform. Top-level uniform ops of a piece are hoisted out of its invocation
   loops and run once per workgroup.
