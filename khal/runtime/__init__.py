@@ -4,5 +4,5 @@
 Modules: `backend` (the interface and everything backend-independent: recording, argument checks,
 grids), `cpu` (the CPU backend), `shader`, `launch`, `select` (`default_backend`,
 `available_backends`), `cache` (the compile cache). Nothing here imports xDSL: compiling goes through
-`khal.compiler`, loaded on first use, and a cache hit never reaches the compiler.
+`khal.compiler`, loaded on first use, and a cache hit never imports xDSL.
 """
