@@ -604,6 +604,10 @@ class Backend(ABC):
     def _read(self, buf: Buffer) -> np.ndarray:
         """A fresh numpy copy of the buffer, after everything submitted is done."""
 
+    def _read_into(self, buf: Buffer, out: np.ndarray) -> None:
+        """Copy the buffer into `out` (same shape), after everything submitted is done."""
+        out[...] = self._read(buf)
+
     def init_buffer(self, data: Any, usage: BufferUsages = DEFAULT_USAGE) -> Buffer:
         """A buffer holding a copy of `data`; its rows are the elements (`(n, 3)` float32 -> n Vec3)."""
         a = np.asarray(data)

@@ -391,6 +391,9 @@ class Cpu(Backend):
     def _read(self, buf: Buffer) -> np.ndarray:
         return buf._data.copy()  # type: ignore[attr-defined]
 
+    def _read_into(self, buf: Buffer, out: np.ndarray) -> None:
+        out[...] = buf._data  # type: ignore[attr-defined]
+
     # -- execution
 
     def _make_plan(self, kernel: Any) -> CpuPlan:

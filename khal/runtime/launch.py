@@ -43,6 +43,6 @@ def launch(kernel: Any, grid: Any, *args: Any, backend: Backend | None = None) -
     p_.dispatch(kernel, grid, call_args, plan)
     p_.end()
     backend.submit(encoder)
-    for array, buf in copies:
-        array[...] = backend.slow_read_vec(buf)
     backend.synchronize()
+    for array, buf in copies:
+        backend._read_into(buf, array)
