@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import gc
 import os
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -80,26 +79,12 @@ def _check_target(target: str) -> None:
 
 
 def _target_options(target: str) -> str:
-    """What besides the kernel decides the compiled code: for the CPU, the host CPU and llvmlite.
-
-    Read from /proc/cpuinfo where there is one, so that deciding hit or miss loads no LLVM; the CPU
-    target itself re-checks the host before reusing object code from a record.
-    """
-    if target != "cpu":
-        return ""
-    import platform
-
-    import llvmlite
-
-    try:
-        with open("/proc/cpuinfo") as f:
-            lines = [ln for ln in f.read(1 << 16).splitlines() if ln.startswith(("model name", "flags"))][:2]
-        host = " ".join(lines)
-    except OSError:
+    """What besides the kernel decides the compiled code (for the CPU: the host CPU, its features, LLVM)."""
+    if target == "cpu":
         from khal.targets.cpu import host_description
 
-        host = host_description()
-    return f"{platform.machine()} {host} llvmlite {llvmlite.__version__}"
+        return host_description()
+    return ""
 
 
 def compile_kernel(kernel: Any, target: str = "cpu") -> Compiled:
@@ -127,29 +112,12 @@ def compile_kernel(kernel: Any, target: str = "cpu") -> Compiled:
     return compiled
 
 
-def _warm_up_llvm() -> threading.Thread:
-    """Load and initialise LLVM on another thread while this one imports xDSL and runs the frontend.
-
-    dlopen and LLVM's own initialisation run outside the GIL, so on a cold compile they overlap.
-    """
-
-    def work() -> None:
-        from khal.targets.cpu import host_target_machine
-
-        host_target_machine()
-
-    t = threading.Thread(target=work, name="khal-llvm-warm-up", daemon=True)
-    t.start()
-    return t
-
-
 def compile(kernel: Any, target: str = "cpu") -> Any:  # noqa: A001 - the driver's verb
     """The target's artifact for `kernel` (for the CPU: a `khal.targets.cpu.CpuArtifact`)."""
     return compile_kernel(kernel, target).artifact
 
 
 def _compile_fresh(kernel: Any, target: str) -> tuple[Compiled, dict[str, Any]]:
-    warm_up = _warm_up_llvm()
     dump = _Dumper(kernel.name, target)
     module = kernel.module()
     dump.write(FRONTEND_STAGE, module)
@@ -162,12 +130,10 @@ def _compile_fresh(kernel: Any, target: str) -> tuple[Compiled, dict[str, Any]]:
             written = _written_params(module, kernel.name)
     if written is None:
         raise RuntimeError(f"the {target} pipeline must run khal-infer-access")
+    from khal.targets import cpu as cpu_target
     from khal.targets.llvm import translate_module
 
     llvm_module = translate_module(module)
-    warm_up.join()
-    from khal.targets import cpu as cpu_target
-
     dump.write("llvm", str(llvm_module))
     artifact = cpu_target.build_artifact(llvm_module, kernel.name, kernel.params)
     dump.write("llvm-opt", artifact.llvm_ir)
