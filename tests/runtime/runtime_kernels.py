@@ -402,3 +402,42 @@ def mixed_types(
         out[o + 5] = f64(m[1].x)
         out[o + 6] = f64(p.scale * p.offset.y)
         out[o + 7] = f64(p.count)
+
+
+@khal.kernel
+def atomics_all(data: Array[i32], acc_i: Array[i32], acc_u: Array[u32], acc_f: Array[f32], seen: Array[i32]):
+    i = ks.global_invocation_id().x
+    if i < len(data):
+        v = data[i]
+        ks.atomic_add(acc_i, 0, v)
+        ks.atomic_min(acc_i, 1, v)
+        ks.atomic_max(acc_i, 2, v)
+        ks.atomic_sub(acc_i, 3, v)
+        ks.atomic_exchange(acc_i, 5, v)
+        # A counter built from compare-exchange: retried until no other invocation got in between.
+        cur = ks.atomic_load(acc_i, 4)
+        while True:
+            prev = ks.atomic_compare_exchange(acc_i, 4, cur, cur + 1)
+            if prev == cur:
+                break
+            cur = prev
+        ks.atomic_and(acc_u, 0, u32(v))
+        ks.atomic_or(acc_u, 1, u32(v))
+        ks.atomic_xor(acc_u, 2, u32(v))
+        ks.atomic_max(acc_u, 3, u32(v))
+        ks.atomic_min(acc_u, 4, u32(v))
+        ks.atomic_add(acc_f, 0, 0.5)
+        ks.atomic_store(seen, i, ks.atomic_load(data, i) + 1)
+
+
+@khal.kernel
+def subgroups(x: Array[f32], out: Array[f32], sizes: Array[u32]):
+    i = ks.global_invocation_id().x
+    if i < len(x):
+        v = x[i]
+        out[i * 4] = ks.subgroup_add(v)
+        out[i * 4 + 1] = ks.subgroup_min(v)
+        out[i * 4 + 2] = ks.subgroup_max(v)
+        out[i * 4 + 3] = ks.subgroup_broadcast_first(v)
+        sizes[i * 2] = ks.subgroup_size()
+        sizes[i * 2 + 1] = ks.subgroup_invocation_id()
