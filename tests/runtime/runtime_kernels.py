@@ -441,3 +441,26 @@ def subgroups(x: Array[f32], out: Array[f32], sizes: Array[u32]):
         out[i * 4 + 3] = ks.subgroup_broadcast_first(v)
         sizes[i * 2] = ks.subgroup_size()
         sizes[i * 2 + 1] = ks.subgroup_invocation_id()
+
+
+@khal.kernel
+def control_flow(a: Array[i32], out: Array[i32]):
+    i = ks.global_invocation_id().x
+    if i >= len(a):
+        return
+    n = a[i]
+    total = 0
+    for j in range(n, -1, -2):
+        if j % 3 == 0:
+            continue
+        total += j
+        if total > 100:
+            break
+    k = 0
+    while k * k < n:
+        k += 1
+    # `and` short-circuits: a[i + 1] is read only where it exists.
+    nxt = 1 if i + 1 < len(a) and a[i + 1] > n else 0
+    out[i * 3] = total
+    out[i * 3 + 1] = k
+    out[i * 3 + 2] = nxt
