@@ -248,10 +248,11 @@ class _Job:
     never waits for helpers that did not start (a tiny grid costs a queue put, not two thread switches).
     """
 
-    def __init__(self, entry: Callable[[int, int, int], None], addr: int, total: int, chunks: int):
+    def __init__(self, entry: Callable[[int, int, int], None], addr: int, begin: int, end: int, chunks: int):
         self.entry = entry
         self.addr = addr
-        self.total = total
+        self.begin = begin
+        self.size = end - begin
         self.chunks = chunks
         self.next = 0
         self.active = 0
@@ -260,7 +261,14 @@ class _Job:
 
     def work(self) -> None:
         """Run chunks until none is left."""
-        entry, addr, total, chunks, lock = self.entry, self.addr, self.total, self.chunks, self.lock
+        entry, addr, begin, size, chunks, lock = (
+            self.entry,
+            self.addr,
+            self.begin,
+            self.size,
+            self.chunks,
+            self.lock,
+        )
         while True:
             with lock:
                 i = self.next
@@ -269,7 +277,7 @@ class _Job:
                 self.next = i + 1
                 self.active += 1
             try:
-                entry(addr, total * i // chunks, total * (i + 1) // chunks)  # releases the GIL
+                entry(addr, begin + size * i // chunks, begin + size * (i + 1) // chunks)  # releases the GIL
             finally:
                 with lock:
                     self.active -= 1
@@ -300,20 +308,21 @@ class _Pool:
             job.work()
 
     def run(self, entry: Callable[[int, int, int], None], addr: int, total: int) -> None:
-        # A few chunks per thread balance uneven workgroups (mandelbrot rows) at ~1 µs per chunk.
-        chunks = min(total, self.threads * 8)
         if self._pid != os.getpid():
             self._start()  # a forked child inherits no threads: start its own
-        # Run the first chunk here and time it: waking a thread costs tens of microseconds, worth it only
-        # when the rest of the grid takes longer than that; otherwise the rest runs here in one call.
-        first = total // chunks
+        # Run a small first piece here and time it: waking a thread costs tens of microseconds, worth it
+        # only when the rest of the grid takes longer than that; otherwise the rest runs here in one call.
+        probe = max(1, total // (self.threads * 32))
         start = time.perf_counter()
-        entry(addr, 0, first)
-        if (time.perf_counter() - start) * (chunks - 1) <= PARALLEL_MIN_SECONDS:
-            entry(addr, first, total)
+        entry(addr, 0, probe)
+        rest = total - probe
+        if rest == 0 or (time.perf_counter() - start) * rest / probe <= PARALLEL_MIN_SECONDS:
+            if rest:
+                entry(addr, probe, total)
             return
-        job = _Job(entry, addr, total, chunks)
-        job.next = 1
+        # A few chunks per thread balance uneven workgroups (mandelbrot rows) at ~1 us per chunk.
+        chunks = min(rest, self.threads * 8)
+        job = _Job(entry, addr, probe, total, chunks)
         for _ in range(min(self.threads - 1, chunks - 1)):
             self._queue.put(job)
         job.work()
