@@ -320,8 +320,9 @@ class _Pool:
             if rest:
                 entry(addr, probe, total)
             return
-        # A few chunks per thread balance uneven workgroups (mandelbrot rows) at ~1 us per chunk.
-        chunks = min(rest, self.threads * 8)
+        # Several chunks per thread balance uneven workgroups (mandelbrot rows) and a thread the OS
+        # preempts (this machine is shared), at ~1 us per chunk.
+        chunks = min(rest, self.threads * 16)
         job = _Job(entry, addr, probe, total, chunks)
         for _ in range(min(self.threads - 1, chunks - 1)):
             self._queue.put(job)
