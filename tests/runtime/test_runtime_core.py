@@ -429,7 +429,7 @@ def test_parallel_runs_on_several_threads(monkeypatch: pytest.MonkeyPatch) -> No
 
     def slow(addr: int, begin: int, end: int) -> None:
         seen.append((threading.get_ident(), begin, end))
-        time.sleep(0.002)  # releases the GIL like native code
+        time.sleep(0.005)  # releases the GIL like native code
 
     entry = ENTRY(slow)
     par._pool.run(entry, 0, 100)  # type: ignore[union-attr]
