@@ -348,3 +348,23 @@ def test_loop_variable_keeps_its_last_value(cpu: khal.Backend, rng: np.random.Ge
         return k * 1000 + j
 
     assert out.tolist() == [ref(n) for n in ns.tolist()]
+
+
+@khal.kernel
+def float_divmod(a: Array[f32], b: Array[f32], q: Array[f32], r: Array[f32]):
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        q[i] = a[i] // b[i]
+        r[i] = a[i] % b[i]
+
+
+def test_float_floor_division_and_modulo(cpu: khal.Backend, rng: np.random.Generator) -> None:
+    b = rng.uniform(0.5, 4.0, 500).astype(np.float32) * rng.choice([-1, 1], 500).astype(np.float32)
+    # keep a / b away from integers, where one rounding step could flip the floor
+    frac = rng.uniform(0.05, 0.95, 500).astype(np.float32)
+    a = ((rng.integers(-20, 20, 500) + frac) * b).astype(np.float32)
+    q, r = np.zeros_like(a), np.zeros_like(a)
+    run(cpu, float_divmod, 500, a, b, q, r)
+    np.testing.assert_array_equal(q, np.floor_divide(a, b))
+    np.testing.assert_allclose(r, np.mod(a, b), rtol=1e-5, atol=1e-5)
+    assert (np.sign(r[r != 0]) == np.sign(b[r != 0])).all()  # Python: the sign of the divisor
