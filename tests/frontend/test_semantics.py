@@ -368,3 +368,39 @@ def test_float_floor_division_and_modulo(cpu: khal.Backend, rng: np.random.Gener
     np.testing.assert_array_equal(q, np.floor_divide(a, b))
     np.testing.assert_allclose(r, np.mod(a, b), rtol=1e-5, atol=1e-5)
     assert (np.sign(r[r != 0]) == np.sign(b[r != 0])).all()  # Python: the sign of the divisor
+
+
+@khal.kernel
+def matrix_ops(ms: Array[Mat3], vs: Array[Vec3], out_m: Array[Mat3], out_v: Array[Vec3], s: f32):
+    i = ks.global_invocation_id().x
+    if i >= len(ms):
+        return
+    m = ms[i]
+    v = vs[i]
+    p = m @ m * s + m - Mat3(1.0)
+    w = v @ m + (m @ v).zyx
+    w.xy = w.yx
+    w[i % 3] += ks.dot(v, v)
+    k = Mat3(1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0)
+    out_m[i] = p + k / 2.0
+    out_v[i] = w + ks.cross(v, k[1])
+
+
+def test_matrix_and_vector_ops(cpu: khal.Backend, rng: np.random.Generator) -> None:
+    n = 40
+    ms = rng.uniform(-1, 1, (n, 3, 3)).astype(np.float32)  # ms[i][c] is column c
+    vs = rng.uniform(-1, 1, (n, 3)).astype(np.float32)
+    out_m, out_v = np.zeros_like(ms), np.zeros_like(vs)
+    s = np.float32(0.5)
+    run(cpu, matrix_ops, n, ms, vs, out_m, out_v, s)
+    mats = ms.transpose(0, 2, 1)  # row-major M with M[r][c] = ms[i][c][r]
+    k = np.arange(1, 10, dtype=np.float32).reshape(3, 3).T  # columns (1,2,3), (4,5,6), (7,8,9)
+    p = (mats @ mats) * s + mats - np.eye(3, dtype=np.float32)
+    ref_m = (p + k / 2).transpose(0, 2, 1)
+    mv = np.einsum("nrc,nc->nr", mats, vs)
+    w = np.einsum("nr,nrc->nc", vs, mats) + mv[:, ::-1]
+    w[:, [0, 1]] = w[:, [1, 0]]
+    w[np.arange(n), np.arange(n) % 3] += (vs * vs).sum(1)
+    ref_v = w + np.cross(vs, k[:, 1])
+    np.testing.assert_allclose(out_m, ref_m, rtol=1e-5, atol=1e-5)
+    np.testing.assert_allclose(out_v, ref_v, rtol=1e-5, atol=1e-5)
