@@ -110,6 +110,7 @@ class CpuPlan(LaunchPlan):
         self.compiled = compiled
         self.entry: Callable[[int, int, int], None] = compiled.artifact.call
         self.workgroup_size: tuple[int, int, int] = tuple(kernel.workgroup_size)  # type: ignore[assignment]
+        self.invocations = self.workgroup_size[0] * self.workgroup_size[1] * self.workgroup_size[2]
         dtype: np.dtype[Any] = compiled.artifact.args_dtype
         self._counts_offset = dtype.fields["__num_workgroups"][1]  # type: ignore[index]
         self.record = _generate_record(self, kernel, backend, dtype)  # type: ignore[method-assign]
@@ -236,8 +237,10 @@ def _block_struct(kernel: Any, dtype: np.dtype[Any]) -> struct.Struct:
 
 # --------------------------------------------------------------------------- the thread pool
 
-# Below this much remaining work (seconds, estimated from the first chunk) a grid runs on the caller alone.
+# Below this much remaining work (seconds, estimated from a first piece) a grid runs on the caller alone.
 PARALLEL_MIN_SECONDS = 100e-6
+# From this many invocations on, a grid is worth the pool without measuring (a nanosecond each is enough).
+EAGER_INVOCATIONS = 1 << 17
 
 
 class _Job:
@@ -307,23 +310,26 @@ class _Pool:
         while (job := jobs.get()) is not None:
             job.work()
 
-    def run(self, entry: Callable[[int, int, int], None], addr: int, total: int) -> None:
+    def run(self, entry: Callable[[int, int, int], None], addr: int, total: int, invocations: int) -> None:
+        """Run workgroups [0, total) of `invocations` invocations in all over the pool and this thread."""
         if self._pid != os.getpid():
             self._start()  # a forked child inherits no threads: start its own
-        # Run a small first piece here and time it: waking a thread costs tens of microseconds, worth it
-        # only when the rest of the grid takes longer than that; otherwise the rest runs here in one call.
-        probe = max(1, total // (self.threads * 32))
-        start = time.perf_counter()
-        entry(addr, 0, probe)
-        rest = total - probe
-        if rest == 0 or (time.perf_counter() - start) * rest / probe <= PARALLEL_MIN_SECONDS:
-            if rest:
-                entry(addr, probe, total)
-            return
+        begin = 0
+        if invocations < EAGER_INVOCATIONS:
+            # Run a small first piece here and time it: waking a thread costs tens of microseconds, worth
+            # it only when the rest of the grid takes longer; otherwise the rest runs here in one call.
+            begin = max(1, total // (self.threads * 32))
+            start = time.perf_counter()
+            entry(addr, 0, begin)
+            rest = total - begin
+            if rest == 0 or (time.perf_counter() - start) * rest / begin <= PARALLEL_MIN_SECONDS:
+                if rest:
+                    entry(addr, begin, total)
+                return
         # Several chunks per thread balance uneven workgroups (mandelbrot rows) and a thread the OS
         # preempts (this machine is shared), at ~1 us per chunk.
-        chunks = min(rest, self.threads * 16)
-        job = _Job(entry, addr, probe, total, chunks)
+        chunks = min(total - begin, self.threads * 16)
+        job = _Job(entry, addr, begin, total, chunks)
         for _ in range(min(self.threads - 1, chunks - 1)):
             self._queue.put(job)
         job.work()
@@ -423,7 +429,7 @@ class Cpu(Backend):
                 if pool is None or total == 1:
                     cmd.plan.entry(cmd.addr, 0, total)
                 else:
-                    pool.run(cmd.plan.entry, cmd.addr, total)
+                    pool.run(cmd.plan.entry, cmd.addr, total, total * cmd.plan.invocations)
             elif type(cmd) is CopyCommand:
                 src = cmd.src._data[cmd.src_offset : cmd.src_offset + cmd.count]  # type: ignore[attr-defined]
                 dst = cmd.dst._data  # type: ignore[attr-defined]

@@ -432,12 +432,18 @@ def test_parallel_runs_on_several_threads(monkeypatch: pytest.MonkeyPatch) -> No
         time.sleep(0.005)  # releases the GIL like native code
 
     entry = ENTRY(slow)
-    par._pool.run(entry, 0, 100)  # type: ignore[union-attr]
+    par._pool.run(entry, 0, 100, 100)  # type: ignore[union-attr]
     assert len({t for t, _, _ in seen}) == 3
     assert _covers([(None, b, e) for _, b, e in seen], 100)
     seen.clear()
     monkeypatch.setattr("khal.runtime.cpu.PARALLEL_MIN_SECONDS", 1.0)  # now no grid here is worth waking for
     fast = ENTRY(lambda addr, begin, end: seen.append((threading.get_ident(), begin, end)))
-    par._pool.run(fast, 0, 100)  # type: ignore[union-attr]
+    par._pool.run(fast, 0, 100, 100)  # type: ignore[union-attr]
+    assert {t for t, _, _ in seen} == {threading.get_ident()} and len(seen) == 2
+    seen.clear()
+    par._pool.run(fast, 0, 100, 1 << 20)  # type: ignore[union-attr]  # big grids skip the probe
+    assert _covers([(None, b, e) for _, b, e in seen], 100) and len(seen) > 2
+    seen.clear()
+    par._pool.run(fast, 0, 100, 100)  # type: ignore[union-attr]
     assert {t for t, _, _ in seen} == {threading.get_ident()} and len(seen) == 2
     assert _covers([(None, b, e) for _, b, e in seen], 100)
