@@ -680,7 +680,7 @@ class FunctionCompiler(OpsMixin):
             it = self.scope_typed(counter)
             self.scope[counter] = Typed(self.emit(fast.AddiOp(it.ssa, step_v.ssa)).results[0], t)
 
-        self._general_loop(node.body, node, cond, prologue, epilogue, extra=[counter])
+        self._general_loop(node.body, node, cond, prologue, epilogue, extra=[counter], cheap_cond=True)
         del self.scope[counter]
 
     def _general_loop(
@@ -691,8 +691,13 @@ class FunctionCompiler(OpsMixin):
         prologue: Callable[[], None] | None = None,
         epilogue: Callable[[], None] | None = None,
         extra: Sequence[str] = (),
+        cheap_cond: bool = False,
     ) -> None:
-        """An `scf.while`: the condition (and no break/return flag set) in `before`, the body in `after`."""
+        """An `scf.while`: the condition (and no break/return flag set) in `before`, the body in `after`.
+
+        A user's `while` condition is evaluated only while no flag is set (it may read guarded memory);
+        a range test (`cheap_cond`) is simply and-ed with the flags.
+        """
         ctx = self._loop_context(body, len(self.loops) + 1)
         if ctx.break_flag:
             self.scope[ctx.break_flag] = Typed(self.const_ssa(False, kt.bool_), kt.bool_)
@@ -707,9 +712,10 @@ class FunctionCompiler(OpsMixin):
         def before() -> None:
             for n, v, arg in zip(carried, init, self.block.args, strict=True):
                 self.scope[n] = Typed(arg, v.type)
-            if flags:
-                go = self.not_any(flags)
-                c = self._guarded_cond(go, cond_fn)
+            if flags and cheap_cond:
+                c = self.emit(fast.AndIOp(self.not_any(flags), cond_fn())).results[0]
+            elif flags:
+                c = self._guarded_cond(self.not_any(flags), cond_fn)
             else:
                 c = cond_fn()
             self.emit(scf.ConditionOp(c, *self.block.args))

@@ -71,12 +71,12 @@ class OpsMixin(_Base):
         """An `arith.constant` of scalar type t, reused from this block or an enclosing one."""
         ir = self.ir_type(t)
         if t.is_float:
-            key: tuple[Any, ...] = (t, float(value).hex())  # hex keeps -0.0 apart from 0.0
+            key: tuple[Any, ...] = (ir, float(value).hex())  # hex keeps -0.0 apart from 0.0
         else:
             v = int(value)
             if t.is_unsigned and v >= 1 << (t.bits - 1):
                 v -= 1 << t.bits  # signless IR: the two's complement bit pattern
-            key = (t, v)
+            key = (ir, v)  # by IR type: u32 and i32 constants with one bit pattern are one value
         if not fresh:
             block: Any = self.block
             while block is not None:

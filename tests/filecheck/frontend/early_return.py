@@ -51,10 +51,10 @@ print(search.ir())
 # CHECK-LABEL: func.func @find(%a: !khal.array<f32, read_write>, %x: f32) -> i32 {
 # The flag and the return value travel through the loop as iteration values.
 # CHECK:       scf.while ({{.*}}) : (i1, i32, i32) -> (i1, i32, i32) {
-# CHECK:         arith.xori
-# CHECK:         scf.if
-# CHECK:           arith.cmpi ult
-# CHECK:         scf.condition
+# CHECK:         %[[NR:.*]] = arith.xori
+# CHECK-NEXT:    %[[LT:.*]] = arith.cmpi ult
+# CHECK-NEXT:    %[[GO:.*]] = arith.andi %[[NR]], %[[LT]] : i1
+# CHECK-NEXT:    scf.condition(%[[GO]])
 # CHECK:       } do {
 # CHECK:         arith.cmpf oeq
 # After the loop, the trailing `return -1` runs only if no return happened inside it.

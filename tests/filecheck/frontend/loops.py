@@ -58,15 +58,15 @@ def break_continue(a: Array[f32], n: i32):
     a[0] = acc
 
 
-# The break flag is carried and tested before the range condition; continue skips the rest of the body
+# The break flag is carried and and-ed with the range test; continue skips the rest of the body
 # by guarding it with `not (brk or cont)`.
 # CHECK-LABEL: khal.kernel @break_continue
 # CHECK:       %[[F:.*]] = arith.constant false
 # CHECK:       scf.while (%[[ACC:.*]] = %acc, %[[IT:.*]] = %{{.*}}, %[[BRK:.*]] = %[[F]]) : (f32, i32, i1) -> (f32, i32, i1) {
 # CHECK:         %[[NB:.*]] = arith.xori %[[BRK]], %{{.*}} : i1
-# CHECK:         %[[GO:.*]] = scf.if %[[NB]] -> (i1) {
-# CHECK:           arith.cmpi slt, %[[IT]], %n : i32
-# CHECK:         scf.condition(%[[GO]])
+# CHECK-NEXT:    %[[LT:.*]] = arith.cmpi slt, %[[IT]], %n : i32
+# CHECK-NEXT:    %[[GO:.*]] = arith.andi %[[NB]], %[[LT]] : i1
+# CHECK-NEXT:    scf.condition(%[[GO]])
 # CHECK:       } do {
 # CHECK:         %[[CONT:.*]] = scf.if %{{.*}} -> (i1) {
 # CHECK:         %[[ANY:.*]] = arith.ori %{{.*}}, %[[CONT]] : i1
