@@ -78,21 +78,24 @@ def median_time(fn: Callable[[], Any], repeat: int, warmup: int = 2) -> float:
     return paired([fn], repeat, warmup)[0]
 
 
-def paired(fns: list[Callable[[], Any]], repeat: int, warmup: int = 2) -> list[float]:
-    """Median wall times of several functions measured in turn (a, b, a, b, ...), after warm-up.
+def paired(fns: list[Callable[[], Any]], repeat: int, warmup: int = 2, block: int = 3) -> list[float]:
+    """Median wall times of several functions measured in turn, in blocks (a a a, b b b, a a a, ...).
 
-    Interleaving gives each the same share of whatever else the machine is doing, so the ratios hold
-    even when the absolute times drift (this machine is shared).
+    Taking turns gives each the same share of whatever else the machine is doing (it is shared), so the
+    ratios hold when absolute times drift. Each block starts with an untimed call: numba's OpenMP
+    threads spin for a while after a parallel loop and would otherwise slow whoever runs next.
     """
     for fn in fns:
         for _ in range(warmup):
             fn()
     times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
+    for _ in range(-(-repeat // block)):
         for fn, ts in zip(fns, times, strict=True):
-            t0 = time.perf_counter()
             fn()
-            ts.append(time.perf_counter() - t0)
+            for _ in range(block):
+                t0 = time.perf_counter()
+                fn()
+                ts.append(time.perf_counter() - t0)
     return [statistics.median(ts) for ts in times]
 
 
