@@ -12,7 +12,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
-from khal.frontend.source import FunctionSource, free_names, function_source, is_constant, resolve_chain
+from khal.frontend.source import (
+    FunctionSource,
+    free_names,
+    function_source,
+    is_constant,
+    remember_scope,
+    resolve_chain,
+)
 from khal.frontend.types import KhalType, StructType, as_khal_type, struct_type_of
 
 if TYPE_CHECKING:
@@ -27,10 +34,11 @@ class Param:
     type: KhalType
 
 
-def _annotation_value(src: FunctionSource, annotation: Any) -> Any:
-    # `from __future__ import annotations` leaves strings; evaluate them where the function lives.
+def annotation_value(src: FunctionSource, annotation: Any) -> Any:
+    """An annotation's value; strings are evaluated where the function was defined."""
     if isinstance(annotation, str):
-        return eval(annotation, dict(src.globals), dict(src.closure))  # noqa: S307 - user's own annotation
+        scope = {**src.def_locals, **src.closure}
+        return eval(annotation, dict(src.globals), scope)  # noqa: S307 - the user's own annotation
     return annotation
 
 
@@ -51,7 +59,7 @@ def read_params(src: FunctionSource, what: str) -> list[Param]:
         if arg.arg not in annotations:
             raise src.error(arg, f"parameter '{arg.arg}' needs a type annotation (e.g. `{arg.arg}: f32`)")
         try:
-            value = _annotation_value(src, annotations[arg.arg])
+            value = annotation_value(src, annotations[arg.arg])
         except Exception as e:
             raise src.error(arg.annotation, f"cannot evaluate the annotation of '{arg.arg}': {e}") from None
         t = as_khal_type(value)
@@ -231,13 +239,20 @@ def kernel(*, workgroup_size: int | tuple[int, ...] = 64) -> Callable[[Callable[
 def kernel(fn: Callable[..., Any] | None = None, /, *, workgroup_size: int | tuple[int, ...] = 64) -> Any:
     """Declare a compute kernel: `@khal.kernel` or `@khal.kernel(workgroup_size=(8, 8))`."""
     if fn is not None:
+        remember_scope(fn, 1)
         return Kernel(fn, workgroup_size)
     _workgroup_size(workgroup_size)  # report a bad size at the decorator
-    return lambda f: Kernel(f, workgroup_size)
+
+    def decorate(f: Callable[..., Any]) -> Kernel:
+        remember_scope(f, 1)
+        return Kernel(f, workgroup_size)
+
+    return decorate
 
 
 def func(fn: Callable[..., Any]) -> Func:
     """Declare a device function callable from kernels and other device functions."""
+    remember_scope(fn, 1)
     return Func(fn)
 
 

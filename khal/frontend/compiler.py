@@ -182,9 +182,9 @@ class FunctionCompiler(OpsMixin):
         return op, param_types, self.return_type
 
     def _annotation(self, value: Any) -> Any:
-        if isinstance(value, str):
-            return eval(value, dict(self.src.globals), dict(self.src.closure))  # noqa: S307
-        return value
+        from khal.kernel import annotation_value
+
+        return annotation_value(self.src, value)
 
     def bind_param(self, name: str, t: kt.KhalType, arg: SSAValue, readonly: bool) -> None:
         """Put a parameter in scope."""

@@ -9,6 +9,7 @@ import ast
 import builtins
 import inspect
 import linecache
+import sys
 import textwrap
 import types
 import weakref
@@ -34,6 +35,7 @@ class FunctionSource:
     globals: dict[str, Any] = field(default_factory=dict)
     closure: dict[str, Any] = field(default_factory=dict)
     facts: dict[int, Any] = field(default_factory=dict)  # per statement, memoised by the frontend
+    def_locals: dict[str, Any] = field(default_factory=dict)  # the defining scope's locals
 
     def error(self, node: ast.AST | None, message: str) -> CompileError:
         """A CompileError located at `node` (file:line:col with the source line and a caret)."""
@@ -49,14 +51,28 @@ class FunctionSource:
         return CompileError(message, self.filename, line, col, source_line, end_col)
 
     def lookup(self, name: str) -> tuple[bool, Any]:
-        """Resolve a free name like Python does: closure, then module globals, then builtins."""
+        """Resolve a free name like Python does: closure, defining scope, module globals, builtins."""
         if name in self.closure:
             return True, self.closure[name]
+        if name in self.def_locals:  # only string annotations can reach these (body names are closures)
+            return True, self.def_locals[name]
         if name in self.globals:
             return True, self.globals[name]
         if hasattr(builtins, name):
             return True, getattr(builtins, name)
         return False, None
+
+
+# The local variables of the scope each kernel/func was defined in (a function body, say), so that
+# string annotations (`from __future__ import annotations`) can name a struct defined next to it.
+_DEF_LOCALS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def remember_scope(fn: Any, depth: int) -> None:
+    """Record the locals of the caller `depth` frames up, if it is a function (called by decorators)."""
+    frame = sys._getframe(depth + 1)
+    if frame.f_locals is not frame.f_globals:
+        _DEF_LOCALS[fn] = dict(frame.f_locals)
 
 
 _SOURCE_CACHE: weakref.WeakKeyDictionary[Any, FunctionSource] = weakref.WeakKeyDictionary()
@@ -70,6 +86,7 @@ def function_source(pyfunc: Any) -> FunctionSource:
         _SOURCE_CACHE[pyfunc] = cached
     cached.closure = _closure_values(pyfunc)
     cached.globals = pyfunc.__globals__
+    cached.def_locals = _DEF_LOCALS.get(pyfunc, {})
     return cached
 
 

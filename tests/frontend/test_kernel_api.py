@@ -213,3 +213,21 @@ def test_closure_values_are_compile_time_constants() -> None:
     k1, k2 = make(0.5, 3), make(4.0, 3)
     assert "5.000000e-01" in k1.ir() and "4.000000e+00" in k2.ir()
     assert k1.cache_key() != k2.cache_key()
+
+
+def test_string_annotations_see_the_defining_scope() -> None:
+    # this file uses `from __future__ import annotations`: `Array[Local]` is a string naming a local
+    @khal.struct
+    class Local:
+        w: f32
+
+    @khal.func
+    def weight(p: Local) -> f32:
+        return p.w
+
+    @khal.kernel
+    def k(ps: Array[Local], out: Array[f32]):
+        out[0] = weight(ps[0])
+
+    assert k.params[0].type == Array[Local]
+    assert "func.func @weight" in k.ir()
