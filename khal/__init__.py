@@ -62,7 +62,17 @@ def __getattr__(name: str) -> Any:
     if name in _RUNTIME_NAMES:
         import importlib
 
-        value = getattr(importlib.import_module(_RUNTIME_NAMES[name]), name)
+        path = _RUNTIME_NAMES[name]
+        try:
+            value = getattr(importlib.import_module(path), name)
+        except ModuleNotFoundError as e:
+            if e.name != path:
+                raise
+            # A backend whose runtime module is not part of this build: constructing it raises
+            # BackendUnavailable with what is missing, like any other unavailable backend.
+            from khal.runtime.select import missing_backend
+
+            value = missing_backend(name)
         globals()[name] = value
         return value
     if name == "std":

@@ -35,6 +35,16 @@ def _gpu_factory(name: str) -> Callable[[], Backend]:
         ) from None
 
 
+def missing_backend(class_name: str) -> type:
+    """A stand-in for a backend class this build lacks: constructing it raises `BackendUnavailable`."""
+    name = {"Cuda": "cuda", "WebGpu": "webgpu"}[class_name]
+
+    def __init__(self: object, *args: object, **kwargs: object) -> None:
+        raise BackendUnavailable(f"the {name} backend is unavailable; it needs {_GPU_HINTS[name]}")
+
+    return type(class_name, (), {"__init__": __init__, "__doc__": f"The {name} backend (not in this build)."})
+
+
 def make_backend(name: str) -> Backend:
     """A new backend of the given name; `BackendUnavailable` when it cannot run here."""
     if name == "cpu":
