@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import linecache
+
 
 class CompileError(Exception):
     """A kernel's source is not valid khal.
@@ -35,6 +37,18 @@ class CompileError(Exception):
             caret = " " * max(0, self.col - 1) + "^" + "~" * (width - 1)
             text += f"\n{line}\n{caret}"
         return text
+
+
+def located_error(
+    message: str, filename: str, line: int, col: int, end_col: int | None = None
+) -> CompileError:
+    """A CompileError at `filename:line:col` (1-based) that shows that source line, read with linecache.
+
+    Passes use it (through `khal.passes.diagnostics`) for ops that carry a source location, so their
+    errors read like the frontend's. A file that cannot be read shows no source line.
+    """
+    source_line = (linecache.getline(filename, line) or None) if line > 0 else None
+    return CompileError(message, filename, line, col, source_line, end_col)
 
 
 class BackendUnavailable(RuntimeError):

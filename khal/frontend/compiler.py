@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects import arith, func, scf
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr
 from xdsl.ir import Block, Operation, Region, SSAValue
 
 from khal.dialects import khal as kd
@@ -93,6 +93,7 @@ class ModuleBuilder:
                 compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
                 symbol = self.unique_name(fn.name)
                 op, params, ret = compiler.compile_func(symbol)
+                op.location = compiler.location()  # the `def` line
                 self.funcs[key] = (symbol, params, ret)
                 self.ops.append(op)
             finally:
@@ -126,6 +127,9 @@ class FunctionCompiler(OpsMixin):
         self.current_stmt: ast.stmt | None = None
         self.block_parent: dict[int, Block] = {}
         self.constants: dict[int, dict[tuple[Any, ...], SSAValue]] = {}  # per block: (type, value) -> SSA
+        # The AST node being compiled: every op built gets its source location (see `location`).
+        self.node: ast.AST = src.tree
+        self._filename: StringAttr | None = None
 
     # ------------------------------------------------------------------ entry points
 
@@ -134,6 +138,7 @@ class FunctionCompiler(OpsMixin):
         params = kernel.params
         self.return_type = None
         op = kd.KernelOp(kernel.name, [self.ir_type(p.type) for p in params], kernel.workgroup_size)
+        op.location = self.location()
         self.block = op.body.block
         for p, arg in zip(params, self.block.args, strict=True):
             arg.name_hint = p.name
@@ -148,8 +153,10 @@ class FunctionCompiler(OpsMixin):
 
         params = read_params(self.src, "khal.func")
         annotations = getattr(self.src.pyfunc, "__annotations__", {})
-        if "return" in annotations and annotations["return"] is not None:
-            ret = kt.as_khal_type(self._annotation(annotations["return"]))
+        # `-> None` (also as the string "None" under `from __future__ import annotations`): no result
+        returns = self._annotation(annotations["return"]) if "return" in annotations else None
+        if returns is not None:
+            ret = kt.as_khal_type(returns)
             if ret is None or isinstance(ret, kt.ArrayType):
                 raise self.error(
                     self.src.tree.returns, "the return annotation must be a scalar, vector, matrix or struct"
@@ -178,7 +185,8 @@ class FunctionCompiler(OpsMixin):
         else:
             assert self.final_return is not None  # _always_returns holds
             self.emit(func.ReturnOp(self.final_return.ssa))
-        op = func.FuncOp(symbol, (arg_types, results), Region(self.block))
+        # Private: only this module calls it, so LLVM makes it internal and alwaysinline.
+        op = func.FuncOp(symbol, (arg_types, results), Region(self.block), visibility="private")
         return op, param_types, self.return_type
 
     def _annotation(self, value: Any) -> Any:
@@ -214,9 +222,31 @@ class FunctionCompiler(OpsMixin):
         return self.src.error(node if node is not None else self.current_stmt, message)
 
     def emit(self, op: Operation) -> Operation:
-        """Append `op` to the current block."""
+        """Append `op` to the current block, located at the node being compiled."""
+        op.location = self.location()
         self.block.add_op(op)
         return op
+
+    def emit_in(self, block: Block, op: Operation) -> Operation:
+        """Append `op` to `block` (a region's terminator), located at the node being compiled."""
+        op.location = self.location()
+        block.add_op(op)
+        return op
+
+    def location(self) -> FileLineColLoc:
+        """The source location of the node being compiled (file, line, 1-based column), cached per source.
+
+        Passes report errors at it (`khal.passes.diagnostics`); the printer shows it only when asked.
+        """
+        node: Any = self.node
+        key = (node.lineno, node.col_offset)
+        loc = self.src.locations.get(key)
+        if loc is None:
+            if self._filename is None:
+                self._filename = StringAttr(self.src.filename)
+            loc = FileLineColLoc(self._filename, IntAttr(node.lineno), IntAttr(self.src.column(node)))
+            self.src.locations[key] = loc
+        return loc
 
     def ir_type(self, t: kt.KhalType) -> Any:
         """The (cached) IR type of a khal type."""
@@ -272,10 +302,12 @@ class FunctionCompiler(OpsMixin):
         if method is None:
             raise self.unsupported(stmt)
         outer, self.current_stmt = self.current_stmt, stmt
+        outer_node, self.node = self.node, stmt
         try:
             method(stmt)
         finally:
             self.current_stmt = outer
+            self.node = outer_node
 
     def unsupported(self, node: ast.AST) -> Exception:
         """The error for Python syntax khal does not compile."""
@@ -478,10 +510,10 @@ class FunctionCompiler(OpsMixin):
                 e_typed = self.carry(name, ev if ev is not None else None, t_typed)
             then_vals.append(t_typed)
             else_vals.append(e_typed)
-        then_block.add_op(fast.YieldOp(*[v.ssa for v in then_vals]))
+        self.emit_in(then_block, fast.YieldOp(*[v.ssa for v in then_vals]))
         else_region = Region()
         if else_fn is not None or names:
-            else_block.add_op(fast.YieldOp(*[v.ssa for v in else_vals]))
+            self.emit_in(else_block, fast.YieldOp(*[v.ssa for v in else_vals]))
             else_region = Region(else_block)
         op = self.emit(scf.IfOp(cond, [v.ssa.type for v in then_vals], Region(then_block), else_region))
         merged = dict(before)
@@ -632,7 +664,7 @@ class FunctionCompiler(OpsMixin):
             block, _, outs = self.in_block(body, [ir_t, *[v.ssa.type for v in init]])
         finally:
             self.loops.pop()
-        block.add_op(fast.YieldOp(*[v.ssa for v in outs]))
+        self.emit_in(block, fast.YieldOp(*[v.ssa for v in outs]))
         op = self.emit(scf.ForOp(lb, ub, st, [v.ssa for v in init], block))
         for n, v, res in zip(carried, init, op.results, strict=True):
             self.scope[n] = Typed(res, v.type)
@@ -738,7 +770,7 @@ class FunctionCompiler(OpsMixin):
             after_block, _, outs = self.in_block(after, arg_types)
         finally:
             self.loops.pop()
-        after_block.add_op(fast.YieldOp(*[v.ssa for v in outs]))
+        self.emit_in(after_block, fast.YieldOp(*[v.ssa for v in outs]))
         op = self.emit(
             scf.WhileOp([v.ssa for v in init], arg_types, Region(before_block), Region(after_block))
         )
@@ -751,9 +783,9 @@ class FunctionCompiler(OpsMixin):
     def _guarded_cond(self, go: SSAValue, cond_fn: Callable[[], SSAValue]) -> SSAValue:
         """`go and cond()`, evaluating cond only when go holds (it may load guarded memory)."""
         then_block, _, c = self.in_block(cond_fn)
-        then_block.add_op(fast.YieldOp(c))
+        self.emit_in(then_block, fast.YieldOp(c))
         else_block = Block()
-        else_block.add_op(fast.YieldOp(self._const_in(else_block, False)))
+        self.emit_in(else_block, fast.YieldOp(self._const_in(else_block, False)))
         i1 = self.ir_type(kt.bool_)
         return self.emit(scf.IfOp(go, [i1], Region(then_block), Region(else_block))).results[0]
 
@@ -906,7 +938,11 @@ class FunctionCompiler(OpsMixin):
         method = getattr(self, "expr_" + type(node).__name__, None)
         if method is None:
             raise self.unsupported(node)
-        return method(node)
+        outer, self.node = self.node, node
+        try:
+            return method(node)
+        finally:
+            self.node = outer
 
     def expr_BinOp(self, node: ast.BinOp) -> Value:
         """Arithmetic, bitwise and matrix operators."""
@@ -957,9 +993,9 @@ class FunctionCompiler(OpsMixin):
             return self.truth(second, node)
 
         rest_block, _, r = self.in_block(eval_rest)
-        rest_block.add_op(fast.YieldOp(r))
+        self.emit_in(rest_block, fast.YieldOp(r))
         short_block = Block()
-        short_block.add_op(fast.YieldOp(self._const_in(short_block, not is_and)))
+        self.emit_in(short_block, fast.YieldOp(self._const_in(short_block, not is_and)))
         then_b, else_b = (rest_block, short_block) if is_and else (short_block, rest_block)
         i1 = self.ir_type(kt.bool_)
         op = self.emit(scf.IfOp(cond, [i1], Region(then_b), Region(else_b)))
@@ -978,8 +1014,8 @@ class FunctionCompiler(OpsMixin):
             ts = self.materialize(self.coerce(tv, t, node.body, "the other branch"))
         with self.at(else_block):
             es = self.materialize(self.coerce(ev, t, node.orelse, "the other branch"))
-        then_block.add_op(fast.YieldOp(ts.ssa))
-        else_block.add_op(fast.YieldOp(es.ssa))
+        self.emit_in(then_block, fast.YieldOp(ts.ssa))
+        self.emit_in(else_block, fast.YieldOp(es.ssa))
         op = self.emit(scf.IfOp(cond, [ts.ssa.type], Region(then_block), Region(else_block)))
         return Typed(op.results[0], t)
 

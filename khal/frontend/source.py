@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import builtins
 import inspect
-import linecache
 import sys
 import textwrap
 import types
@@ -16,7 +15,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from khal.errors import CompileError
+from khal.errors import CompileError, located_error
 
 
 @dataclass
@@ -36,6 +35,7 @@ class FunctionSource:
     closure: dict[str, Any] = field(default_factory=dict)
     facts: dict[int, Any] = field(default_factory=dict)  # per statement, memoised by the frontend
     def_locals: dict[str, Any] = field(default_factory=dict)  # the defining scope's locals
+    locations: dict[tuple[int, int], Any] = field(default_factory=dict)  # (line, col) -> FileLineColLoc
 
     def error(self, node: ast.AST | None, message: str) -> CompileError:
         """A CompileError located at `node` (file:line:col with the source line and a caret)."""
@@ -45,10 +45,13 @@ class FunctionSource:
         end_col0 = getattr(node, "end_col_offset", None)
         if getattr(node, "end_lineno", line) != line:
             end_col0 = None
-        source_line = linecache.getline(self.filename, line) or None
         col = col0 + self.indent + 1
         end_col = end_col0 + self.indent + 1 if end_col0 is not None else None
-        return CompileError(message, self.filename, line, col, source_line, end_col)
+        return located_error(message, self.filename, line, col, end_col)
+
+    def column(self, node: ast.AST) -> int:
+        """The 1-based column of `node` in its file (the AST's columns are relative to the dedented text)."""
+        return node.col_offset + self.indent + 1  # type: ignore[attr-defined]
 
     def lookup(self, name: str) -> tuple[bool, Any]:
         """Resolve a free name like Python does: closure, defining scope, module globals, builtins."""

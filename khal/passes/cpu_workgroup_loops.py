@@ -37,7 +37,6 @@ The function carries `khal.workgroup_size`; array parameters stay `!khal.array` 
 
 from __future__ import annotations
 
-import linecache
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
@@ -45,7 +44,6 @@ from xdsl.context import Context
 from xdsl.dialects import arith, func, scf
 from xdsl.dialects.builtin import (
     DenseArrayBase,
-    FileLineColLoc,
     FunctionType,
     IndexType,
     IntegerAttr,
@@ -61,6 +59,7 @@ from xdsl.traits import IsTerminator, RecursiveMemoryEffect, is_side_effect_free
 
 from khal.dialects import khal
 from khal.errors import CompileError
+from khal.passes.diagnostics import describe_location, op_error
 
 _BARRIERS = (khal.WorkgroupBarrierOp, khal.StorageBarrierOp)
 _WG_CONTROL = (scf.IfOp, scf.ForOp, scf.WhileOp)
@@ -92,17 +91,8 @@ _MAX_INLINE_DEPTH = 64
 
 
 def _error(op: Operation | None, kernel: str, message: str) -> CompileError:
-    """A CompileError at `op`'s source location (else its kernel's, if known), naming the kernel."""
-    text = f"{message} (in kernel '{kernel}')"
-    while op is not None and not isinstance(op.location, FileLineColLoc):
-        op = op.parent_op()
-    if op is not None:
-        loc = op.location
-        assert isinstance(loc, FileLineColLoc)
-        filename, line, col = loc.filename.data, loc.line.data, loc.column.data
-        source = linecache.getline(filename, line) or None
-        return CompileError(text, filename, line, col, source)
-    return CompileError(text)
+    """A CompileError at `op`'s source location (else an enclosing op's, if known), naming the kernel."""
+    return op_error(op, f"{message} (in kernel '{kernel}')")
 
 
 def _enclosing_barrier(op: Operation) -> Operation:
@@ -767,13 +757,14 @@ class _KernelLowering:
 
     def _require_uniform(self, value: SSAValue, op: Operation, what: str) -> SSAValue:
         if value not in self.uniform:
-            # Point at the control-flow op, or at its barrier when only that has a source location.
-            located = op if isinstance(op.location, FileLineColLoc) else _enclosing_barrier(op)
+            # Point at the barrier (what the user must move); name the control flow's line when known.
+            barrier = _enclosing_barrier(op)
+            where = describe_location(op, relative_to=barrier) if op.location != barrier.location else None
             raise _error(
-                located,
+                barrier,
                 self.name,
-                f"a workgroup barrier is under {what} that depends on the invocation id; every invocation of "
-                "a workgroup must reach the same barriers",
+                f"a workgroup barrier is under {what}{f' (at {where})' if where else ''} that depends on the "
+                "invocation id; every invocation of a workgroup must reach the same barriers",
             )
         return self.uniform_map[value]
 

@@ -600,8 +600,9 @@ def test_divergent_barrier_is_rejected_with_location() -> None:
     with pytest.raises(CompileError) as info:
         lower(DIVERGENT_IF)
     e = info.value
-    assert (e.filename, e.line, e.col) == ("kernels.py", 11, 4)
-    assert "depends on the invocation id" in str(e) and "'bad'" in str(e)
+    # At the barrier (what must move), naming the line of the divergent `if`.
+    assert (e.filename, e.line, e.col) == ("kernels.py", 12, 8)
+    assert "'if' condition (at line 11) that depends on the invocation id" in str(e) and "'bad'" in str(e)
 
 
 def test_divergent_loop_is_rejected() -> None:

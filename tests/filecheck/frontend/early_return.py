@@ -48,7 +48,7 @@ print(search.ir())
 
 # CHECK-LABEL: khal.kernel @search
 # CHECK:       func.call @find(%a, %{{.*}}) : (!khal.array<f32, read_write>, f32) -> i32
-# CHECK-LABEL: func.func @find(%a: !khal.array<f32, read_write>, %x: f32) -> i32 {
+# CHECK-LABEL: func.func private @find(%a: !khal.array<f32, read_write>, %x: f32) -> i32 {
 # The flag and the return value travel through the loop as iteration values.
 # CHECK:       scf.while ({{.*}}) : (i1, i32, i32) -> (i1, i32, i32) {
 # CHECK:         %[[NR:.*]] = arith.xori

@@ -1,7 +1,8 @@
 # RUN: %python %s | filecheck %s
 # ruff: noqa: E501 - CHECK lines quote whole IR lines
-# @khal.func device functions become func.func, called with func.call; each is emitted once even
-# when called from several places, and functions they call come along.
+# @khal.func device functions become private func.func (so LLVM makes them internal and inlines them),
+# called with func.call; each is emitted once even when called from several places, and functions they
+# call come along.
 import khal
 import khal.std as ks
 from khal import Array, Vec3, f32, u32
@@ -39,15 +40,15 @@ print(sq.ir())
 # CHECK:       func.call @sq(%{{.*}}) : (f32) -> f32
 # CHECK:       func.call @bump(%a, %i) : (!khal.array<f32, read_write>, i32) -> ()
 # A callee is finished (and emitted) before its caller.
-# CHECK:       func.func @sq(%x: f32) -> f32 {
+# CHECK:       func.func private @sq(%x: f32) -> f32 {
 # CHECK-NEXT:    %[[R:.*]] = arith.mulf %x, %x : f32
 # CHECK-NEXT:    func.return %[[R]] : f32
-# CHECK:       func.func @norm2(%v: vector<3xf32>) -> f32 {
+# CHECK:       func.func private @norm2(%v: vector<3xf32>) -> f32 {
 # CHECK:         func.call @sq
-# CHECK:       func.func @bump(%a: !khal.array<f32, read_write>, %i: i32) {
+# CHECK:       func.func private @bump(%a: !khal.array<f32, read_write>, %i: i32) {
 # CHECK:         arith.constant 1.000000e-06 : f32
 # CHECK:         func.return
-# CHECK-NOT:   func.func @sq
+# CHECK-NOT:   func.func {{.*}}@sq
 # `sq.ir()` alone:
 # CHECK:       builtin.module {
-# CHECK-NEXT:    func.func @sq(%x: f32) -> f32 {
+# CHECK-NEXT:    func.func private @sq(%x: f32) -> f32 {
