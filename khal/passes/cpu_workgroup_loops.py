@@ -417,13 +417,11 @@ class _KernelLowering:
             self.constants[key] = op.result
         return self.constants[key]
 
-    def new_slot(self, t: Attribute, hint: str | None) -> SSAValue:
-        """A per-invocation slot for values of type `t`."""
+    def new_slot(self, t: Attribute, hint: str | None, at: Operation) -> SSAValue:
+        """A per-invocation slot for values of type `t` (defined by `at`, where an error points)."""
         element = _slot_type(t)
         if not khal.is_value_type(element):
-            raise _error(
-                self.kernel, self.name, f"a value of type {t} cannot live across a workgroup barrier"
-            )
+            raise _error(at, self.name, f"a value of type {t} cannot live across a workgroup barrier")
         alloc = khal.WorkgroupAllocOp(element, self.wg_count)
         alloc.result.name_hint = f"{hint}_slot" if hint else "slot"
         self.allocs.append(alloc)
@@ -571,7 +569,7 @@ class _KernelLowering:
                     if forwarded and sources[0].owner is op.before_region.block:  # pyright: ignore
                         slot = self.slot_of[sources[0]]
                     else:
-                        slot = self.new_slot(values[0].type, values[0].name_hint)
+                        slot = self.new_slot(values[0].type, values[0].name_hint, op)
                     for v in values:
                         self.slot_of[v] = slot
         # Per-invocation values used in another piece than their own.
@@ -582,7 +580,7 @@ class _KernelLowering:
                 if result in self.uniform or result in self.remat:
                     continue
                 if any(self._use_piece(use.operation) != piece for use in result.uses):
-                    self.slot_of[result] = self.new_slot(result.type, result.name_hint)
+                    self.slot_of[result] = self.new_slot(result.type, result.name_hint, op)
 
     # ----------------------------------------------------------------- emission
 
