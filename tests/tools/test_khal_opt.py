@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -246,8 +247,9 @@ def test_infer_access_on_frontend_output_with_device_functions(tmp_path: Path) -
         "khal.kernel @k(%a: !khal.array<f32, read>, %b: !khal.array<f32, write>, "
         "%c: !khal.array<f32, read>, %n: !khal.array<i32, read_write>)"
     ) in out
-    assert "func.func @put(%x: !khal.array<f32, write>" in out
-    assert "func.func @get(%x: !khal.array<f32, read>" in out
+    # Device functions may be private (the frontend makes them so, for LLVM to inline them).
+    assert re.search(r"func\.func (private )?@put\(%x: !khal\.array<f32, write>", out), out
+    assert re.search(r"func\.func (private )?@get\(%x: !khal\.array<f32, read>", out), out
     assert "read_write>, i32) -> f32" not in out  # every call to @get passes a read-only array
 
 
