@@ -98,8 +98,9 @@ install_khal() {
     return 0
   fi
   note "installing khal and its test dependencies into $VENV (first time: a few minutes)"
-  "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
-  "$VENV/bin/python" -m pip install -q -e "$KHAL_ROOT[test]"
+  # -qq: errors only (this machine's pip config may add index locations that pip warns about).
+  "$VENV/bin/python" -m pip install -qq --upgrade pip
+  "$VENV/bin/python" -m pip install -qq -e "$KHAL_ROOT[test]"
   echo "$want" >"$stamp"
 }
 
