@@ -34,6 +34,18 @@ _OP_SYMBOL = {
     ast.MatMult: "@", ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
 }  # fmt: skip
 
+# Binary operators that map to one arith op, whatever the signedness.
+_FLOAT_BINOPS = {ast.Add: fast.AddfOp, ast.Sub: fast.SubfOp, ast.Mult: fast.MulfOp, ast.Div: fast.DivfOp}
+_INT_BINOPS = {
+    ast.Add: fast.AddiOp,
+    ast.Sub: fast.SubiOp,
+    ast.Mult: fast.MuliOp,
+    ast.BitAnd: fast.AndIOp,
+    ast.BitOr: fast.OrIOp,
+    ast.BitXor: fast.XOrIOp,
+    ast.LShift: fast.ShLIOp,
+}
+
 _PY_BINOP = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
     ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow,
@@ -291,52 +303,31 @@ class OpsMixin(_Base):
         if elem.is_bool and not isinstance(op, ast.BitAnd | ast.BitOr | ast.BitXor):
             raise self.error(node, f"'{sym}' is not defined on bool; convert with i32(...) first")
         if elem.is_float:
-            if isinstance(op, ast.Add):
-                return self.emit(fast.AddfOp(a, b)).results[0]
-            if isinstance(op, ast.Sub):
-                return self.emit(fast.SubfOp(a, b)).results[0]
-            if isinstance(op, ast.Mult):
-                return self.emit(fast.MulfOp(a, b)).results[0]
-            if isinstance(op, ast.Div):
-                return self.emit(fast.DivfOp(a, b)).results[0]
-            if isinstance(op, ast.FloorDiv):
-                q = self.emit(fast.DivfOp(a, b)).results[0]
-                return self.emit(xmath.FloorOp(q)).results[0]
-            if isinstance(op, ast.Mod):
-                # Python: the result has the sign of the divisor; a - b * floor(a / b)
+            make = _FLOAT_BINOPS.get(type(op))
+            if make is not None:
+                return self.emit(make(a, b)).results[0]
+            if isinstance(op, ast.FloorDiv | ast.Mod):
+                # Python: floor(a / b); the remainder a - b * floor(a / b) has the sign of the divisor
                 q = self.emit(xmath.FloorOp(self.emit(fast.DivfOp(a, b)).results[0])).results[0]
+                if isinstance(op, ast.FloorDiv):
+                    return q
                 return self.emit(fast.SubfOp(a, self.emit(fast.MulfOp(b, q)).results[0])).results[0]
             raise self.error(node, f"'{sym}' is not defined on floats")
         signed = elem.is_signed
-        if isinstance(op, ast.Add):
-            return self.emit(fast.AddiOp(a, b)).results[0]
-        if isinstance(op, ast.Sub):
-            return self.emit(fast.SubiOp(a, b)).results[0]
-        if isinstance(op, ast.Mult):
-            return self.emit(fast.MuliOp(a, b)).results[0]
+        make = _INT_BINOPS.get(type(op))
+        if make is not None:
+            return self.emit(make(a, b)).results[0]
         if isinstance(op, ast.Div):
             raise self.error(
                 node, "'/' on integers is not allowed; use '//' for integer division (or convert to f32)"
             )
-        if isinstance(op, ast.FloorDiv):
+        if isinstance(op, ast.FloorDiv | ast.Mod):
             if not signed:
-                return self.emit(fast.DivUIOp(a, b)).results[0]
-            return self._floor_divmod(a, b, t, want_div=True)
-        if isinstance(op, ast.Mod):
-            if not signed:
-                return self.emit(fast.RemUIOp(a, b)).results[0]
-            return self._floor_divmod(a, b, t, want_div=False)
-        if isinstance(op, ast.BitAnd):
-            return self.emit(fast.AndIOp(a, b)).results[0]
-        if isinstance(op, ast.BitOr):
-            return self.emit(fast.OrIOp(a, b)).results[0]
-        if isinstance(op, ast.BitXor):
-            return self.emit(fast.XOrIOp(a, b)).results[0]
-        if isinstance(op, ast.LShift):
-            return self.emit(fast.ShLIOp(a, b)).results[0]
+                make = fast.DivUIOp if isinstance(op, ast.FloorDiv) else fast.RemUIOp
+                return self.emit(make(a, b)).results[0]
+            return self._floor_divmod(a, b, t, want_div=isinstance(op, ast.FloorDiv))
         if isinstance(op, ast.RShift):
-            cls = arith.ShRSIOp if signed else arith.ShRUIOp
-            return self.emit(cls(a, b)).results[0]
+            return self.emit((fast.ShRSIOp if signed else fast.ShRUIOp)(a, b)).results[0]
         raise self.error(node, f"'{sym}' is not supported here")
 
     def _floor_divmod(self, a: SSAValue, b: SSAValue, t: Any, want_div: bool) -> SSAValue:
