@@ -27,7 +27,7 @@ from typing import IO, Any, ClassVar, NoReturn
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Operation
+from xdsl.ir import Dialect, Operation
 from xdsl.parser import Parser
 from xdsl.utils.arg_spec import parse_spec
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError, VerifyException
@@ -40,6 +40,12 @@ from khal.errors import BackendUnavailable, CompileError
 
 # `spirv` is the only target whose output is binary.
 BINARY_TARGETS = ("spirv",)
+
+
+def _llvm_extended() -> Dialect:
+    from khal.dialects.llvm_ext import LLVMExtended
+
+    return LLVMExtended
 
 
 class TargetUnavailable(Exception):
@@ -199,6 +205,7 @@ class KhalOptMain(xDSLOptMain):
         super().__init__(description="khal modular optimizer driver", args=args)
 
     def register_all_dialects(self) -> None:
+        """xDSL's dialects, khal's, and khal's extended `llvm` in place of xDSL's."""
         super().register_all_dialects()
         # The universe entry point needs an installed khal; a source checkout on PYTHONPATH has none.
         if "khal" not in self.ctx.registered_dialect_names:
@@ -206,6 +213,9 @@ class KhalOptMain(xDSLOptMain):
 
             for name, factory in KHAL_UNIVERSE.all_dialects.items():
                 self.ctx.register_dialect(name, factory)
+        # khal's `llvm` is xDSL's plus the ops its translator lacks (fptosi, atomics, fence, ...), so IR that
+        # the LLVM lowering printed parses back. Context has no public way to replace a registered dialect.
+        self.ctx._registered_dialects["llvm"] = _llvm_extended  # pyright: ignore[reportPrivateUsage]
 
     def register_all_passes(self) -> None:
         super().register_all_passes()
