@@ -1,8 +1,12 @@
-"""Every example in examples/ (besides add_assign, tested in test_demo.py) runs and matches numpy."""
+"""Every example in examples/ (besides add_assign, tested in test_demo.py) runs and matches numpy, and
+every code block of docs/ runs (the language reference as one program, the compiler guide's commands and
+its worked example pass, built in a scratch copy of khal/)."""
 
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -58,3 +62,109 @@ def test_mandelbrot_writes_a_pgm_only_when_asked(tmp_path: Path) -> None:
     before = set(tmp_path.iterdir())
     assert run_example("mandelbrot", [], "cpu").returncode == 0
     assert set(tmp_path.iterdir()) == before and not list(ROOT.glob("*.pgm"))
+
+
+# --------------------------------------------------------------------------- the docs' code blocks
+
+DOCS = ROOT / "docs"
+
+
+def code_blocks(doc: Path, lang: str) -> list[str]:
+    """The fenced code blocks of `doc` in language `lang`, in order."""
+    return re.findall(rf"```{lang}\n(.*?)```", doc.read_text(), re.S)
+
+
+def block_after(doc: Path, marker: str) -> str:
+    """The first fenced block after the first occurrence of `marker` in `doc`."""
+    text = doc.read_text()
+    at = text.index(marker)
+    found = re.search(r"```\w*\n(.*?)```", text[at:], re.S)
+    assert found is not None, f"no code block after {marker!r} in {doc.name}"
+    return found.group(1)
+
+
+def venv_env(**extra: str) -> dict[str, str]:
+    """The environment with this interpreter's bin/ first on PATH (khal-opt, lit, filecheck, python)."""
+    path = os.path.dirname(sys.executable) + os.pathsep + os.environ.get("PATH", "")
+    return {**os.environ, "PATH": path, **extra}
+
+
+@pytest.mark.parametrize("backend", ["cpu", "cpu-parallel"])
+def test_language_doc_runs_as_one_program(tmp_path: Path, backend: str) -> None:
+    # The kernels' source is read from a file, so the blocks run as a script, as a user's would.
+    script = tmp_path / "language_doc.py"
+    script.write_text("\n\n".join(code_blocks(DOCS / "language.md", "python")))
+    result = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=venv_env(KHAL_BACKEND=backend),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "invocation 1 has 1.5" in result.stdout
+    assert f"{script}:" in result.stdout and "^~~~~~~~" in result.stdout  # the CompileError, located
+
+
+def test_passes_doc_python_and_shell_blocks_run(tmp_path: Path) -> None:
+    doc = DOCS / "passes.md"
+    script = tmp_path / "inspect_stages.py"
+    script.write_text(block_after(doc, "From Python, any stage"))
+    env = venv_env(KHAL_BACKEND="cpu", PYTHONPATH=str(ROOT))
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=600, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert "func.func @add_assign" in result.stdout and 'target triple = "' in result.stdout
+    # The shell blocks that need no extra pass, run from the repository root as the page says.
+    for block in code_blocks(doc, "sh"):
+        if "dedup-barriers" in block:
+            continue
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", block],
+            capture_output=True,
+            text=True,
+            timeout=600,
+            cwd=ROOT,
+            env=env,
+        )
+        assert result.returncode == 0, block + result.stdout + result.stderr
+        assert "Traceback" not in result.stderr
+    dumped = sorted(p.name for p in Path("/tmp/khal-dump").glob("add_assign.cpu.*"))
+    assert "add_assign.cpu.00-khal.mlir" in dumped and "add_assign.cpu.14-llvm-opt.ll" in dumped
+
+
+def test_passes_doc_worked_example_pass(tmp_path: Path) -> None:
+    """Build the page's pass in a scratch copy of khal/, then run its khal-opt command and lit test."""
+    doc = DOCS / "passes.md"
+    shutil.copytree(ROOT / "khal", tmp_path / "khal", ignore=shutil.ignore_patterns("__pycache__"))
+    passes = tmp_path / "khal" / "passes"
+    (passes / "dedup_barriers.py").write_text(block_after(doc, "`khal/passes/dedup_barriers.py`:"))
+    registry = (passes / "__init__.py").read_text()
+    factory = block_after(doc, "Register it in `khal/passes/__init__.py`")
+    entry = block_after(doc, "inside `KHAL_PASSES = {...}`")
+    head = re.search(r"KHAL_PASSES: dict\[.*?\] = \{\n", registry)
+    assert head is not None, "khal/passes/__init__.py no longer has the KHAL_PASSES dict the page describes"
+    registry = registry[: head.start()] + factory + "\n\n" + head.group(0) + entry + registry[head.end() :]
+    (passes / "__init__.py").write_text(registry)
+
+    env = venv_env(PYTHONPATH=str(tmp_path), KHAL_NO_CACHE="1")
+    shell = [b for b in code_blocks(doc, "sh") if "dedup-barriers" in b]
+    assert len(shell) == 2, shell  # the khal-opt command and the lit command
+
+    (tmp_path / "barriers.mlir").write_text(block_after(doc, "With `barriers.mlir`:"))
+    result = subprocess.run(
+        ["bash", "-c", shell[0]], capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == block_after(doc, "\nprints\n").strip()
+
+    test = tmp_path / "tests" / "filecheck" / "passes" / "dedup-barriers.mlir"
+    test.parent.mkdir(parents=True)
+    shutil.copy(ROOT / "tests" / "filecheck" / "lit.cfg.py", test.parent.parent)
+    test.write_text(block_after(doc, "`tests/filecheck/passes/dedup-barriers.mlir`:"))
+    result = subprocess.run(
+        ["bash", "-c", shell[1]], capture_output=True, text=True, timeout=600, cwd=tmp_path, env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Passed: 1" in result.stdout
