@@ -4,8 +4,9 @@
 
 Pass 1 gives each workgroup of 256 invocations one partial sum, reduced in workgroup memory with a
 `while stride > 0` loop and `workgroup_barrier()` between the steps. Pass 2 runs the same kernel on the
-partial sums (one workgroup, as long as N <= 256 * 256). Runs on `khal.default_backend()`
-(KHAL_BACKEND=cpu|cpu-parallel|cuda|webgpu picks one) and exits 1 if the sum differs from numpy's.
+partial sums (one workgroup, as long as N <= 256 * 256); both are recorded in one encoder. Runs on
+`khal.default_backend()` (KHAL_BACKEND=cpu|cpu-parallel|cuda|webgpu picks one) and exits 1 if the sum
+differs from numpy's.
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ def main(argv: list[str]) -> int:
 
     def run() -> None:
         encoder = backend.begin_encoding()
-        with encoder.begin_pass("reduce") as p:
+        with encoder.begin_pass("partial sums") as p:
             reduce_sum.call(p, n, data, partial)  # one partial sum per workgroup
-            reduce_sum.call(p, groups, partial, total)  # then one workgroup sums the partials
+        with encoder.begin_pass("total") as p:
+            reduce_sum.call(p, groups, partial, total)  # one workgroup sums the partial sums
         backend.submit(encoder)
         backend.synchronize()
 
