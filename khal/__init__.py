@@ -35,7 +35,6 @@ from khal.frontend.types import (
     u32,
     u64,
 )
-
 from khal.kernel import Func, Kernel, func, kernel, struct
 
 __version__ = "0.1.0"
@@ -83,8 +82,38 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "Array", "BackendUnavailable", "CompileError", "IVec2", "IVec3", "IVec4", "Mat2", "Mat3", "Mat4",
-    "UVec2", "UVec3", "UVec4", "Vec2", "Vec3", "Vec4", "bool_", "f16", "f32", "f64", "i8", "i16", "i32",
-    "i64", "u8", "u16", "u32", "u64", "__version__", "Func", "Kernel", "func", "kernel", "struct",
+    "Array",
+    "BackendUnavailable",
+    "CompileError",
+    "IVec2",
+    "IVec3",
+    "IVec4",
+    "Mat2",
+    "Mat3",
+    "Mat4",
+    "UVec2",
+    "UVec3",
+    "UVec4",
+    "Vec2",
+    "Vec3",
+    "Vec4",
+    "bool_",
+    "f16",
+    "f32",
+    "f64",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "__version__",
+    "Func",
+    "Kernel",
+    "func",
+    "kernel",
+    "struct",
     *_RUNTIME_NAMES,
 ]

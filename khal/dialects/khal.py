@@ -33,7 +33,6 @@ from xdsl.ir import (
     Attribute,
     Block,
     Dialect,
-    Operation,
     ParametrizedAttribute,
     Region,
     SpacedOpaqueSyntaxAttribute,
@@ -42,13 +41,12 @@ from xdsl.ir import (
 )
 from xdsl.irdl import (
     AnyAttr,
+    IRDLOperation,
     VarConstraint,
     base,
-    IRDLOperation,
     irdl_attr_definition,
     irdl_op_definition,
     operand_def,
-    opt_prop_def,
     prop_def,
     region_def,
     result_def,
@@ -530,7 +528,9 @@ class StoreOp(IRDLOperation):
     array = operand_def(ArrayType)
     index = operand_def(IntegerType)
     traits = traits_def(MemoryWriteEffect())
-    assembly_format = "$value `,` $array `[` $index `]` attr-dict `:` type($value) `,` type($array) `,` type($index)"
+    assembly_format = (
+        "$value `,` $array `[` $index `]` attr-dict `:` type($value) `,` type($array) `,` type($index)"
+    )
 
     def __init__(self, value: SSAValue, array: SSAValue, index: SSAValue):
         super().__init__(operands=[value, array, index])
@@ -683,7 +683,8 @@ class AtomicRMWOp(IRDLOperation):
     result = result_def(T)
     traits = traits_def(MemoryReadEffect(), MemoryWriteEffect())
     assembly_format = (
-        "$kind $memory `[` $index `]` `,` $value attr-dict `:` type($memory) `,` type($index) `,` type($value)"
+        "$kind $memory `[` $index `]` `,` $value attr-dict"
+        " `:` type($memory) `,` type($index) `,` type($value)"
     )
 
     def __init__(self, kind: AtomicKind | str, memory: SSAValue, index: SSAValue, value: SSAValue):
@@ -714,7 +715,8 @@ class AtomicCmpXchgOp(IRDLOperation):
     result = result_def(T)
     traits = traits_def(MemoryReadEffect(), MemoryWriteEffect())
     assembly_format = (
-        "$memory `[` $index `]` `,` $expected `,` $new attr-dict `:` type($memory) `,` type($index) `,` type($new)"
+        "$memory `[` $index `]` `,` $expected `,` $new attr-dict"
+        " `:` type($memory) `,` type($index) `,` type($new)"
     )
 
     def __init__(self, memory: SSAValue, index: SSAValue, expected: SSAValue, new: SSAValue):
@@ -860,7 +862,9 @@ class StructExtractOp(IRDLOperation):
     def __init__(self, struct: SSAValue, field: str):
         assert isinstance(struct.type, StructType)
         field_type = struct.type.fields[struct.type.field_index(field)][1]
-        super().__init__(operands=[struct], result_types=[field_type], properties={"field": StringAttr(field)})
+        super().__init__(
+            operands=[struct], result_types=[field_type], properties={"field": StringAttr(field)}
+        )
 
     def verify_(self) -> None:
         t = self.struct.type

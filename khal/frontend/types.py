@@ -271,7 +271,10 @@ Array = _ArrayFactory()
 
 
 def as_khal_type(obj: Any) -> KhalType | None:
-    """The khal type an annotation stands for (a type, a `@khal.struct` class, a numpy scalar type), or None."""
+    """The khal type an annotation stands for (a khal type, a `@khal.struct` class, a numpy scalar type).
+
+    None when it stands for none.
+    """
     if isinstance(obj, KhalType):
         return obj
     struct = getattr(obj, "__khal_struct__", None)

@@ -1,4 +1,5 @@
 # lit configuration for khal's filecheck tests: IR (or Python kernels) in, IR/asm out.
+# ruff: noqa: F821 - lit injects `config` into this file
 import os
 import shutil
 import sys
