@@ -205,7 +205,7 @@ def test_universe_names_do_not_clash_with_xdsl() -> None:
     assert not set(KHAL_UNIVERSE.all_dialects) & set(get_all_dialects())
 
 
-FRONTEND_KERNEL = '''
+FRONTEND_KERNEL = """
 import khal
 import khal.std as ks
 from khal import Array, f32, u32
@@ -230,7 +230,7 @@ def k(a: Array[f32], b: Array[f32], c: Array[f32], n: Array[u32]):
 
 
 print(k.ir())
-'''
+"""
 
 
 def test_infer_access_on_frontend_output_with_device_functions(tmp_path: Path) -> None:
