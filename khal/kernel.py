@@ -136,7 +136,7 @@ class Kernel:
         self.__doc__ = pyfunc.__doc__
         self.__wrapped__ = pyfunc
         self._params: list[Param] | None = None
-        self._module_text: dict[str, str] = {}
+        self._module_text: dict[str, str] = {}  # printed on first `ir()`: a compile needs no text
         self._modules: dict[str, ModuleOp] = {}  # pristine frontend output per cache key, cloned on use
 
     def source(self) -> FunctionSource:
@@ -172,7 +172,6 @@ class Kernel:
 
             pristine = compile_kernel(self)
             self._modules[key] = pristine
-            self._module_text[key] = str(pristine)
         # A clone, not a re-parse of the text: it keeps the ops' source locations (which pass errors
         # point at) and is about 10x faster than parsing.
         return pristine.clone()
@@ -183,6 +182,7 @@ class Kernel:
             key = self.cache_key()
             if key not in self._module_text:
                 self.module()
+                self._module_text[key] = str(self._modules[key])
             return self._module_text[key]
         from khal.compiler import ir_at
 
