@@ -54,7 +54,10 @@ def install() -> None:
         return
     from xdsl.irdl import operations
 
-    eager = operations.get_accessors_from_op_def
+    eager = getattr(operations, "get_accessors_from_op_def", None)
+    if eager is None:  # another xDSL than the 0.74 we pin: keep its eager formats, lose only speed
+        _installed = True
+        return
 
     def get_accessors_from_op_def(op_def: OpDef, custom_verify: Any | None) -> dict[str, Any]:
         fmt = op_def.assembly_format
