@@ -18,25 +18,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from khal.passes import LLVM_LOWERING  # the pass registry imports no xDSL
 from khal.runtime.cache import CACHE, make_key
 
 if TYPE_CHECKING:
     from xdsl.context import Context
     from xdsl.dialects.builtin import ModuleOp
 
-# Lowering of khal + arith + math + scf + func + vector to the llvm dialect: khal/targets/llvm.py's
-# LLVM_LOWERING, spelled out so that reading a pipeline imports no xDSL (tests/runtime/test_cache.py
-# checks that the two lists agree).
-LLVM_LOWERING: list[str] = [
-    "convert-khal-to-llvm",
-    "convert-vector-to-llvm",
-    "convert-math-to-llvm",
-    "khal-convert-scf-to-cf",
-    "convert-arith-to-llvm",
-    "convert-cf-to-llvm",
-    "convert-func-to-llvm",
-    "reconcile-unrealized-casts",
-]
 
 PIPELINES: dict[str, list[str]] = {
     "cpu": ["canonicalize", "cse", "khal-infer-access", "khal-cpu-workgroup-loops", *LLVM_LOWERING],

@@ -51,6 +51,20 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 }
 
 
+# From the CPU-ABI form (after `khal-cpu-workgroup-loops`) to the llvm dialect, in order. Kept here, in the
+# xDSL-free registry, so that the compiler reads pipelines without importing xDSL.
+LLVM_LOWERING: list[str] = [
+    "convert-khal-to-llvm",
+    "convert-vector-to-llvm",
+    "convert-math-to-llvm",
+    "khal-convert-scf-to-cf",
+    "convert-arith-to-llvm",
+    "convert-cf-to-llvm",
+    "convert-func-to-llvm",
+    "reconcile-unrealized-casts",
+]
+
+
 def all_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """xDSL's registered passes plus khal's (khal's win on a name clash)."""
     from xdsl.transforms import get_all_passes

@@ -12,7 +12,6 @@ No fast-math flag is added. Matrix constants and selects are left to `convert-ve
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from xdsl.context import Context
@@ -40,11 +39,14 @@ from xdsl.pattern_rewriter import (
 from khal.dialects import llvm_ext as llx
 from khal.passes.llvm_common import (
     LoweringError,
+    binop,
     call_intrinsic,
     element_type,
     from_llvm,
+    icmp,
     intrinsic_suffix,
     llvm_type,
+    select,
     splat,
     to_llvm,
 )
@@ -114,7 +116,7 @@ class BinaryLowering(RewritePattern):
             if self.safe and isinstance(op, _DIVISIONS):
                 rhs = safe_divisor(lhs, rhs, isinstance(op, _SIGNED_DIVISIONS), ops)
             elif self.safe and isinstance(op, _SHIFTS):
-                rhs = _binop(llvm.AndOp, rhs, _const_like(_int_width(rhs.type) - 1, rhs.type, ops), ops)
+                rhs = binop(llvm.AndOp, rhs, _const_like(_int_width(rhs.type) - 1, rhs.type, ops), ops)
             target = _INT_BINOPS[type(op)]
             if issubclass(target, llvm.ArithmeticBinOpOverflow):
                 new = target(lhs, rhs, overflow=_overflow(op))
@@ -310,24 +312,6 @@ def _const_like(value: int, t: Attribute, ops: list[Operation]) -> SSAValue:
     return c.result
 
 
-def _binop(cls: Callable[..., Operation], lhs: SSAValue, rhs: SSAValue, ops: list[Operation]) -> SSAValue:
-    op = cls(lhs, rhs)
-    ops.append(op)
-    return op.results[0]
-
-
-def _icmp(pred: str, lhs: SSAValue, rhs: SSAValue, ops: list[Operation]) -> SSAValue:
-    op = llvm.ICmpOp(lhs, rhs, IntegerAttr(llvm.ICmpPredicateFlag(pred).to_int(), 64))
-    ops.append(op)
-    return op.res
-
-
-def _select(c: SSAValue, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
-    op = llx.SelectOp(c, a, b)
-    ops.append(op)
-    return op.res
-
-
 def safe_divisor(a: SSAValue, b: SSAValue, signed: bool, ops: list[Operation]) -> SSAValue:
     """`b`, or 1 where `a / b` would trap (b == 0, or INT_MIN / -1 when signed).
 
@@ -337,14 +321,14 @@ def safe_divisor(a: SSAValue, b: SSAValue, signed: bool, ops: list[Operation]) -
     """
     t = b.type
     zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
-    bad = _icmp("eq", b, zero, ops)
+    bad = icmp("eq", b, zero, ops)
     if signed:
         width = _int_width(t)
         int_min = _const_like(-(2 ** (width - 1)), t, ops)
         minus_one = _const_like(-1, t, ops)
-        overflow = _binop(llvm.AndOp, _icmp("eq", a, int_min, ops), _icmp("eq", b, minus_one, ops), ops)
-        bad = _binop(llvm.OrOp, bad, overflow, ops)
-    return _select(bad, one, b, ops)
+        overflow = binop(llvm.AndOp, icmp("eq", a, int_min, ops), icmp("eq", b, minus_one, ops), ops)
+        bad = binop(llvm.OrOp, bad, overflow, ops)
+    return select(bad, one, b, ops)
 
 
 @dataclass
@@ -364,23 +348,23 @@ class DivLowering(RewritePattern):
         zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
         if isinstance(op, arith.CeilDivUIOp):
             # a == 0 ? 0 : (a - 1) / b + 1
-            q = _binop(llvm.AddOp, _binop(llvm.UDivOp, _binop(llvm.SubOp, a, one, ops), b, ops), one, ops)
-            result = _select(_icmp("eq", a, zero, ops), zero, q, ops)
+            q = binop(llvm.AddOp, binop(llvm.UDivOp, binop(llvm.SubOp, a, one, ops), b, ops), one, ops)
+            result = select(icmp("eq", a, zero, ops), zero, q, ops)
         else:
             # q = a / b; r = a % b; adjust when r != 0 and the signs of r and b (dis)agree
-            q = _binop(llvm.SDivOp, a, b, ops)
-            r = _binop(llvm.SRemOp, a, b, ops)
-            r_nonzero = _icmp("ne", r, zero, ops)
-            r_neg = _icmp("slt", r, zero, ops)
-            b_neg = _icmp("slt", b, zero, ops)
-            signs_differ = _binop(llvm.XOrOp, r_neg, b_neg, ops)
+            q = binop(llvm.SDivOp, a, b, ops)
+            r = binop(llvm.SRemOp, a, b, ops)
+            r_nonzero = icmp("ne", r, zero, ops)
+            r_neg = icmp("slt", r, zero, ops)
+            b_neg = icmp("slt", b, zero, ops)
+            signs_differ = binop(llvm.XOrOp, r_neg, b_neg, ops)
             if isinstance(op, arith.FloorDivSIOp):
-                adjust = _binop(llvm.AndOp, r_nonzero, signs_differ, ops)
-                result = _select(adjust, _binop(llvm.SubOp, q, one, ops), q, ops)
+                adjust = binop(llvm.AndOp, r_nonzero, signs_differ, ops)
+                result = select(adjust, binop(llvm.SubOp, q, one, ops), q, ops)
             else:
-                same = _binop(llvm.XOrOp, signs_differ, _const_like(1, r_neg.type, ops), ops)
-                adjust = _binop(llvm.AndOp, r_nonzero, same, ops)
-                result = _select(adjust, _binop(llvm.AddOp, q, one, ops), q, ops)
+                same = binop(llvm.XOrOp, signs_differ, _const_like(1, r_neg.type, ops), ops)
+                adjust = binop(llvm.AndOp, r_nonzero, same, ops)
+                result = select(adjust, binop(llvm.AddOp, q, one, ops), q, ops)
         rewriter.replace(op, ops, [from_llvm(result, op.results[0].type, ops)])
 
 
@@ -394,8 +378,8 @@ class ExtendedLowering(RewritePattern):
         a, b = to_llvm(op.operands[0], ops), to_llvm(op.operands[1], ops)
         t = a.type
         if isinstance(op, arith.AddUIExtendedOp):
-            s = _binop(llvm.AddOp, a, b, ops)
-            rewriter.replace(op, ops, [from_llvm(s, op.results[0].type, ops), _icmp("ult", s, a, ops)])
+            s = binop(llvm.AddOp, a, b, ops)
+            rewriter.replace(op, ops, [from_llvm(s, op.results[0].type, ops), icmp("ult", s, a, ops)])
             return
         w = _int_width(t)
         wide_elem = IntegerType(2 * w)
@@ -403,9 +387,9 @@ class ExtendedLowering(RewritePattern):
         ext = llvm.SExtOp if isinstance(op, arith.MulSIExtendedOp) else llvm.ZExtOp
         wa, wb = ext(a, wide), ext(b, wide)
         ops += [wa, wb]
-        prod = _binop(llvm.MulOp, wa.results[0], wb.results[0], ops)
+        prod = binop(llvm.MulOp, wa.results[0], wb.results[0], ops)
         low = llvm.TruncOp(prod, t)
-        high = llvm.TruncOp(_binop(llvm.LShrOp, prod, _const_like(w, wide, ops), ops), t)
+        high = llvm.TruncOp(binop(llvm.LShrOp, prod, _const_like(w, wide, ops), ops), t)
         ops += [low, high]
         results = [from_llvm(v.results[0], r.type, ops) for v, r in zip((low, high), op.results, strict=True)]
         rewriter.replace(op, ops, results)

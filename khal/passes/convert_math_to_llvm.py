@@ -38,17 +38,19 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 
-from khal.dialects import llvm_ext as llx
 from khal.passes.llvm_common import (
     LoweringError,
+    binop,
     call_intrinsic,
     declare_function,
     element_type,
     extract_element,
     from_llvm,
+    icmp,
     insert_element,
     intrinsic_suffix,
     module_of,
+    select,
     splat,
     to_llvm,
     undef,
@@ -131,24 +133,6 @@ def _const_like(value: int | float, t: Attribute, ops: list[Operation]) -> SSAVa
     return splat(c.result, t, ops) if isinstance(t, VectorType) else c.result
 
 
-def _binop(cls: type[Operation], a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
-    op = cls(a, b)  # type: ignore[call-arg]
-    ops.append(op)
-    return op.results[0]
-
-
-def _icmp(pred: str, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
-    op = llvm.ICmpOp(a, b, IntegerAttr(llvm.ICmpPredicateFlag(pred).to_int(), 64))
-    ops.append(op)
-    return op.res
-
-
-def _select(c: SSAValue, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
-    op = llx.SelectOp(c, a, b)
-    ops.append(op)
-    return op.res
-
-
 def _ipowi(base: SSAValue, exp: SSAValue, ops: list[Operation]) -> SSAValue:
     """base ** exp on integers: square-and-multiply over every exponent bit; negative exponents
     give 1 / base**-exp truncated (1 for base 1, +-1 for base -1, 0 otherwise, as MLIR defines)."""
@@ -157,20 +141,20 @@ def _ipowi(base: SSAValue, exp: SSAValue, ops: list[Operation]) -> SSAValue:
     zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
     acc, b, e = one, base, exp
     for _ in range(width):
-        bit = _icmp("ne", _binop(llvm.AndOp, e, one, ops), zero, ops)
-        acc = _select(bit, _binop(llvm.MulOp, acc, b, ops), acc, ops)
-        b = _binop(llvm.MulOp, b, b, ops)
-        e = _binop(llvm.LShrOp, e, one, ops)
-    negative = _icmp("slt", exp, zero, ops)
+        bit = icmp("ne", binop(llvm.AndOp, e, one, ops), zero, ops)
+        acc = select(bit, binop(llvm.MulOp, acc, b, ops), acc, ops)
+        b = binop(llvm.MulOp, b, b, ops)
+        e = binop(llvm.LShrOp, e, one, ops)
+    negative = icmp("slt", exp, zero, ops)
     minus_one = _const_like(-1, t, ops)
-    odd = _icmp("ne", _binop(llvm.AndOp, exp, one, ops), zero, ops)
-    neg_result = _select(
-        _icmp("eq", base, one, ops),
+    odd = icmp("ne", binop(llvm.AndOp, exp, one, ops), zero, ops)
+    neg_result = select(
+        icmp("eq", base, one, ops),
         one,
-        _select(_icmp("eq", base, minus_one, ops), _select(odd, minus_one, one, ops), zero, ops),
+        select(icmp("eq", base, minus_one, ops), select(odd, minus_one, one, ops), zero, ops),
         ops,
     )
-    return _select(negative, neg_result, acc, ops)
+    return select(negative, neg_result, acc, ops)
 
 
 @dataclass
@@ -207,7 +191,7 @@ class MathLowering(RewritePattern):
         if isinstance(op, math.RsqrtOp):
             root = call_intrinsic(f"llvm.sqrt.{intrinsic_suffix(t)}", args, t, ops)
             assert root is not None
-            return _binop(llvm.FDivOp, _const_like(1.0, t, ops), root, ops)
+            return binop(llvm.FDivOp, _const_like(1.0, t, ops), root, ops)
         if isinstance(op, math.AbsIOp | math.CountLeadingZerosOp | math.CountTrailingZerosOp):
             name = {math.AbsIOp: "llvm.abs", math.CountLeadingZerosOp: "llvm.ctlz"}.get(kind, "llvm.cttz")
             # The i1 flag: false = defined for INT_MIN (abs) and for zero (ctlz/cttz give the width).

@@ -48,6 +48,7 @@ from khal.passes.llvm_common import (
     insert_value,
     intrinsic_suffix,
     llvm_type,
+    select,
     splat,
     to_llvm,
     undef,
@@ -73,18 +74,12 @@ def _eq(index: SSAValue, k: int, ops: list[Operation]) -> SSAValue:
     return cmp.res
 
 
-def _select(cond: SSAValue, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
-    op = llx.SelectOp(cond, a, b)
-    ops.append(op)
-    return op.res
-
-
 def _get_column(matrix: SSAValue, columns: int, p: int | SSAValue, ops: list[Operation]) -> SSAValue:
     if isinstance(p, int):
         return extract_value(matrix, [p], ops)
     result = extract_value(matrix, [0], ops)
     for k in range(1, columns):
-        result = _select(_eq(p, k, ops), extract_value(matrix, [k], ops), result, ops)
+        result = select(_eq(p, k, ops), extract_value(matrix, [k], ops), result, ops)
     return result
 
 
@@ -95,7 +90,7 @@ def _set_column(
         return insert_value(matrix, column, [p], ops)
     for k in range(columns):
         old = extract_value(matrix, [k], ops)
-        matrix = insert_value(matrix, _select(_eq(p, k, ops), column, old, ops), [k], ops)
+        matrix = insert_value(matrix, select(_eq(p, k, ops), column, old, ops), [k], ops)
     return matrix
 
 

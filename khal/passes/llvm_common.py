@@ -22,7 +22,7 @@ bytes there, numpy's Vec3 12): loads and stores use the array type's address and
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from xdsl.dialects import llvm
 from xdsl.dialects.builtin import (
@@ -297,6 +297,27 @@ def insert_value(
 ) -> SSAValue:
     """`llvm.insertvalue`."""
     op = llvm.InsertValueOp(DenseArrayBase.from_list(i64, list(position)), aggregate, value)
+    ops.append(op)
+    return op.res
+
+
+def binop(cls: Callable[..., Operation], lhs: SSAValue, rhs: SSAValue, ops: list[Operation]) -> SSAValue:
+    """A two-operand llvm op of class `cls`."""
+    op = cls(lhs, rhs)
+    ops.append(op)
+    return op.results[0]
+
+
+def icmp(pred: str, lhs: SSAValue, rhs: SSAValue, ops: list[Operation]) -> SSAValue:
+    """`llvm.icmp <pred>` (`pred` as in LLVM: eq, ne, slt, ult, ...)."""
+    op = llvm.ICmpOp(lhs, rhs, IntegerAttr(llvm.ICmpPredicateFlag(pred).to_int(), 64))
+    ops.append(op)
+    return op.res
+
+
+def select(cond: SSAValue, a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
+    """`llvm.select` (scalar or vector condition)."""
+    op = llx.SelectOp(cond, a, b)
     ops.append(op)
     return op.res
 

@@ -40,18 +40,7 @@ from xdsl.utils.exceptions import LLVMTranslationException
 from xdsl.utils.target import Target
 
 from khal.dialects import llvm_ext as llx
-
-LLVM_LOWERING: list[str] = [
-    "convert-khal-to-llvm",
-    "convert-vector-to-llvm",
-    "convert-math-to-llvm",
-    "khal-convert-scf-to-cf",
-    "convert-arith-to-llvm",
-    "convert-cf-to-llvm",
-    "convert-func-to-llvm",
-    "reconcile-unrealized-casts",
-]
-"""Pass names, in order, from the CPU-ABI form (after `khal-cpu-workgroup-loops`) to the llvm dialect."""
+from khal.passes import LLVM_LOWERING  # noqa: F401 - re-exported: the lowering this translator expects
 
 
 class LLVMTranslationError(LLVMTranslationException):
