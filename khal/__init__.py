@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from khal.errors import BackendUnavailable, CompileError
-from khal.frontend.types import (
+from khal.types import (
     Array,
     IVec2,
     IVec3,

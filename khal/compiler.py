@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from khal.passes import LLVM_LOWERING  # the pass registry imports no xDSL
-from khal.runtime.cache import CACHE, make_key
+from khal.cache import CACHE, make_key
 
 if TYPE_CHECKING:
     from xdsl.context import Context

@@ -20,7 +20,7 @@ from khal.frontend.source import (
     remember_scope,
     resolve_chain,
 )
-from khal.frontend.types import KhalType, StructType, as_khal_type, struct_type_of
+from khal.types import KhalType, StructType, as_khal_type, struct_type_of
 
 if TYPE_CHECKING:
     from xdsl.dialects.builtin import ModuleOp
@@ -268,7 +268,9 @@ def struct(cls: type) -> type:
 
     def ir() -> str:
         """The struct's IR type, `!khal.struct<...>`."""
-        return str(st.ir_type())
+        from khal.frontend.types import ir_type
+
+        return str(ir_type(st))
 
     cls.ir = staticmethod(ir)  # type: ignore[attr-defined]
     return cls

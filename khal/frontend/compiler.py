@@ -256,7 +256,7 @@ class FunctionCompiler(OpsMixin):
         """The (cached) IR type of a khal type."""
         ir = self._ir_types.get(t)
         if ir is None:
-            ir = t.ir_type()
+            ir = kt.ir_type(t)
             self._ir_types[t] = ir
         return ir
 

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from khal.frontend.types import (
+from khal.types import (
     ArrayType,
     KhalType,
     MatrixType,

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from khal.frontend.types import ArrayType, ScalarType
+from khal.types import ArrayType, ScalarType
 from khal.runtime.backend import (
     DEFAULT_USAGE,
     MAX_WORKGROUPS,

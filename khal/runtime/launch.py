@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from khal.frontend.types import ArrayType
+from khal.types import ArrayType
 from khal.runtime.backend import Backend, Buffer
 
 

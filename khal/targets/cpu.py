@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Any
 import llvmlite.binding as llvm
 import numpy as np
 
-from khal.frontend import types as kt
+from khal import types as kt
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -374,7 +374,7 @@ def build_artifact(
 
     `module` is an llvmlite `ir.Module`, a parsed module or LLVM IR text holding `@<kernel_name>` in
     the CPU ABI. `params` lists the kernel's parameters, as `(name, type)` pairs or objects with
-    `.name`/`.type` (language types from `khal.frontend.types`); they name the argument block's
+    `.name`/`.type` (language types from `khal.types`); they name the argument block's
     fields and fix value layouts. Without it, names and types are guessed from the LLVM signature.
     """
     with _compile_lock:

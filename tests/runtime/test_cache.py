@@ -13,7 +13,7 @@ from runtime_kernels import add_assign
 
 import khal
 from khal.compiler import PIPELINES, compile_kernel, stages
-from khal.runtime.cache import CACHE
+from khal.cache import CACHE
 
 SCRIPT = textwrap.dedent(
     """
