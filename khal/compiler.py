@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from khal.passes import LLVM_LOWERING  # the pass registry imports no xDSL
+from khal.passes import COMMON_PREFIX, LLVM_LOWERING  # the pass registry imports no xDSL
 from khal.cache import CACHE, make_key
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 
 PIPELINES: dict[str, list[str]] = {
-    "cpu": ["canonicalize", "cse", "khal-infer-access", "khal-cpu-workgroup-loops", *LLVM_LOWERING],
+    "cpu": [*COMMON_PREFIX, "khal-cpu-workgroup-loops", *LLVM_LOWERING],
 }
 """target -> the pass names its kernels go through, in order."""
 

@@ -51,6 +51,9 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 }
 
 
+# The target-neutral prefix of every target's pipeline: language semantics that every backend must agree on.
+COMMON_PREFIX: list[str] = ["canonicalize", "cse", "khal-infer-access"]
+
 # From the CPU-ABI form (after `khal-cpu-workgroup-loops`) to the llvm dialect, in order. Kept here, in the
 # xDSL-free registry, so that the compiler reads pipelines without importing xDSL.
 LLVM_LOWERING: list[str] = [
