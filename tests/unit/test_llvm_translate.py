@@ -381,7 +381,7 @@ def test_fptosi_plain_in_range() -> None:
     from khal.passes import get_pass
 
     for name in passes:
-        p = ConvertArithToLLVMPass(saturate=False) if name == "convert-arith-to-llvm" else get_pass(name)()
+        p = ConvertArithToLLVMPass() if name == "convert-arith-to-llvm" else get_pass(name)()  # 1:1: plain fptosi
         p.apply(context(), module)
     ir_text = str(translate_module(module))
     assert "fptosi float" in ir_text
