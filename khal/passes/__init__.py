@@ -44,6 +44,7 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-verify-uniformity": _llvm_lowering("verify_uniformity", "VerifyUniformityPass"),
     "khal-expand-arith": _llvm_lowering("expand_arith", "ExpandArithPass"),
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
+    "convert-khal-print-to-llvm": _llvm_lowering("convert_khal_print_to_llvm", "ConvertKhalPrintToLLVMPass"),
     "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
     "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
     "convert-math-to-llvm": _llvm_lowering("convert_math_to_llvm", "ConvertMathToLLVMPass"),
@@ -70,6 +71,7 @@ COMMON_PREFIX: list[str] = [
 # From the CPU-ABI form (after `khal-cpu-workgroup-loops`) to the llvm dialect, in order. Kept here, in the
 # xDSL-free registry, so that the compiler reads pipelines without importing xDSL.
 LLVM_LOWERING: list[str] = [
+    "convert-khal-print-to-llvm",
     "convert-khal-to-llvm",
     "convert-vector-to-llvm",
     "convert-math-to-llvm",
