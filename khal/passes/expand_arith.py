@@ -69,10 +69,12 @@ class _Builder:
         self.ops: list[Operation] = []
 
     def add(self, op: Operation) -> SSAValue:
+        """Append `op`; its (first) result."""
         self.ops.append(op)
         return op.results[0]
 
-    def const(self, value: float, t: Attribute) -> SSAValue:
+    def const(self, value: int | float, t: Attribute) -> SSAValue:
+        """A constant `value` of type `t` (a splat when `t` is a vector)."""
         e = _element(t)
         v = float(value) if isinstance(e, AnyFloat) else int(value)
         attr: Attribute = FloatAttr(v, e) if isinstance(e, AnyFloat) else IntegerAttr(v, e)
@@ -210,7 +212,6 @@ def _bound(value: int, t: Attribute) -> float:
     return math.copysign(math.inf, value) if abs(value) > largest else float(value)
 
 
-@dataclass
 class SaturatingCastPattern(RewritePattern):
     """`fptosi`/`fptoui` clamp to the integer range and give 0 for NaN (`llvm.fpto*i.sat`'s result)."""
 
