@@ -241,8 +241,11 @@ def _block_struct(kernel: Any, dtype: np.dtype[Any]) -> struct.Struct:
 PARALLEL_MIN_SECONDS = 100e-6
 # From this many invocations on, a grid is worth the pool without measuring (a nanosecond each is enough).
 EAGER_INVOCATIONS = 1 << 17
-# Pieces per thread of a parallel dispatch: dynamic scheduling's grain.
+# Pieces per thread of a parallel dispatch (dynamic scheduling's grain), and the least work worth a
+# piece of its own: in invocations (grids not timed first), or in seconds (timed ones).
 CHUNKS_PER_THREAD = 16
+CHUNK_INVOCATIONS = 8192
+CHUNK_SECONDS = 5e-6
 
 
 class _Pool:
@@ -255,6 +258,10 @@ class _Pool:
     def run(self, entry: Callable[[int, int, int], None], addr: int, total: int, invocations: int) -> None:
         """Run workgroups [0, total) of `invocations` invocations in all over the pool and this thread."""
         begin = 0
+        # Several chunks per thread balance uneven workgroups (mandelbrot rows) and a thread the OS
+        # preempts; but every claim is an atomic on one cache line that all threads share (~0.1 us
+        # each, serialised), so a chunk should hold several microseconds of work.
+        most = invocations // CHUNK_INVOCATIONS  # at a nanosecond or more per invocation
         if invocations < EAGER_INVOCATIONS:
             # Run a small first piece here and time it: waking a thread costs microseconds, worth it
             # only when the rest of the grid takes longer; otherwise the rest runs here in one call.
@@ -262,17 +269,17 @@ class _Pool:
             start = time.perf_counter()
             entry(addr, 0, begin)
             rest = total - begin
-            if rest == 0 or (time.perf_counter() - start) * rest / begin <= PARALLEL_MIN_SECONDS:
+            estimate = (time.perf_counter() - start) * rest / begin
+            if rest == 0 or estimate <= PARALLEL_MIN_SECONDS:
                 if rest:
                     entry(addr, begin, total)
                 return
+            most = int(estimate / CHUNK_SECONDS)
         pool = shared_pool(self.threads - 1)
         if pool is None:  # no native waits on this platform: the caller runs the rest
             entry(addr, begin, total)
             return
-        # Several chunks per thread balance uneven workgroups (mandelbrot rows) and a thread the OS
-        # preempts (this machine is shared), at well under a microsecond per chunk.
-        chunks = min(total - begin, self.threads * CHUNKS_PER_THREAD)
+        chunks = min(total - begin, self.threads * CHUNKS_PER_THREAD, max(self.threads, most))
         seats = min(self.threads - 1, chunks - 1)
         pool.run(_entry_address(entry), addr, begin, total, chunks, seats)
 

@@ -122,10 +122,11 @@ exit:
 }}
 
 ; A worker's whole life: wait for a new job, take a seat if one is free, work, leave; until stopped.
-define void @khal_pool_worker(ptr %pool) {{
+; `%g0` is the generation the pool had before the thread started: a job published while it was
+; starting is still new to it.
+define void @khal_pool_worker(ptr %pool, i32 %g0) {{
 entry:
 {worker_fields}
-  %g0 = load atomic i32, ptr %pgen acquire, align 4
   br label %wait
 wait:
   %seen = phi i32 [ %g0, %entry ], [ %g, %noseat ], [ %g, %left ]
@@ -325,7 +326,7 @@ def pool_ir() -> str:
     )
 
 
-_WORKER_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p)
+_WORKER_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32)
 _RUN_TYPE = ctypes.CFUNCTYPE(
     None,
     ctypes.c_void_p,
@@ -397,9 +398,10 @@ class NativePool:
             while len(self._threads) < workers:
                 # A Python thread whose one ctypes call (GIL released) is the worker's whole life: entries
                 # that are Python callbacks (tests) find a thread state to take the GIL with.
+                gen = ctypes.c_int32.from_address(self.address + _GEN).value
                 t = threading.Thread(
                     target=self._worker,
-                    args=(self.address,),
+                    args=(self.address, gen),
                     name=f"khal-cpu-{len(self._threads)}",
                     daemon=True,
                 )
