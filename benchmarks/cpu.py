@@ -39,6 +39,8 @@ SAXPY_N = 1 << 24
 SMALL_N = 1 << 18
 MANDEL_W = MANDEL_H = 1024
 MANDEL_ITER = 256
+# Untimed calls at the start of each block of `paired` (GNU OpenMP spins ~ 10 ms after a loop).
+WARM_SECONDS = 0.05
 
 
 @khal.kernel(workgroup_size=256)
@@ -83,8 +85,9 @@ def paired(fns: list[Callable[[], Any]], repeat: int, warmup: int = 2, block: in
     """Median wall times of several functions measured in turn, in blocks (a a a, b b b, a a a, ...).
 
     Taking turns gives each the same share of whatever else the machine is doing (it is shared), so the
-    ratios hold when absolute times drift. Each block starts with an untimed call: numba's OpenMP
-    threads spin for a while after a parallel loop and would otherwise slow whoever runs next.
+    ratios hold when absolute times drift. Each block starts with untimed calls for WARM_SECONDS: the
+    one before may leave threads spinning (numba's OpenMP threads spin for a while after a parallel
+    loop) or cores idle, which would otherwise slow or speed whoever runs next.
     """
     for fn in fns:
         for _ in range(warmup):
@@ -92,7 +95,10 @@ def paired(fns: list[Callable[[], Any]], repeat: int, warmup: int = 2, block: in
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(-(-repeat // block)):
         for fn, ts in zip(fns, times, strict=True):
+            start = time.perf_counter()
             fn()
+            while time.perf_counter() - start < WARM_SECONDS:
+                fn()
             for _ in range(block):
                 t0 = time.perf_counter()
                 fn()
