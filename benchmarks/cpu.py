@@ -29,7 +29,8 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, ROOT)  # this checkout's khal, here and in the cold-compile processes
 
 import khal  # noqa: E402
 import khal.std as ks  # noqa: E402
@@ -237,6 +238,7 @@ def cold_compile(scripts: list[str], runs: int) -> list[float]:
         for script, ts in zip(scripts, times, strict=True):
             with tempfile.TemporaryDirectory() as cache:
                 env = {**os.environ, "KHAL_CACHE_DIR": cache, "NUMBA_CACHE_DIR": cache}
+                env["PYTHONPATH"] = os.pathsep.join([ROOT, *filter(None, [env.get("PYTHONPATH")])])
                 env.pop("KHAL_NO_CACHE", None)
                 path = Path(cache) / "cold.py"  # a file: khal reads kernel source
                 path.write_text(script)

@@ -33,8 +33,10 @@ import threading
 import llvmlite.binding as llvm
 
 # Byte offsets in the pool's state block. The fields each thread writes sit on their own cache lines.
-_GEN, _CTL, _SLEEPERS, _SPIN, _STOP = 0, 8, 16, 20, 24  # workers poll these
-_ENTRY, _ARGS, _BEGIN, _SIZE, _CHUNKS, _SEATS = 64, 72, 80, 84, 88, 92  # the job, read-only while it runs
+# `gen` counts published jobs (the futex workers sleep on); `ctl` is the current job's seating,
+# generation << 32 | closed << 31 | seats << 16 | seats taken.
+_GEN, _CTL, _SLEEPERS, _SPIN, _STOP, _FANOUT = 0, 8, 16, 20, 24, 28  # workers poll these
+_ENTRY, _ARGS, _BEGIN, _SIZE, _CHUNKS = 64, 72, 80, 84, 88  # the job, read-only while it runs
 _NEXT = 128  # the next piece to claim
 _DONE, _WAITING = 192, 196  # seated workers that finished; whether the submitter sleeps
 _BUSY = 256  # a job is running
@@ -44,6 +46,13 @@ _STATE_BYTES = 320
 # 32 on current x86): long enough to catch the next dispatch of a loop, short enough not to steal a
 # shared machine's cores.
 SPIN = 4000
+
+# How many sleeping workers the submitter, then each worker that takes a seat, wakes (0: the
+# submitter wakes one per seat).
+FANOUT = 2
+
+# The seats of one job (a 15-bit field of `ctl`).
+MAX_SEATS = 32767
 
 # futex(2) numbers; the pool needs them to sleep natively.
 _SYS_FUTEX = {"x86_64": 202, "amd64": 202, "aarch64": 98, "arm64": 98}
@@ -165,31 +174,35 @@ undo:
 woke:
   br label %poll
 newjob:
-  %g = phi i32 [ %cur, %poll ]
-  %c0 = load atomic i64, ptr %pctl acquire, align 8
-  br label %seat
-seat:
-  %c = phi i64 [ %c0, %newjob ], [ %cnow, %retry ]
+  ; One atomic add takes a seat or learns there is none: a compare-and-swap loop would make
+  ; the workers that wake together retry each other's updates (quadratic in the thread count).
+  %c = atomicrmw add ptr %pctl, i64 1 acq_rel
   %chi = lshr i64 %c, 32
-  %cgen = trunc i64 %chi to i32
-  %samegen = icmp eq i32 %cgen, %g
-  br i1 %samegen, label %check, label %noseat
-check:
-  %taken = trunc i64 %c to i32
-  %closed = icmp slt i32 %taken, 0
-  %seats = load i32, ptr %pseats
-  %full = icmp sge i32 %taken, %seats
+  %g = trunc i64 %chi to i32
+  %low = trunc i64 %c to i32
+  %taken = and i32 %low, 65535
+  %seats.sh = lshr i32 %low, 16
+  %seats = and i32 %seats.sh, 32767
+  %closed = icmp slt i32 %low, 0
+  %full = icmp uge i32 %taken, %seats
   %no = or i1 %closed, %full
-  br i1 %no, label %noseat, label %cas
-cas:
-  %c1 = add i64 %c, 1
-  %r = cmpxchg ptr %pctl, i64 %c, i64 %c1 acq_rel acquire
-  %ok = extractvalue {{ i64, i1 }} %r, 1
-  %cnow = extractvalue {{ i64, i1 }} %r, 0
-  br i1 %ok, label %seated, label %retry
-retry:
-  br label %seat
+  br i1 %no, label %noseat, label %seated
 seated:
+  ; Sleeping workers wake in a tree: each seated one wakes FANOUT more, so the submitter pays
+  ; for a couple of wake-ups instead of one per seat.
+  %fan = load atomic i32, ptr %pfanout monotonic, align 4
+  %sl = load atomic i32, ptr %psleepers monotonic, align 4
+  %anysleep = icmp sgt i32 %sl, 0
+  %taken1 = add i32 %taken, 1
+  %more = icmp ult i32 %taken1, %seats
+  %fanning = icmp sgt i32 %fan, 0
+  %wakemore.0 = and i1 %anysleep, %more
+  %wakemore = and i1 %wakemore.0, %fanning
+  br i1 %wakemore, label %fanwake, label %working
+fanwake:
+  call void @futex_wake(ptr %pgen, i32 %fan)
+  br label %working
+working:
   call void @work(ptr %pool)
   %d = atomicrmw add ptr %pdone, i32 1 seq_cst
   %w = load atomic i32, ptr %pwaiting seq_cst, align 4
@@ -224,27 +237,34 @@ publish:
   %size = sub i32 %end, %begin
   store i32 %size, ptr %psize
   store i32 %chunks, ptr %pchunks
-  store i32 %seats, ptr %pseats
   store i32 0, ptr %pnext
   store i32 0, ptr %pdone
   store i32 0, ptr %pwaiting
   %g = load atomic i32, ptr %pgen monotonic, align 4
   %g1 = add i32 %g, 1
   %g64 = zext i32 %g1 to i64
-  %ctl = shl i64 %g64, 32
+  %ctl.gen = shl i64 %g64, 32
+  %seats64 = zext i32 %seats to i64
+  %ctl.seats = shl i64 %seats64, 16
+  %ctl = or i64 %ctl.gen, %ctl.seats
   store atomic i64 %ctl, ptr %pctl release, align 8
   store atomic i32 %g1, ptr %pgen seq_cst, align 4
   %sl = load atomic i32, ptr %psleepers seq_cst, align 4
   %anysleep = icmp sgt i32 %sl, 0
   br i1 %anysleep, label %wake, label %work
 wake:
-  call void @futex_wake(ptr %pgen, i32 %seats)
+  %fan = load atomic i32, ptr %pfanout monotonic, align 4
+  %fanning = icmp sgt i32 %fan, 0
+  %first = select i1 %fanning, i32 %fan, i32 %seats
+  call void @futex_wake(ptr %pgen, i32 %first)
   br label %work
 work:
   call void @work(ptr %pool)
   %old = atomicrmw or ptr %pctl, i64 2147483648 acq_rel
   %old32 = trunc i64 %old to i32
-  %t = and i32 %old32, 2147483647
+  %taken = and i32 %old32, 65535
+  %fewer = icmp ult i32 %taken, %seats
+  %t = select i1 %fewer, i32 %taken, i32 %seats
   %spin = load atomic i32, ptr %pspin monotonic, align 4
   br label %poll
 poll:
@@ -281,12 +301,12 @@ _FIELDS = {
     "sleepers": _SLEEPERS,
     "spin": _SPIN,
     "stop": _STOP,
+    "fanout": _FANOUT,
     "entry": _ENTRY,
     "args": _ARGS,
     "begin": _BEGIN,
     "size": _SIZE,
     "chunks": _CHUNKS,
-    "seats": _SEATS,
     "next": _NEXT,
     "done": _DONE,
     "waiting": _WAITING,
@@ -317,9 +337,9 @@ def pool_ir() -> str:
         wait_op=_FUTEX_WAIT_PRIVATE,
         wake_op=_FUTEX_WAKE_PRIVATE,
         work_fields=_fields("entry", "args", "begin", "size", "chunks", "next"),
-        worker_fields=_fields("gen", "ctl", "sleepers", "spin", "stop", "seats", "done", "waiting"),
+        worker_fields=_fields("gen", "ctl", "sleepers", "spin", "stop", "fanout", "done", "waiting"),
         run_fields=_fields(
-            "gen", "ctl", "sleepers", "spin", "entry", "args", "begin", "size", "chunks", "seats", "next"
+            "gen", "ctl", "sleepers", "spin", "fanout", "entry", "args", "begin", "size", "chunks", "next"
         )
         + "\n"
         + _fields("done", "waiting", "busy"),
@@ -382,6 +402,7 @@ class NativePool:
         self._memory = ctypes.create_string_buffer(_STATE_BYTES + 64)
         self.address = (ctypes.addressof(self._memory) + 63) & ~63
         ctypes.c_int32.from_address(self.address + _SPIN).value = SPIN
+        ctypes.c_int32.from_address(self.address + _FANOUT).value = FANOUT
         self._threads: list[threading.Thread] = []
         self._grow_lock = threading.Lock()
 
@@ -410,7 +431,7 @@ class NativePool:
 
     def run(self, entry: int, args: int, begin: int, end: int, chunks: int, seats: int) -> None:
         """Run `entry(args, lo, hi)` over [begin, end) in `chunks` pieces, here and on <= `seats` workers."""
-        self._run(self.address, entry, args, begin, end, chunks, seats)
+        self._run(self.address, entry, args, begin, end, chunks, min(seats, MAX_SEATS))
 
     def stop(self) -> None:
         """Let the workers return (they finish the job they are in) and wait for them."""
