@@ -47,9 +47,10 @@ _STATE_BYTES = 320
 # shared machine's cores.
 SPIN = 4000
 
-# How many sleeping workers the submitter, then each worker that takes a seat, wakes (0: the
-# submitter wakes one per seat).
-FANOUT = 2
+# How many sleeping workers the submitter, then each worker that takes a seat, wakes; 0: the
+# submitter wakes one per seat at once. On the 16-core H200 host a wake-up tree (2 or 4) was slower
+# after idle gaps (2^20 saxpy after 3 ms asleep: 136 us with 0, 165-187 us with 2 or 4).
+FANOUT = 0
 
 # The seats of one job (a 15-bit field of `ctl`).
 MAX_SEATS = 32767
@@ -188,8 +189,7 @@ newjob:
   %no = or i1 %closed, %full
   br i1 %no, label %noseat, label %seated
 seated:
-  ; Sleeping workers wake in a tree: each seated one wakes FANOUT more, so the submitter pays
-  ; for a couple of wake-ups instead of one per seat.
+  ; With FANOUT > 0, sleeping workers wake in a tree: each seated one wakes FANOUT more.
   %fan = load atomic i32, ptr %pfanout monotonic, align 4
   %sl = load atomic i32, ptr %psleepers monotonic, align 4
   %anysleep = icmp sgt i32 %sl, 0
