@@ -276,9 +276,6 @@ class _Pool:
                 return
             most = int(estimate / CHUNK_SECONDS)
         pool = shared_pool(self.threads - 1)
-        if pool is None:  # no native waits on this platform: the caller runs the rest
-            entry(addr, begin, total)
-            return
         chunks = min(total - begin, self.threads * CHUNKS_PER_THREAD, max(self.threads, most))
         seats = min(self.threads - 1, chunks - 1)
         pool.run(_entry_address(entry), addr, begin, total, chunks, seats)

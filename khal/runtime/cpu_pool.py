@@ -15,8 +15,8 @@ Contract
 - The pool is shared by every `Cpu(parallel=True)` of the process and grows to the largest thread count
   asked for (`shared_pool(workers)`); a backend owns no threads, so dropping one releases nothing and
   leaks nothing. A forked child gets a fresh pool (the parent's workers do not exist there).
-- Native waits need Linux's futex (x86-64, aarch64); elsewhere `shared_pool` returns None and the
-  caller runs the range itself.
+- Native waits need Linux's futex (x86-64, aarch64); elsewhere `shared_pool` gives a `PythonPool`
+  with the same contract, whose threads claim pieces under a Python lock.
 
 Why JIT-compiled IR and not C: llvmlite is this project's only native toolchain (no C compiler may be
 assumed on a user's machine), and the work loop is a few dozen instructions.
@@ -27,8 +27,10 @@ from __future__ import annotations
 import ctypes
 import os
 import platform
+import queue
 import sys
 import threading
+from collections.abc import Callable
 
 import llvmlite.binding as llvm
 
@@ -347,6 +349,7 @@ def pool_ir() -> str:
 
 
 _WORKER_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32)
+_ENTRY_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32)
 _RUN_TYPE = ctypes.CFUNCTYPE(
     None,
     ctypes.c_void_p,
@@ -451,20 +454,101 @@ class NativePool:
         self._threads.clear()
 
 
-_pool: NativePool | None = None
+class PythonPool:
+    """The fallback where native waits are missing: Python threads claim pieces under a lock.
+
+    Same contract as `NativePool`, but every piece re-takes the GIL to be claimed, so it scales
+    worse on many cores (the JIT'd entry itself still runs without the GIL).
+    """
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
+        self._threads: list[threading.Thread] = []
+        self._busy = threading.Lock()
+        self._grow_lock = threading.Lock()
+
+    @property
+    def workers(self) -> int:
+        """How many worker threads the pool has."""
+        return len(self._threads)
+
+    def grow(self, workers: int) -> None:
+        """Start workers until there are at least `workers`."""
+        with self._grow_lock:
+            while len(self._threads) < workers:
+                t = threading.Thread(target=self._loop, name=f"khal-cpu-{len(self._threads)}", daemon=True)
+                t.start()
+                self._threads.append(t)
+
+    def _loop(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            job()
+
+    def run(self, entry: int, args: int, begin: int, end: int, chunks: int, seats: int) -> None:
+        """Run `entry(args, lo, hi)` over [begin, end) in `chunks` pieces, here and on <= `seats` workers."""
+        call = _ENTRY_TYPE(entry)
+        if not self._busy.acquire(blocking=False):
+            call(args, begin, end)  # busy: another thread's job, or this one nested in an entry
+            return
+        try:
+            work, done = _python_job(call, args, begin, end, chunks)
+            for _ in range(min(seats, len(self._threads))):
+                self._jobs.put(work)
+            work()
+            done.wait()
+        finally:
+            self._busy.release()
+
+    def stop(self) -> None:
+        """Let the workers return and wait for them."""
+        for _ in self._threads:
+            self._jobs.put(None)
+        for t in self._threads:
+            t.join()
+        self._threads.clear()
+
+
+def _python_job(
+    call: Callable[[int, int, int], None], args: int, begin: int, end: int, chunks: int
+) -> tuple[Callable[[], None], threading.Event]:
+    """A job's work loop and its completion event: claiming a piece and counting it active happen under
+    one lock, so the job is done exactly when no piece is left and none is running."""
+    lock = threading.Lock()
+    done = threading.Event()
+    state = [0, 0]  # next piece, pieces running
+    size = end - begin
+
+    def work() -> None:
+        while True:
+            with lock:
+                i = state[0]
+                if i >= chunks:
+                    return
+                state[0] = i + 1
+                state[1] += 1
+            try:
+                call(args, begin + size * i // chunks, begin + size * (i + 1) // chunks)
+            finally:
+                with lock:
+                    state[1] -= 1
+                    if state[1] == 0 and state[0] >= chunks:
+                        done.set()
+
+    return work, done
+
+
+_pool: NativePool | PythonPool | None = None
 _pool_lock = threading.Lock()
 
 
-def shared_pool(workers: int) -> NativePool | None:
-    """This process's pool, with at least `workers` workers; None where the native pool is unsupported."""
+def shared_pool(workers: int) -> NativePool | PythonPool:
+    """This process's pool, with at least `workers` workers (a `PythonPool` where futexes are missing)."""
     global _pool
     pool = _pool
     if pool is None:
-        if not native_supported():
-            return None
         with _pool_lock:
             if _pool is None:
-                _pool = NativePool()
+                _pool = NativePool() if native_supported() else PythonPool()
             pool = _pool
     pool.grow(workers)
     return pool

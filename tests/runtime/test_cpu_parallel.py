@@ -15,8 +15,6 @@ from khal import Array, f32, u32
 from khal.runtime import cpu_pool
 from khal.runtime.cpu import Cpu
 
-pytestmark = pytest.mark.skipif(not cpu_pool.native_supported(), reason="the native pool needs Linux futexes")
-
 ENTRY = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32)
 BIG = 1 << 20  # invocations: enough that a grid goes to the pool without a timed first piece
 
@@ -175,8 +173,11 @@ def test_dropped_backends_leave_no_threads(rng: np.random.Generator) -> None:
     assert peak == before
 
 
-def test_a_private_pool_stops_its_workers() -> None:
-    pool = cpu_pool.NativePool()
+@pytest.mark.parametrize("kind", ["native", "python"])
+def test_a_private_pool_runs_every_piece_once_and_stops(kind: str) -> None:
+    if kind == "native" and not cpu_pool.native_supported():
+        pytest.skip("the native pool needs Linux futexes")
+    pool = cpu_pool.NativePool() if kind == "native" else cpu_pool.PythonPool()
     pool.grow(3)
     assert pool.workers == 3
     hits = np.zeros(30, np.int64)
@@ -192,3 +193,19 @@ def test_a_private_pool_stops_its_workers() -> None:
     threads = list(pool._threads)
     pool.stop()
     assert pool.workers == 0 and not any(t.is_alive() for t in threads)
+
+
+def test_the_python_fallback_runs_kernels(monkeypatch: pytest.MonkeyPatch, rng: np.random.Generator) -> None:
+    """Where futexes are missing, `Cpu(parallel=True)` runs on a `PythonPool`: same results."""
+    fallback = cpu_pool.PythonPool()
+    monkeypatch.setattr(cpu_pool, "_pool", fallback)
+    try:
+        par = Cpu(parallel=True, threads=3)
+        m = int(rng.integers(3000, 6000))
+        out = par.uninit_buffer(m, np.uint32)
+        khal.launch(uneven, m, out, m, backend=par)
+        np.testing.assert_array_equal(par.slow_read_vec(out), _uneven_reference(m))
+        assert len(_threads_seen(par, 100)) == 3
+        assert fallback.workers == 2
+    finally:
+        fallback.stop()
