@@ -24,6 +24,7 @@ assumed on a user's machine), and the work loop is a few dozen instructions.
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import platform
@@ -436,7 +437,7 @@ class NativePool:
         """Run `entry(args, lo, hi)` over [begin, end) in `chunks` pieces, here and on <= `seats` workers."""
         self._run(self.address, entry, args, begin, end, chunks, min(seats, MAX_SEATS))
 
-    def stop(self) -> None:
+    def stop(self, timeout: float | None = None) -> None:
         """Let the workers return (they finish the job they are in) and wait for them."""
         stop = ctypes.c_int32.from_address(self.address + _STOP)
         stop.value = 1
@@ -450,7 +451,7 @@ class NativePool:
             ctypes.c_long(2**31 - 1),
         )
         for t in self._threads:
-            t.join()
+            t.join(timeout)
         self._threads.clear()
 
 
@@ -555,11 +556,21 @@ def shared_pool(workers: int) -> NativePool | PythonPool:
 
 
 def _forget_pool() -> None:
-    # The child of a fork has none of the parent's threads, and the state block may be mid-job.
-    global _pool, _pool_lock
+    # The child of a fork has none of the parent's threads, the state block may be mid-job, and a lock
+    # another thread held at the fork stays held. The compiled code is still mapped: it is reused.
+    global _pool, _pool_lock, _code_lock
     _pool = None
     _pool_lock = threading.Lock()
+    _code_lock = threading.Lock()
+
+
+def _stop_at_exit() -> None:
+    # The workers run JIT'd code whose engine the interpreter frees as it tears down: let them leave
+    # it first (a spinning worker would otherwise jump into unmapped memory).
+    if isinstance(_pool, NativePool):
+        _pool.stop(timeout=1.0)
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_forget_pool)
+atexit.register(_stop_at_exit)
