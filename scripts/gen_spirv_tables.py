@@ -70,7 +70,7 @@ def _enumerants(core: dict, kind: str) -> dict[str, int]:
 
 def _dict_lines(name: str, doc: str, items: dict[str, int]) -> list[str]:
     lines = [f"{name}: dict[str, int] = {{"]
-    lines += [f"    {k!r}: {v}," for k, v in items.items()]
+    lines += [f"    {json.dumps(k)}: {v}," for k, v in items.items()]
     return [*lines, "}", f'"""{doc}"""', ""]
 
 
@@ -110,8 +110,8 @@ def generate(grammar_dir: Path) -> str:
     kinds = VALUE_ENUMS + BIT_ENUMS
     lines.append("ENUMS: dict[str, dict[str, int]] = {")
     for kind in kinds:
-        lines.append(f"    {kind!r}: {{")
-        lines += [f"        {k!r}: {v}," for k, v in _enumerants(core, kind).items()]
+        lines.append(f"    {json.dumps(kind)}: {{")
+        lines += [f"        {json.dumps(k)}: {v}," for k, v in _enumerants(core, kind).items()]
         lines.append("    },")
     lines += ["}", '"""Operand kind -> enumerant -> value (bit enums give flag values)."""']
     for kind in VALUE_ENUMS:
