@@ -34,7 +34,7 @@ VALUE_ENUMS = (
     "Scope",
     "StorageClass",
 )
-# Bit enums: only their flag values (`None` is a Python keyword, so no StrEnum).
+# Bit enums: flag values, and a StrEnum of the flags without `None` (a Python keyword; no flag set).
 BIT_ENUMS = ("FunctionControl", "LoopControl", "MemoryAccess", "MemorySemantics", "SelectionControl")
 
 OUT = Path(__file__).resolve().parent.parent / "khal" / "dialects" / "spirv_tables.py"
@@ -116,6 +116,9 @@ def generate(grammar_dir: Path) -> str:
     lines += ["}", '"""Operand kind -> enumerant -> value (bit enums give flag values)."""']
     for kind in VALUE_ENUMS:
         lines += _enum_lines(kind, _enumerants(core, kind))
+    for kind in BIT_ENUMS:
+        flags = {k: v for k, v in _enumerants(core, kind).items() if k != "None"}
+        lines += _enum_lines(kind, flags)
     return "\n".join(lines) + "\n"
 
 

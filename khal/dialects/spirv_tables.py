@@ -2224,3 +2224,83 @@ class StorageClass(StrEnum):
     CodeSectionINTEL = "CodeSectionINTEL"
     DeviceOnlyINTEL = "DeviceOnlyINTEL"
     HostOnlyINTEL = "HostOnlyINTEL"
+
+
+class FunctionControl(StrEnum):
+    """SPIR-V `FunctionControl` enumerants (numbers in ENUMS)."""
+
+    Inline = "Inline"
+    DontInline = "DontInline"
+    Pure = "Pure"
+    Const = "Const"
+    OptNoneINTEL = "OptNoneINTEL"
+
+
+class LoopControl(StrEnum):
+    """SPIR-V `LoopControl` enumerants (numbers in ENUMS)."""
+
+    Unroll = "Unroll"
+    DontUnroll = "DontUnroll"
+    DependencyInfinite = "DependencyInfinite"
+    DependencyLength = "DependencyLength"
+    MinIterations = "MinIterations"
+    MaxIterations = "MaxIterations"
+    IterationMultiple = "IterationMultiple"
+    PeelCount = "PeelCount"
+    PartialCount = "PartialCount"
+    InitiationIntervalINTEL = "InitiationIntervalINTEL"
+    MaxConcurrencyINTEL = "MaxConcurrencyINTEL"
+    DependencyArrayINTEL = "DependencyArrayINTEL"
+    PipelineEnableINTEL = "PipelineEnableINTEL"
+    LoopCoalesceINTEL = "LoopCoalesceINTEL"
+    MaxInterleavingINTEL = "MaxInterleavingINTEL"
+    SpeculatedIterationsINTEL = "SpeculatedIterationsINTEL"
+    NoFusionINTEL = "NoFusionINTEL"
+    LoopCountINTEL = "LoopCountINTEL"
+    MaxReinvocationDelayINTEL = "MaxReinvocationDelayINTEL"
+
+
+class MemoryAccess(StrEnum):
+    """SPIR-V `MemoryAccess` enumerants (numbers in ENUMS)."""
+
+    Volatile = "Volatile"
+    Aligned = "Aligned"
+    Nontemporal = "Nontemporal"
+    MakePointerAvailable = "MakePointerAvailable"
+    MakePointerAvailableKHR = "MakePointerAvailableKHR"
+    MakePointerVisible = "MakePointerVisible"
+    MakePointerVisibleKHR = "MakePointerVisibleKHR"
+    NonPrivatePointer = "NonPrivatePointer"
+    NonPrivatePointerKHR = "NonPrivatePointerKHR"
+    AliasScopeINTELMask = "AliasScopeINTELMask"
+    NoAliasINTELMask = "NoAliasINTELMask"
+
+
+class MemorySemantics(StrEnum):
+    """SPIR-V `MemorySemantics` enumerants (numbers in ENUMS)."""
+
+    Relaxed = "Relaxed"
+    Acquire = "Acquire"
+    Release = "Release"
+    AcquireRelease = "AcquireRelease"
+    SequentiallyConsistent = "SequentiallyConsistent"
+    UniformMemory = "UniformMemory"
+    SubgroupMemory = "SubgroupMemory"
+    WorkgroupMemory = "WorkgroupMemory"
+    CrossWorkgroupMemory = "CrossWorkgroupMemory"
+    AtomicCounterMemory = "AtomicCounterMemory"
+    ImageMemory = "ImageMemory"
+    OutputMemory = "OutputMemory"
+    OutputMemoryKHR = "OutputMemoryKHR"
+    MakeAvailable = "MakeAvailable"
+    MakeAvailableKHR = "MakeAvailableKHR"
+    MakeVisible = "MakeVisible"
+    MakeVisibleKHR = "MakeVisibleKHR"
+    Volatile = "Volatile"
+
+
+class SelectionControl(StrEnum):
+    """SPIR-V `SelectionControl` enumerants (numbers in ENUMS)."""
+
+    Flatten = "Flatten"
+    DontFlatten = "DontFlatten"
