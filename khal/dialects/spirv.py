@@ -362,7 +362,7 @@ class StructType(ParametrizedAttribute, TypeAttribute):
 
 @irdl_attr_definition
 class VceAttr(ParametrizedAttribute):
-    """Version, capabilities and extensions of a module: `#spirv.vce<v1.3, [Shader], []>`."""
+    """Version, capabilities and extensions: `#spirv.vce<v1.3, [Shader], []>` (`requires <...>` on a module)."""
 
     name = "spirv.vce"
 
@@ -659,7 +659,7 @@ class EntryPointOp(IRDLOperation):
 
 @irdl_op_definition
 class ExecutionModeOp(IRDLOperation):
-    """`spirv.ExecutionMode @main LocalSize array<i32: 64, 1, 1>`."""
+    """`spirv.ExecutionMode @main LocalSize [64, 1, 1]`."""
 
     name = "spirv.ExecutionMode"
 
@@ -874,7 +874,6 @@ class ArrayLengthOp(IRDLOperation):
     structure = operand_def(PointerType)
     member = prop_def(IntAttr)
     result = result_def(IntegerType(32))
-    assembly_format = "$structure `,` $member attr-dict `:` type($structure)"
 
     def __init__(self, structure: SSAValue, member: int):
         super().__init__(operands=[structure], properties={"member": IntAttr(member)}, result_types=[i32])
@@ -887,6 +886,25 @@ class ArrayLengthOp(IRDLOperation):
             raise VerifyException("spirv.ArrayLength names the last member of a struct")
         if not isinstance(st.members.data[i], RuntimeArrayType):
             raise VerifyException("spirv.ArrayLength needs a runtime array member")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.structure)
+        printer.print_string(f", {self.member.data}")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.structure.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> ArrayLengthOp:
+        structure = parser.parse_unresolved_operand()
+        parser.parse_punctuation(",")
+        member = parser.parse_integer(allow_boolean=False, allow_negative=False)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        op = cls(parser.resolve_operand(structure, parser.parse_type()), member)
+        op.attributes |= attrs
+        return op
 
 
 # --------------------------------------------------------------------------- arithmetic, logic, conversions
@@ -1492,7 +1510,6 @@ class CompositeExtractOp(IRDLOperation):
     result = result_def()
 
     traits = traits_def(Pure())
-    assembly_format = "$composite `` $indices attr-dict `:` type($composite) `->` type($result)"
 
     def __init__(self, composite: SSAValue, indices: Sequence[int], result_type: Attribute):
         super().__init__(
@@ -1512,6 +1529,30 @@ class CompositeExtractOp(IRDLOperation):
                 raise VerifyException(f"index {i} does not select from {t}")
         if t != self.result.type:
             raise VerifyException(f"the extract gives {t}, not {self.result.type}")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.composite)
+        printer.print_string(f"[{', '.join(str(i) for i in self.indices.get_values())}]")
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.composite.type)
+        printer.print_string(" -> ")
+        printer.print_attribute(self.result.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> CompositeExtractOp:
+        composite = parser.parse_unresolved_operand()
+        indices = parser.parse_comma_separated_list(
+            parser.Delimiter.SQUARE, lambda: parser.parse_integer(allow_boolean=False, allow_negative=False)
+        )
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ct = parser.parse_type()
+        parser.parse_punctuation("->")
+        op = cls(parser.resolve_operand(composite, ct), indices, parser.parse_type())
+        op.attributes |= attrs
+        return op
 
 
 @irdl_op_definition
