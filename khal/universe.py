@@ -39,5 +39,7 @@ def _own_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     return {name: factory for name, factory in KHAL_PASSES.items() if name not in xdsl_names}
 
 
-KHAL_UNIVERSE = Universe(all_dialects={"khal": _khal_dialect, "spirv": _spirv_dialect}, all_passes=_own_passes())
+KHAL_UNIVERSE = Universe(
+    all_dialects={"khal": _khal_dialect, "spirv": _spirv_dialect}, all_passes=_own_passes()
+)
 """The dialects and passes khal adds to every xDSL tool."""

@@ -18,7 +18,6 @@ from typing import Any
 
 import numpy as np
 
-from khal.types import ArrayType, ScalarType
 from khal.runtime.backend import (
     DEFAULT_USAGE,
     MAX_WORKGROUPS,
@@ -37,6 +36,7 @@ from khal.runtime.backend import (
     now,
     workgroup_counts,
 )
+from khal.types import ArrayType, ScalarType
 
 # numpy dtype (kind, itemsize) -> struct code, for the fields of the packed argument block.
 _STRUCT_CODES = {
