@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Any
 
 from khal.errors import BackendUnavailable, CompileError
-from khal.kernel import Func, Kernel, func, kernel, struct
 from khal.types import (
     Array,
     IVec2,
@@ -36,6 +35,7 @@ from khal.types import (
     u32,
     u64,
 )
+from khal.kernel import Func, Kernel, func, kernel, struct
 
 __version__ = "0.1.0"
 

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from khal.cache import CACHE, make_key
 from khal.passes import COMMON_PREFIX, LLVM_LOWERING  # the pass registry imports no xDSL
+from khal.cache import CACHE, make_key
 
 if TYPE_CHECKING:
     from xdsl.context import Context

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from khal.types import ArrayType, ScalarType
 from khal.runtime.backend import (
     DEFAULT_USAGE,
     MAX_WORKGROUPS,
@@ -36,7 +37,6 @@ from khal.runtime.backend import (
     now,
     workgroup_counts,
 )
-from khal.types import ArrayType, ScalarType
 
 # numpy dtype (kind, itemsize) -> struct code, for the fields of the packed argument block.
 _STRUCT_CODES = {

@@ -6,8 +6,8 @@ from typing import Any
 
 import numpy as np
 
-from khal.runtime.backend import Backend, Buffer
 from khal.types import ArrayType
+from khal.runtime.backend import Backend, Buffer
 
 
 def launch(kernel: Any, grid: Any, *args: Any, backend: Backend | None = None) -> None:
