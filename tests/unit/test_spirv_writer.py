@@ -25,7 +25,7 @@ from khal.targets import spirv_writer
 from khal.targets.spirv_writer import disassemble, find_spirv_module, serialize, validate
 
 MODULES = Path(__file__).resolve().parents[1] / "filecheck" / "spirv"
-ALL = ["add_assign", "loop_workgroup", "uniform_params", "atomics_math", "atomic_compare_exchange"]
+ALL = ["add_assign", "loop_workgroup", "uniform_params", "atomics_math", "atomic_compare_exchange", "ops"]
 
 
 def load(name: str) -> spirv.ModuleOp:
