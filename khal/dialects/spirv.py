@@ -362,7 +362,7 @@ class StructType(ParametrizedAttribute, TypeAttribute):
 
 @irdl_attr_definition
 class VceAttr(ParametrizedAttribute):
-    """Version, capabilities and extensions: `#spirv.vce<v1.3, [Shader], []>`, `requires <...>` in a module."""
+    """Version, capabilities, extensions: `#spirv.vce<v1.3, [Shader], []>`; `requires <...>` on a module."""
 
     name = "spirv.vce"
 
