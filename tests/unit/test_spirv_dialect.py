@@ -204,7 +204,10 @@ def _parse_func(body: str, globals_: str = "") -> ModuleOp:
 
 BUF = "!spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>"
 BUF_GLOBAL = f"spirv.GlobalVariable @a bind(0, 0) : {BUF}"
-CHAIN = f"%a = spirv.mlir.addressof @a : {BUF}\n %c = spirv.Constant 0 : i32\n %p = spirv.AccessChain %a[%c, %c] : {BUF}"
+CHAIN = (
+    f"%a = spirv.mlir.addressof @a : {BUF}\n %c = spirv.Constant 0 : i32\n"
+    f" %p = spirv.AccessChain %a[%c, %c] : {BUF}"
+)
 """The start of a body that takes an element pointer %p into @a: the caller writes `, i32, i32 -> type`."""
 
 
@@ -219,8 +222,8 @@ CHAIN = f"%a = spirv.mlir.addressof @a : {BUF}\n %c = spirv.Constant 0 : i32\n %
         ("%x = spirv.Constant 1 : i32\n %y = spirv.FOrdLessThan %x, %x : i32\n spirv.Return", "float"),
         ("%x = spirv.Constant 1 : i32\n %y = spirv.ConvertFToS %x : i32 to i32\n spirv.Return", "float"),
         (
-            "%x = spirv.Constant 1 : i32\n %v = spirv.CompositeConstruct %x, %x : (i32, i32) -> vector<3xi32>\n"
-            " spirv.Return",
+            "%x = spirv.Constant 1 : i32\n"
+            " %v = spirv.CompositeConstruct %x, %x : (i32, i32) -> vector<3xi32>\n spirv.Return",
             "2 components",
         ),
         (
