@@ -19,7 +19,7 @@ enum values come from `spirv_tables` (generated from the grammar JSON), never fr
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import ClassVar
 
 from xdsl.dialects.builtin import (
@@ -418,6 +418,9 @@ class VceAttr(ParametrizedAttribute):
 
 # --------------------------------------------------------------------------- type predicates
 
+TypePredicate = Callable[[Attribute], bool]
+"""A test on an operand or result type (`is_int`, `is_float`, ...)."""
+
 
 def element_type(t: Attribute) -> Attribute:
     """The element type of a vector, or `t` itself."""
@@ -447,8 +450,8 @@ def bool_like(t: Attribute) -> Attribute:
     return i1
 
 
-def _check(op: Operation, pred: object, what: str, t: Attribute) -> None:
-    if not callable(pred) or not pred(t):
+def _check(op: Operation, pred: TypePredicate, what: str, t: Attribute) -> None:
+    if not pred(t):
         raise VerifyException(f"'{op.name}' expects {what}, got {t}")
 
 
@@ -913,7 +916,7 @@ class ArrayLengthOp(IRDLOperation):
 class _UnaryOp(IRDLOperation):
     """Result and operand of one type."""
 
-    ACCEPTS: ClassVar[tuple[str, object]] = ("an int or int vector", is_int)
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = ("an int or int vector", is_int)
 
     T: ClassVar = VarConstraint("T", AnyAttr())
     operand = operand_def(T)
@@ -932,7 +935,7 @@ class _UnaryOp(IRDLOperation):
 class _BinaryOp(IRDLOperation):
     """Result and both operands of one type."""
 
-    ACCEPTS: ClassVar[tuple[str, object]] = ("an int or int vector", is_int)
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = ("an int or int vector", is_int)
 
     T: ClassVar = VarConstraint("T", AnyAttr())
     lhs = operand_def(T)
@@ -962,15 +965,15 @@ class _IntBinaryOp(_BinaryOp):
 
 
 class _FloatBinaryOp(_BinaryOp):
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 class _FloatUnaryOp(_UnaryOp):
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 class _LogicalBinaryOp(_BinaryOp):
-    ACCEPTS: ClassVar[tuple[str, object]] = _BOOL
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _BOOL
 
 
 @irdl_op_definition
@@ -1167,13 +1170,13 @@ class LogicalNotOp(_UnaryOp):
     """Boolean negation."""
 
     name = "spirv.LogicalNot"
-    ACCEPTS: ClassVar[tuple[str, object]] = _BOOL
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _BOOL
 
 
 class _BoolResultOp(IRDLOperation):
     """Operands of one type, a bool result of their shape: `spirv.SLessThan %a, %b : i32`."""
 
-    ACCEPTS: ClassVar[tuple[str, object]] = ("an int or int vector", is_int)
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = ("an int or int vector", is_int)
 
     operands_ = var_operand_def()
     result = result_def()
@@ -1217,7 +1220,7 @@ class _IntCompareOp(_BoolResultOp):
 
 
 class _FloatCompareOp(_BoolResultOp):
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition
@@ -1382,8 +1385,8 @@ class SelectOp(IRDLOperation):
 class _ConvertOp(IRDLOperation):
     """`spirv.ConvertFToS %x : f32 to si32`: operand and result of the same shape."""
 
-    SOURCE: ClassVar[tuple[str, object]] = _FLOAT
-    TARGET: ClassVar[tuple[str, object]] = ("an int or int vector", is_int)
+    SOURCE: ClassVar[tuple[str, TypePredicate]] = _FLOAT
+    TARGET: ClassVar[tuple[str, TypePredicate]] = ("an int or int vector", is_int)
 
     operand = operand_def()
     result = result_def()
@@ -1426,8 +1429,8 @@ class ConvertSToFOp(_ConvertOp):
     """Signed int to float."""
 
     name = "spirv.ConvertSToF"
-    SOURCE: ClassVar[tuple[str, object]] = _INT
-    TARGET: ClassVar[tuple[str, object]] = _FLOAT
+    SOURCE: ClassVar[tuple[str, TypePredicate]] = _INT
+    TARGET: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition
@@ -1435,8 +1438,8 @@ class ConvertUToFOp(_ConvertOp):
     """Unsigned int to float."""
 
     name = "spirv.ConvertUToF"
-    SOURCE: ClassVar[tuple[str, object]] = _INT
-    TARGET: ClassVar[tuple[str, object]] = _FLOAT
+    SOURCE: ClassVar[tuple[str, TypePredicate]] = _INT
+    TARGET: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition
@@ -1444,7 +1447,7 @@ class SConvertOp(_ConvertOp):
     """Signed int width change (sign-extends)."""
 
     name = "spirv.SConvert"
-    SOURCE: ClassVar[tuple[str, object]] = _INT
+    SOURCE: ClassVar[tuple[str, TypePredicate]] = _INT
 
 
 @irdl_op_definition
@@ -1452,7 +1455,7 @@ class UConvertOp(_ConvertOp):
     """Unsigned int width change (zero-extends)."""
 
     name = "spirv.UConvert"
-    SOURCE: ClassVar[tuple[str, object]] = _INT
+    SOURCE: ClassVar[tuple[str, TypePredicate]] = _INT
 
 
 @irdl_op_definition
@@ -1460,7 +1463,7 @@ class FConvertOp(_ConvertOp):
     """Float width change."""
 
     name = "spirv.FConvert"
-    TARGET: ClassVar[tuple[str, object]] = _FLOAT
+    TARGET: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition
@@ -1468,8 +1471,8 @@ class BitcastOp(_ConvertOp):
     """Reinterpret the bits (same total width): also i32 <-> si32 signedness changes."""
 
     name = "spirv.Bitcast"
-    SOURCE: ClassVar[tuple[str, object]] = ("an int or float scalar or vector", _int_or_float)
-    TARGET: ClassVar[tuple[str, object]] = SOURCE
+    SOURCE: ClassVar[tuple[str, TypePredicate]] = ("an int or float scalar or vector", _int_or_float)
+    TARGET: ClassVar[tuple[str, TypePredicate]] = SOURCE
 
 
 @irdl_op_definition
@@ -1580,7 +1583,7 @@ class DotOp(IRDLOperation):
 class _GLOp(IRDLOperation):
     """An OpExtInst of GLSL.std.450: `spirv.GL.X` is the grammar's instruction `X`."""
 
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
     T: ClassVar = VarConstraint("T", AnyAttr())
     arguments = var_operand_def(T)
@@ -1727,7 +1730,7 @@ class GLSAbsOp(_GLOp):
     """Signed int absolute value."""
 
     name = "spirv.GL.SAbs"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1742,7 +1745,7 @@ class GLSSignOp(_GLOp):
     """Signed int sign."""
 
     name = "spirv.GL.SSign"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1799,7 +1802,7 @@ class GLSMinOp(_GLBinaryOp):
     """Signed int minimum."""
 
     name = "spirv.GL.SMin"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1807,7 +1810,7 @@ class GLSMaxOp(_GLBinaryOp):
     """Signed int maximum."""
 
     name = "spirv.GL.SMax"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1815,7 +1818,7 @@ class GLUMinOp(_GLBinaryOp):
     """Unsigned int minimum."""
 
     name = "spirv.GL.UMin"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1823,7 +1826,7 @@ class GLUMaxOp(_GLBinaryOp):
     """Unsigned int maximum."""
 
     name = "spirv.GL.UMax"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1838,7 +1841,7 @@ class GLSClampOp(_GLTernaryOp):
     """clamp for signed ints."""
 
     name = "spirv.GL.SClamp"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1846,7 +1849,7 @@ class GLUClampOp(_GLTernaryOp):
     """clamp for unsigned ints."""
 
     name = "spirv.GL.UClamp"
-    ACCEPTS: ClassVar[tuple[str, object]] = _GL_INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _GL_INT
 
 
 @irdl_op_definition
@@ -1923,7 +1926,7 @@ class GLDistanceOp(_GLReduceOp):
 class _AtomicRMWOp(IRDLOperation):
     """`spirv.AtomicIAdd Device <AcquireRelease|UniformMemory> %p, %v : !spirv.ptr<i32, StorageBuffer>`."""
 
-    ACCEPTS: ClassVar[tuple[str, object]] = _INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _INT
 
     memory_scope = prop_def(ScopeAttr)
     semantics = prop_def(MemorySemanticsAttr)
@@ -2049,7 +2052,7 @@ class AtomicExchangeOp(_AtomicRMWOp):
     """Atomic swap."""
 
     name = "spirv.AtomicExchange"
-    ACCEPTS: ClassVar[tuple[str, object]] = ("an int or float", _int_or_float)
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = ("an int or float", _int_or_float)
 
 
 @irdl_op_definition
@@ -2057,7 +2060,7 @@ class AtomicFAddEXTOp(_AtomicRMWOp):
     """Atomic float add (SPV_EXT_shader_atomic_float_add, capability AtomicFloat32AddEXT)."""
 
     name = "spirv.EXT.AtomicFAdd"
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition
@@ -2169,7 +2172,7 @@ class MemoryBarrierOp(IRDLOperation):
 class _GroupNonUniformArithmeticOp(IRDLOperation):
     """`spirv.GroupNonUniformIAdd Subgroup Reduce %v : i32`."""
 
-    ACCEPTS: ClassVar[tuple[str, object]] = _INT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _INT
 
     T: ClassVar = VarConstraint("T", AnyAttr())
     execution_scope = prop_def(ScopeAttr)
@@ -2197,7 +2200,7 @@ class GroupNonUniformFAddOp(_GroupNonUniformArithmeticOp):
     """Subgroup float sum."""
 
     name = "spirv.GroupNonUniformFAdd"
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition
@@ -2219,7 +2222,7 @@ class GroupNonUniformFMinOp(_GroupNonUniformArithmeticOp):
     """Subgroup float minimum."""
 
     name = "spirv.GroupNonUniformFMin"
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition
@@ -2241,7 +2244,7 @@ class GroupNonUniformFMaxOp(_GroupNonUniformArithmeticOp):
     """Subgroup float maximum."""
 
     name = "spirv.GroupNonUniformFMax"
-    ACCEPTS: ClassVar[tuple[str, object]] = _FLOAT
+    ACCEPTS: ClassVar[tuple[str, TypePredicate]] = _FLOAT
 
 
 @irdl_op_definition

@@ -25,7 +25,15 @@ from khal.targets import spirv_writer
 from khal.targets.spirv_writer import disassemble, find_spirv_module, serialize, validate
 
 MODULES = Path(__file__).resolve().parents[1] / "filecheck" / "spirv"
-ALL = ["add_assign", "loop_workgroup", "uniform_params", "atomics_math", "atomic_compare_exchange", "ops"]
+ALL = [
+    "add_assign",
+    "loop_workgroup",
+    "uniform_params",
+    "atomics_math",
+    "atomic_compare_exchange",
+    "early_return_break",
+    "ops",
+]
 
 
 def load(name: str) -> spirv.ModuleOp:
@@ -282,6 +290,16 @@ def test_run_atomics_math(device) -> None:
     last = int(counters[2]) - 1
     assert 0 <= last < n
     assert sorted(prev.tolist()) == sorted([0] + [i + 1 for i in range(n) if i != last])
+
+
+@pytest.mark.webgpu
+def test_run_early_return_break(device) -> None:
+    rng = np.random.default_rng(5)
+    n = 300
+    a = rng.standard_normal(n, dtype=np.float32)
+    b = rng.standard_normal(n, dtype=np.float32)
+    out_a, _ = run(device, "early_return_break", [a, b], workgroups=(n + 63) // 64 + 1)
+    np.testing.assert_allclose(out_a, a + (b + b + b), rtol=1e-6, atol=1e-6)
 
 
 if __name__ == "__main__":
