@@ -572,6 +572,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from xdsl.context import Context
     from xdsl.dialects.builtin import Builtin
     from xdsl.parser import Parser
+    from xdsl.utils.exceptions import ParseError, VerifyException
 
     ap = argparse.ArgumentParser(description=main.__doc__)
     ap.add_argument("file")
@@ -582,9 +583,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     ctx.load_dialect(Builtin)
     ctx.load_dialect(spirv.SPIRV)
     text = sys.stdin.read() if args.file == "-" else Path(args.file).read_text()
-    module = Parser(ctx, text, args.file).parse_module()
-    module.verify()
-    binary = serialize(find_spirv_module(module))
+    try:
+        module = Parser(ctx, text, args.file).parse_module()
+        module.verify()
+        binary = serialize(find_spirv_module(module))
+    except (ParseError, VerifyException, SpirvWriteError) as e:  # a diagnostic, not a traceback
+        print(e, file=sys.stderr)
+        return 1
     if args.validate and (error := validate(binary)) is not None:
         print(error, file=sys.stderr)
         return 1

@@ -188,6 +188,15 @@ def test_disassemble_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
     assert any(line.startswith("OpLoopMerge ") for line in lines)
 
 
+def test_cli_reports_invalid_ir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.mlir"
+    bad.write_text(
+        "spirv.module Logical GLSL450 requires <v1.3, [Shader], []> {\n  %x = spirv.Constant 1 : i32\n}\n"
+    )
+    assert spirv_writer.main([str(bad)]) == 1
+    assert "cannot appear directly in a spirv.module" in capsys.readouterr().err
+
+
 def test_cli_writes_binary(tmp_path: Path) -> None:
     out = tmp_path / "a.spv"
     assert spirv_writer.main([str(MODULES / "add_assign.mlir"), "-o", str(out)]) == 0
@@ -300,6 +309,21 @@ def test_run_early_return_break(device) -> None:
     b = rng.standard_normal(n, dtype=np.float32)
     out_a, _ = run(device, "early_return_break", [a, b], workgroups=(n + 63) // 64 + 1)
     np.testing.assert_allclose(out_a, a + (b + b + b), rtol=1e-6, atol=1e-6)
+
+
+@pytest.mark.webgpu
+def test_naga_builds_every_op(device) -> None:
+    """ops.mlir (calls, conversions, GLSL math, subgroup ops, float atomics) becomes a wgpu pipeline."""
+    adapter = device.adapter
+    needed = {"subgroup", "shader-float32-atomic"}
+    if not needed <= set(adapter.features):
+        pytest.skip(f"adapter lacks {sorted(needed - set(adapter.features))}")
+    featured = adapter.request_device_sync(required_features=sorted(needed))
+    shader = featured.create_shader_module(code=serialize(load("ops")))
+    pipeline = featured.create_compute_pipeline(
+        layout="auto", compute={"module": shader, "entry_point": "main"}
+    )
+    assert pipeline.get_bind_group_layout(0) is not None
 
 
 if __name__ == "__main__":

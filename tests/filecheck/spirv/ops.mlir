@@ -6,7 +6,9 @@
 
 // Every other spirv op in its custom syntax, in one module that spirv-val also accepts: a device
 // function (call, return value), conversions, vectors, GLSL.std.450, subgroup operations, float atomics,
-// barriers and function-local variables.
+// barriers and function-local variables. naga takes it all (tests/unit/test_spirv_writer.py builds its
+// pipeline) but for one thing: a subgroup scan other than add/mul (WGSL has only subgroupInclusiveAdd/Mul),
+// e.g. GroupNonUniformUMax InclusiveScan, is "Subgroup operation is invalid: Unknown operation".
 
 // CHECK:      spirv.module Logical GLSL450 requires <v1.3, [Shader, GroupNonUniform, GroupNonUniformArithmetic, GroupNonUniformBallot, AtomicFloat32AddEXT], [SPV_EXT_shader_atomic_float_add]> {
 // CHECK:      spirv.func @poly(%x: f32, %k: si32) -> f32 {
@@ -16,7 +18,8 @@
 // CHECK-NEXT:   spirv.ReturnValue %n : f32
 // CHECK:        %r = spirv.FunctionCall @poly(%v, %sk) : (f32, si32) -> f32
 // CHECK:        %sum = spirv.GroupNonUniformFAdd Subgroup Reduce %r : f32
-// CHECK-NEXT:   %imax = spirv.GroupNonUniformUMax Subgroup InclusiveScan %i : i32
+// CHECK-NEXT:   %imax = spirv.GroupNonUniformUMax Subgroup Reduce %i : i32
+// CHECK-NEXT:   %iscan = spirv.GroupNonUniformIAdd Subgroup InclusiveScan %i : i32
 // CHECK-NEXT:   %lead = spirv.GroupNonUniformBroadcastFirst Subgroup %r : f32
 // CHECK:        %old = spirv.EXT.AtomicFAdd Device <None> %pacc, %sum : !spirv.ptr<f32, StorageBuffer>
 // CHECK:        spirv.MemoryBarrier Device, <AcquireRelease,UniformMemory>
@@ -28,7 +31,8 @@
 // SPV: OpReturnValue
 // SPV: OpFunctionCall %{{[0-9]+}} %[[POLY]]
 // SPV: OpGroupNonUniformFAdd %{{[0-9]+}} %{{[0-9]+}} Reduce
-// SPV: OpGroupNonUniformUMax %{{[0-9]+}} %{{[0-9]+}} InclusiveScan
+// SPV: OpGroupNonUniformUMax %{{[0-9]+}} %{{[0-9]+}} Reduce
+// SPV: OpGroupNonUniformIAdd %{{[0-9]+}} %{{[0-9]+}} InclusiveScan
 // SPV: OpGroupNonUniformBroadcastFirst
 // SPV: OpAtomicFAddEXT
 // SPV: OpMemoryBarrier
@@ -103,14 +107,16 @@ spirv.module Logical GLSL450 requires <v1.3, [Shader, GroupNonUniform, GroupNonU
     %mn2 = spirv.GL.UMin %nt, %i : i32
     %uf = spirv.ConvertUToF %mn2 : i32 to f32
     %sum = spirv.GroupNonUniformFAdd Subgroup Reduce %r : f32
-    %imax = spirv.GroupNonUniformUMax Subgroup InclusiveScan %i : i32
+    %imax = spirv.GroupNonUniformUMax Subgroup Reduce %i : i32
+    %iscan = spirv.GroupNonUniformIAdd Subgroup InclusiveScan %i : i32
     %lead = spirv.GroupNonUniformBroadcastFirst Subgroup %r : f32
     %acc = spirv.mlir.addressof @acc : !spirv.ptr<!spirv.struct<(f32 [0], i32 [4]), Block>, StorageBuffer>
     %pacc = spirv.AccessChain %acc[%c0] : !spirv.ptr<!spirv.struct<(f32 [0], i32 [4]), Block>, StorageBuffer>, i32 -> !spirv.ptr<f32, StorageBuffer>
     %picnt = spirv.AccessChain %acc[%c1] : !spirv.ptr<!spirv.struct<(f32 [0], i32 [4]), Block>, StorageBuffer>, i32 -> !spirv.ptr<i32, StorageBuffer>
     %old = spirv.EXT.AtomicFAdd Device <None> %pacc, %sum : !spirv.ptr<f32, StorageBuffer>
     %cnt = spirv.AtomicLoad Device <None> %picnt : !spirv.ptr<i32, StorageBuffer> -> i32
-    %cnt2 = spirv.IAdd %cnt, %imax : i32
+    %cnt1 = spirv.IAdd %cnt, %imax : i32
+    %cnt2 = spirv.IAdd %cnt1, %iscan : i32
     spirv.AtomicStore Device <None> %picnt, %cnt2 : !spirv.ptr<i32, StorageBuffer>, i32
     %was = spirv.AtomicUMin Device <AcquireRelease,UniformMemory> %picnt, %mn2 : !spirv.ptr<i32, StorageBuffer>
     spirv.MemoryBarrier Device, <AcquireRelease,UniformMemory>
