@@ -6,6 +6,8 @@ Names and syntax follow MLIR where that is practical: `spirv.module`, `spirv.Glo
 flow as regions: `spirv.mlir.selection` and `spirv.mlir.loop`, whose blocks follow MLIR's rules
 (selection: header first, merge block last; loop: entry, header, body..., continue, merge) so that the
 binary writer (`khal.targets.spirv_writer`) emits OpSelectionMerge / OpLoopMerge without a structuriser.
+These regions yield no values: a value leaves a selection or loop through a Function-storage
+`spirv.Variable`; loop-carried values may also be arguments of the loop header (OpPhi).
 
 Scalars and vectors are builtin types: `i1` is OpTypeBool, `iN`/`uiN` are unsigned-signedness ints,
 `siN` signed ones (naga reads the signedness bit to tell i32 from u32), `f16/f32/f64`, `vector<NxT>`.
