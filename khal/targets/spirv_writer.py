@@ -43,6 +43,8 @@ from khal.dialects.spirv_tables import ENUMS, GLSL_STD_450, MAGIC_NUMBER, OPCODE
 
 Instruction = list[int]
 
+_U32 = IntegerType(32)  # `OpTypeInt 32 0`: the type of scope, semantics and array-length constants
+
 
 class SpirvWriteError(Exception):
     """The module holds something the writer cannot express (it should not verify either)."""
@@ -83,8 +85,8 @@ def _normalized(t: Attribute) -> Attribute:
     """SPIR-V has one type per (width, signedness bit): i32 and ui32 are both `OpTypeInt 32 0`."""
     if isinstance(t, IntegerType) and t.width.data != 1 and t.signedness.data == Signedness.UNSIGNED:
         return IntegerType(t.width.data)
-    if isinstance(t, VectorType):
-        return VectorType(_normalized(t.element_type), t.get_shape())
+    if isinstance(t, VectorType) and (e := _normalized(t.element_type)) is not t.element_type:
+        return VectorType(e, t.get_shape())
     return t
 
 
@@ -147,9 +149,13 @@ class _Writer:
 
     def type(self, t: Attribute) -> int:
         """The id of a type, declared (with its decorations) on first use."""
-        t = _normalized(t)
         if t in self.type_ids:
             return self.type_ids[t]
+        normal = _normalized(t)
+        if normal in self.type_ids:  # ui32 after i32: the same SPIR-V type
+            self.type_ids[t] = self.type_ids[normal]
+            return self.type_ids[t]
+        t = normal
         operands = self._type_operands(t)  # nested types first: they must precede this one
         opname, *rest = operands
         assert isinstance(opname, str)
@@ -173,7 +179,7 @@ class _Writer:
         if isinstance(t, spirv.RuntimeArrayType):
             return ["OpTypeRuntimeArray", self.type(t.element_type)]
         if isinstance(t, spirv.ArrayType):
-            length = self.constant(IntegerAttr(t.length.data, IntegerType(32)))
+            length = self._constant(_U32, t.length.data)
             return ["OpTypeArray", self.type(t.element_type), length]
         if isinstance(t, spirv.StructType):
             return ["OpTypeStruct", *(self.type(m) for m in t.members)]
@@ -201,11 +207,17 @@ class _Writer:
 
     def constant(self, value: IntegerAttr | FloatAttr) -> int:
         """The id of a scalar constant, uniqued by (type, value)."""
-        t = _normalized(value.type)
-        raw = value.value.data
+        return self._constant(value.type, value.value.data)
+
+    def _constant(self, t: Attribute, raw: int | float) -> int:
         key = (t, raw)
         if key in self.constant_ids:
             return self.constant_ids[key]
+        t = _normalized(t)
+        if (t, raw) in self.constant_ids:
+            self.constant_ids[key] = self.constant_ids[(t, raw)]
+            return self.constant_ids[key]
+        key = (t, raw)
         tid = self.type(t)
         cid = self.new_id()
         self.constant_ids[key] = cid
@@ -217,7 +229,7 @@ class _Writer:
 
     def u32(self, value: int) -> int:
         """The id of a 32-bit unsigned constant (scopes and memory semantics are ids of these)."""
-        return self.constant(IntegerAttr(value, IntegerType(32)))
+        return self._constant(_U32, value)
 
     def glsl(self) -> int:
         """The id of the GLSL.std.450 import."""
