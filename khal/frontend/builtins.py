@@ -16,6 +16,7 @@ from xdsl.dialects import math as xmath
 from khal.dialects import khal as kd
 from khal.frontend import fastops as fast
 from khal.frontend import types as kt
+from khal.frontend.signature import is_func
 from khal.frontend.ops import describe, element_of, tname, value_type
 from khal.frontend.values import Const, LazyVector, Memory, PyObj, Typed, Value, Void
 
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 def call(c: FunctionCompiler, callee: Value, node: ast.Call) -> Value:
     """Compile `callee(*node.args, **node.keywords)`."""
-    from khal.kernel import Func
-
     for a in node.args:
         if isinstance(a, ast.Starred):
             raise c.error(a, "*args unpacking is not supported in a kernel")
@@ -48,7 +47,7 @@ def call(c: FunctionCompiler, callee: Value, node: ast.Call) -> Value:
         if name in ("int", "float", "bool"):
             return _cast(c, {"int": kt.i32, "float": kt.f32, "bool": kt.bool_}[name], node)
         return _std(c, name, node, label=name)
-    if isinstance(obj, Func):
+    if is_func(obj):
         return _call_func(c, obj, node)
     if getattr(obj, "__khal_struct__", None) is not None:
         return _construct_struct(c, obj.__khal_struct__, node)

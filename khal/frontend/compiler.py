@@ -29,11 +29,12 @@ from khal.dialects import khal as kd
 from khal.frontend import fastops as fast
 from khal.frontend import types as kt
 from khal.frontend.ops import OpsMixin
+from khal.frontend.signature import annotation_value, is_func, is_kernel, read_params
 from khal.frontend.source import FunctionSource, function_source, is_constant
 from khal.frontend.values import Const, LazyVector, LoopContext, Memory, PyObj, Typed, Value, Void
 
 if TYPE_CHECKING:
-    from khal.kernel import Func, Kernel
+    from khal.kernel import Func, Kernel  # for annotations only: the frontend never imports khal.kernel
 
 _UNSUPPORTED = {
     ast.Lambda: "lambda",
@@ -153,8 +154,6 @@ class FunctionCompiler(OpsMixin):
 
     def compile_func(self, symbol: str) -> tuple[func.FuncOp, list[kt.KhalType], kt.KhalType | None]:
         """Build the `func.func` op of a device function."""
-        from khal.kernel import read_params
-
         params = read_params(self.src, "khal.func")
         annotations = getattr(self.src.pyfunc, "__annotations__", {})
         # `-> None` (also as the string "None" under `from __future__ import annotations`): no result
@@ -194,8 +193,6 @@ class FunctionCompiler(OpsMixin):
         return op, param_types, self.return_type
 
     def _annotation(self, value: Any) -> Any:
-        from khal.kernel import annotation_value
-
         return annotation_value(self.src, value)
 
     def bind_param(self, name: str, t: kt.KhalType, arg: SSAValue, readonly: bool) -> None:
@@ -873,8 +870,6 @@ class FunctionCompiler(OpsMixin):
 
     def classify(self, obj: Any, name: str, node: ast.AST) -> Value:
         """A Python object read at compile time, as a kernel value."""
-        from khal.kernel import Func, Kernel
-
         if is_constant(obj):
             if isinstance(obj, tuple):
                 return Const(obj)
@@ -884,12 +879,13 @@ class FunctionCompiler(OpsMixin):
             return Const(obj.item(), t if isinstance(t, kt.ScalarType) else None)
         if isinstance(obj, str):
             return Const(obj)
-        if isinstance(obj, Kernel):
+        if is_kernel(obj):
             raise self.error(
                 node, f"'{name}' is a kernel; a kernel cannot be called from a kernel (use @khal.func)"
             )
         if (
-            isinstance(obj, Func | kt.KhalType | kt._ArrayFactory | types.ModuleType)
+            is_func(obj)
+            or isinstance(obj, kt.KhalType | kt._ArrayFactory | types.ModuleType)
             or getattr(obj, "__khal_std__", None)
             or getattr(obj, "__khal_struct__", None) is not None
             or kt.as_khal_type(obj) is not None
