@@ -221,7 +221,7 @@ def _workgroup_size(size: Any) -> tuple[int, int, int]:
             f"{MAX_WORKGROUP_INVOCATIONS} on every target"
         )
     if dims[2] > MAX_WORKGROUP_Z:
-        raise ValueError(f"workgroup_size z = {dims[2]} exceeds {MAX_WORKGROUP_Z}, the limit every target shares")
+        raise ValueError(f"workgroup_size z = {dims[2]} exceeds {MAX_WORKGROUP_Z}, the limit of every target")
     return dims[0], dims[1], dims[2]
 
 

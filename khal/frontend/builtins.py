@@ -16,8 +16,8 @@ from xdsl.dialects import math as xmath
 from khal.dialects import khal as kd
 from khal.frontend import fastops as fast
 from khal.frontend import types as kt
-from khal.frontend.signature import is_func
 from khal.frontend.ops import describe, element_of, tname, value_type
+from khal.frontend.signature import is_func
 from khal.frontend.values import Const, LazyVector, Memory, PyObj, Typed, Value, Void
 
 if TYPE_CHECKING:
