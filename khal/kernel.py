@@ -110,8 +110,11 @@ class Kernel:
     __khal_kernel__ = True
 
     def __init__(self, pyfunc: Callable[..., Any], workgroup_size: int | tuple[int, ...] = 64):
+        from khal.frontend.source import ascii_name
+
         self.pyfunc = pyfunc
-        self.name: str = pyfunc.__name__
+        # The IR symbol (ASCII: `def 核` is `_u6838`); `__name__` stays the Python name.
+        self.name: str = ascii_name(pyfunc.__name__)
         self.workgroup_size: tuple[int, int, int] = _workgroup_size(workgroup_size)
         functools.update_wrapper(self, pyfunc)
         self._params: list[Param] | None = None

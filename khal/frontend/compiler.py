@@ -30,7 +30,7 @@ from khal.frontend import fastops as fast
 from khal.frontend import types as kt
 from khal.frontend.ops import OpsMixin
 from khal.frontend.signature import annotation_value, is_func, is_kernel, read_params
-from khal.frontend.source import FunctionSource, function_source, is_constant
+from khal.frontend.source import FunctionSource, ascii_name, function_source, is_constant
 from khal.frontend.values import Const, LazyVector, LoopContext, Memory, PyObj, Typed, Value, Void
 
 if TYPE_CHECKING:
@@ -96,7 +96,7 @@ class ModuleBuilder:
             self.in_progress.append(fn)
             try:
                 compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
-                symbol = self.unique_name(fn.name)
+                symbol = self.unique_name(ascii_name(fn.name))
                 op, params, ret = compiler.compile_func(symbol)
                 op.location = compiler.location()  # the `def` line
                 self.funcs[key] = (symbol, params, ret)
@@ -146,7 +146,7 @@ class FunctionCompiler(OpsMixin):
         op.location = self.location()
         self.block = op.body.block
         for p, arg in zip(params, self.block.args, strict=True):
-            arg.name_hint = p.name
+            arg.name_hint = _hint(p.name)
             self.bind_param(p.name, p.type, arg, readonly=True)
         self.compile_body()
         self.emit(kd.ReturnOp())
@@ -175,7 +175,7 @@ class FunctionCompiler(OpsMixin):
         arg_types = [self.ir_type(t) for t in param_types]
         self.block = Block(arg_types=arg_types)
         for p, arg in zip(params, self.block.args, strict=True):
-            arg.name_hint = p.name
+            arg.name_hint = _hint(p.name)
             self.bind_param(p.name, p.type, arg, readonly=False)
         self.compile_body()
         results = [self.ir_type(self.return_type)] if self.return_type is not None else []
@@ -654,7 +654,7 @@ class FunctionCompiler(OpsMixin):
 
         def body() -> list[Typed]:
             iv = self.block.args[0]
-            iv.name_hint = target
+            iv.name_hint = _hint(target)
             for n, v, arg in zip(carried, init, self.block.args[1:], strict=True):
                 self.scope[n] = Typed(arg, v.type)
             self.scope[target] = Typed(iv, t)
@@ -1099,9 +1099,20 @@ class LValue:
         self.store = store
 
 
+# Longer hints are cut: LLVM truncates local names at 1024 characters, after its uniquing, so two
+# long names sharing a prefix would collide ("multiple definition of local value").
+_MAX_HINT = 64
+
+
 def _hint(name: str) -> str | None:
-    # xDSL only accepts identifier-like name hints; hidden locals (%ret) get none.
-    return name if name.isidentifier() else None
+    """An IR name hint for the Python local `name`; hidden locals (`%ret`) get none.
+
+    xDSL accepts ASCII names only (`[A-Za-z_$.-][\\w$.-]*`) while Python allows any Unicode
+    identifier (`α`, `变量`): other characters are spelled as `_uXXXX`.
+    """
+    if not name.isidentifier():
+        return None
+    return ascii_name(name)[:_MAX_HINT]
 
 
 def _type_of(value: Value | None) -> Any:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import sys
 from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects import arith, vector
@@ -74,6 +75,16 @@ def element_of(t: Any) -> kt.ScalarType | None:
     return None
 
 
+# The largest finite value of each float width, and the largest value that still rounds to it
+# (round-to-nearest-even overflows at max + half an ulp, exactly: that midpoint rounds to infinity).
+_FLOAT_MAX = {16: 65504.0, 32: 3.4028234663852886e38, 64: sys.float_info.max}
+_FLOAT_MAX_ROUNDED = {
+    16: 65519.99999999999,  # 65520 = 65504 + 16 / 2 rounds to inf
+    32: math.nextafter(3.4028235677973366e38, 0.0),  # 3.4028235677973366e38 = max + 2**103 / 2
+    64: sys.float_info.max,
+}
+
+
 class OpsMixin(_Base):
     """Typed IR building blocks used by the statement and expression visitors."""
 
@@ -83,7 +94,8 @@ class OpsMixin(_Base):
         """An `arith.constant` of scalar type t, reused from this block or an enclosing one."""
         ir = self.ir_type(t)
         if t.is_float:
-            key: tuple[Any, ...] = (ir, float(value).hex())  # hex keeps -0.0 apart from 0.0
+            value = self.float_fits(value, t)
+            key: tuple[Any, ...] = (ir, value.hex())  # hex keeps -0.0 apart from 0.0
         else:
             v = int(value)
             if t.is_unsigned and v >= 1 << (t.bits - 1):
@@ -101,6 +113,24 @@ class OpsMixin(_Base):
         if not fresh:
             self.constants.setdefault(id(self.block), {})[key] = result
         return result
+
+    def float_fits(self, value: Any, t: kt.ScalarType) -> float:
+        """`value` as a float of type t, or a CompileError (at the node being compiled) if it overflows.
+
+        A finite literal that rounds to infinity in t (`1e39` as f32, `70000.0` as f16) is an error,
+        as an out-of-range int literal is; an infinite or NaN constant (`math.inf`) stays what it is.
+        """
+        try:
+            as_float = float(value)
+        except OverflowError:
+            raise self.error(self.node, f"the literal {value} does not fit in {t.name}") from None
+        if math.isfinite(as_float) and abs(as_float) > _FLOAT_MAX_ROUNDED[t.bits]:
+            raise self.error(
+                self.node,
+                f"the literal {value!r} does not fit in {t.name} (its largest finite value is "
+                f"{_FLOAT_MAX[t.bits]!r})",
+            )
+        return as_float
 
     def splat(self, value: Any, t: kt.KhalType) -> Typed:
         """A constant of scalar, vector or matrix type t with every element `value`."""
@@ -139,7 +169,7 @@ class OpsMixin(_Base):
             )
         if isinstance(value, int):
             if t.is_float:
-                return float(value)
+                return self.float_fits(value, t)
             if not t.min <= value <= t.max:
                 raise self.error(node, f"the literal {value} does not fit in {t.name}")
             return value
@@ -553,7 +583,7 @@ class OpsMixin(_Base):
                     raise self.error(node, f"{v} does not fit in {elem.name}")
                 v = int(v)
             else:
-                v = float(v)
+                v = self.float_fits(v, elem)
             return self.splat(v, to)
         v = self.materialize(value, node)
         src_elem = element_of(v.type)

@@ -134,6 +134,15 @@ def _parse(pyfunc: Any) -> FunctionSource:
     return FunctionSource(pyfunc, filename, text, tree, indent)
 
 
+def ascii_name(name: str) -> str:
+    """`name` with each non-ASCII character spelled `_uXXXX` (`核` -> `_u6838`).
+
+    Python identifiers may be any Unicode letters; IR value names, and the symbols that llvmlite
+    looks up, must be ASCII.
+    """
+    return "".join(c if c.isascii() else f"_u{ord(c):x}" for c in name)
+
+
 def is_constant(value: Any) -> bool:
     """Python values that a kernel may read as compile-time constants."""
     if isinstance(value, bool | int | float):
