@@ -69,13 +69,31 @@ _UNSUPPORTED = {
 }
 
 
+@dataclass
+class _PendingFunc:
+    """A device function whose signature is known and whose body is compiled later (see ModuleBuilder)."""
+
+    fn: Any
+    compiler: FunctionCompiler
+    symbol: str
+    callees: list[int]  # ids of the functions its body calls, in call order
+    op: func.FuncOp | None = None
+
+
 class ModuleBuilder:
-    """Collects the kernel and the device functions it reaches into one module."""
+    """Collects the kernel and the device functions it reaches into one module.
+
+    A call needs only the callee's signature (its annotations), so a callee's body is compiled from
+    a worklist after its caller's, not inside it: a chain of 100 functions calling each other costs no
+    Python recursion. Recursion among functions is found on the call graph as each call is recorded.
+    """
 
     def __init__(self) -> None:
         self.ops: list[Operation] = []
         self.funcs: dict[int, tuple[str, list[kt.KhalType], kt.KhalType | None]] = {}
-        self.in_progress: list[Any] = []
+        self.pending: dict[int, _PendingFunc] = {}
+        self.worklist: list[int] = []
+        self.roots: list[int] = []  # the functions the kernel (or the function asked for) calls
         self.names: set[str] = set()
 
     def unique_name(self, name: str) -> str:
@@ -86,27 +104,71 @@ class ModuleBuilder:
         self.names.add(candidate)
         return candidate
 
-    def function(self, fn: Func, node: ast.AST, caller: FunctionCompiler) -> tuple[str, list, Any]:
-        """The symbol, parameter types and return type of device function `fn`, compiling it once."""
-        if fn in self.in_progress:
-            chain = " -> ".join(f.name for f in [*self.in_progress, fn])
-            raise caller.error(node, f"recursion is not supported in kernels ({chain})")
+    def function(self, fn: Func, node: ast.AST, caller: FunctionCompiler | None) -> tuple[str, list, Any]:
+        """The symbol, parameter types and return type of device function `fn` (its body compiles later)."""
         key = id(fn)
         if key not in self.funcs:
-            self.in_progress.append(fn)
-            try:
-                compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
-                symbol = self.unique_name(ascii_name(fn.name))
-                op, params, ret = compiler.compile_func(symbol)
-                op.location = compiler.location()  # the `def` line
-                self.funcs[key] = (symbol, params, ret)
-                self.ops.append(op)
-            finally:
-                self.in_progress.pop()
+            compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
+            compiler.func_object = fn
+            symbol = self.unique_name(ascii_name(fn.name))
+            params, ret = compiler.func_signature()
+            self.funcs[key] = (symbol, params, ret)
+            self.pending[key] = _PendingFunc(fn, compiler, symbol, [])
+            self.worklist.append(key)
+        caller_fn = getattr(caller, "func_object", None)
+        callees = self.pending[id(caller_fn)].callees if caller_fn is not None else self.roots
+        if key not in callees:
+            callees.append(key)
+        if caller_fn is not None:
+            cycle = self._path(key, id(caller_fn))
+            if cycle is not None:
+                chain = " -> ".join(self.pending[k].fn.name for k in [*cycle, key])
+                raise caller.error(node, f"recursion is not supported in kernels ({chain})")  # type: ignore[union-attr]
         return self.funcs[key]
 
+    def _path(self, start: int, goal: int) -> list[int] | None:
+        """A call path from function `start` to function `goal` (both included), or None."""
+        parents: dict[int, int | None] = {start: None}
+        stack = [start]
+        while stack:
+            cur = stack.pop()
+            if cur == goal:
+                path = [cur]
+                while (parent := parents[path[-1]]) is not None:
+                    path.append(parent)
+                return path[::-1]
+            for nxt in self.pending[cur].callees:
+                if nxt not in parents:
+                    parents[nxt] = cur
+                    stack.append(nxt)
+        return None
+
+    def compile_pending(self) -> None:
+        """Compile the bodies of every function reached so far (and of those they reach)."""
+        while self.worklist:
+            entry = self.pending[self.worklist.pop(0)]
+            op = entry.compiler.compile_func_body(entry.symbol)
+            op.location = entry.compiler.location()  # the `def` line
+            entry.op = op
+
     def module(self) -> ModuleOp:
-        """The verified module of everything built."""
+        """The verified module of everything built: each callee before its callers."""
+        self.compile_pending()
+        done: set[int] = set()
+        for root in self.roots:  # an iterative post-order walk of the call graph
+            if root in done:
+                continue
+            stack = [(root, iter(self.pending[root].callees))]
+            done.add(root)
+            while stack:
+                key, children = stack[-1]
+                child = next((c for c in children if c not in done), None)
+                if child is None:
+                    stack.pop()
+                    self.ops.append(self.pending[key].op)  # type: ignore[arg-type]
+                else:
+                    done.add(child)
+                    stack.append((child, iter(self.pending[child].callees)))
         module = ModuleOp(self.ops)
         module.verify()
         return module
@@ -119,6 +181,8 @@ class FunctionCompiler(OpsMixin):
         self.builder = builder
         self.src = src
         self.kind = kind  # "kernel" | "func"
+        self.func_object: Any = None  # the Func being compiled (its call-graph node), None in a kernel
+        self.params: list[Any] = []
         self.block: Block = Block()
         self.scope: dict[str, Value] = {}
         self.readonly: set[str] = set()
@@ -152,8 +216,8 @@ class FunctionCompiler(OpsMixin):
         self.emit(kd.ReturnOp())
         return op
 
-    def compile_func(self, symbol: str) -> tuple[func.FuncOp, list[kt.KhalType], kt.KhalType | None]:
-        """Build the `func.func` op of a device function."""
+    def func_signature(self) -> tuple[list[kt.KhalType], kt.KhalType | None]:
+        """A device function's parameter and return types, from its annotations (the body is not read)."""
         params = read_params(self.src, "khal.func")
         annotations = getattr(self.src.pyfunc, "__annotations__", {})
         # `-> None` (also as the string "None" under `from __future__ import annotations`): no result
@@ -171,10 +235,14 @@ class FunctionCompiler(OpsMixin):
                 f"khal.func {self.src.tree.name} can reach its end without returning a "
                 f"{self.return_type.name}; end it with a return statement",
             )
-        param_types = [p.type for p in params]
-        arg_types = [self.ir_type(t) for t in param_types]
+        self.params = params
+        return [p.type for p in params], self.return_type
+
+    def compile_func_body(self, symbol: str) -> func.FuncOp:
+        """Build the `func.func` op of a device function (after `func_signature`)."""
+        arg_types = [self.ir_type(p.type) for p in self.params]
         self.block = Block(arg_types=arg_types)
-        for p, arg in zip(params, self.block.args, strict=True):
+        for p, arg in zip(self.params, self.block.args, strict=True):
             arg.name_hint = _hint(p.name)
             self.bind_param(p.name, p.type, arg, readonly=False)
         self.compile_body()
@@ -189,8 +257,7 @@ class FunctionCompiler(OpsMixin):
             assert self.final_return is not None  # _always_returns holds
             self.emit(func.ReturnOp(self.final_return.ssa))
         # Private: only this module calls it, so LLVM makes it internal and alwaysinline.
-        op = func.FuncOp(symbol, (arg_types, results), Region(self.block), visibility="private")
-        return op, param_types, self.return_type
+        return func.FuncOp(symbol, (arg_types, results), Region(self.block), visibility="private")
 
     def _annotation(self, value: Any) -> Any:
         return annotation_value(self.src, value)
@@ -1237,5 +1304,5 @@ def compile_kernel(kernel: Kernel) -> ModuleOp:
 def compile_func(fn: Func) -> ModuleOp:
     """The verified module of a device function and the functions it calls."""
     builder = ModuleBuilder()
-    builder.function(fn, fn.source().tree, None)  # type: ignore[arg-type]
+    builder.function(fn, fn.source().tree, None)
     return builder.module()
