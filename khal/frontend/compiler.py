@@ -1020,21 +1020,51 @@ class FunctionCompiler(OpsMixin):
         return self.unaryop(node.op, self.expr(node.operand), node)
 
     def expr_Compare(self, node: ast.Compare) -> Value:
-        """Comparisons; chains short-circuit like `and`."""
+        """Comparisons; chains short-circuit like `and`.
+
+        `a < b < c < d` is `(a < b) and (b < c) and (c < d)`, each operand evaluated once and only
+        if the links before it held. The links are a flat sequence of scf.ifs, not nested ones (a
+        1000-term chain must not nest 1000 regions): each link yields its truth and, when another
+        link follows, the operand it evaluated, which the next link compares against.
+        """
         left = self.expr(node.left)
-        if len(node.ops) == 1:
-            return self.compare(node.ops[0], left, self.expr(node.comparators[0]), node)
-        # a < b < c  ==  (a < b) and (b < c), short-circuit, each operand evaluated once
         right = self.expr(node.comparators[0])
-        first = self.compare(node.ops[0], left, right, node)
-        rest = ast.Compare(left=node.comparators[0], ops=node.ops[1:], comparators=node.comparators[1:])
-        ast.copy_location(rest, node)
-        saved = node.comparators[0]
-        self._pinned[id(saved)] = right
-        try:
-            return self.short_circuit(True, first, lambda: self.expr(rest), node)
-        finally:
-            del self._pinned[id(saved)]
+        acc = self.compare(node.ops[0], left, right, node)
+        links = list(zip(node.ops[1:], node.comparators[1:], strict=True))
+        for k, (op, comparator) in enumerate(links):
+            if isinstance(acc, Const) and not acc.value:
+                return Const(False)  # the rest is never evaluated
+            carry = k + 1 < len(links)
+            if isinstance(acc, Const):
+                right, prev = self.expr(comparator), right
+                acc = self.compare(op, prev, right, node)
+            else:
+                acc, right = self._compare_link(acc, right, op, comparator, carry, node)
+        return acc
+
+    def _compare_link(
+        self, acc: Value, prev: Value, op: ast.cmpop, comparator: ast.expr, carry: bool, node: ast.AST
+    ) -> tuple[Value, Value]:
+        """`acc and (prev op comparator)` as an scf.if; also returns the comparator's value (for the next link)."""
+        cond = self.truth(acc, node)
+
+        def link() -> tuple[SSAValue, Value, list[Typed]]:
+            value = self.expr(comparator)
+            result = self.compare(op, prev, value, node)
+            keep = carry and not isinstance(value, Const)
+            return self.truth(result, node), value, [self.materialize(value, comparator)] if keep else []
+
+        then_b, _, (truth, value, carried) = self.in_block(link)
+        else_b = Block()
+        with self.at(else_b):
+            dummies = [self.zero(v.type).ssa for v in carried]  # never read: the chain is false
+        self.emit_in(then_b, fast.YieldOp(truth, *(v.ssa for v in carried)))
+        self.emit_in(else_b, fast.YieldOp(self._const_in(else_b, False), *dummies))
+        types = [self.ir_type(kt.bool_), *(v.ssa.type for v in carried)]
+        op_ = self.emit(scf.IfOp(cond, types, Region(then_b), Region(else_b)))
+        if carried:
+            value = Typed(op_.results[1], carried[0].type)
+        return Typed(op_.results[0], kt.bool_), value
 
     def expr_BoolOp(self, node: ast.BoolOp) -> Value:
         """`and` / `or`, short-circuit."""
