@@ -351,10 +351,19 @@ class FunctionCompiler(OpsMixin):
     # ------------------------------------------------------------------ statements
 
     def statements(self, stmts: list[ast.stmt]) -> None:
-        """Compile a statement list; after a statement that may exit, guard the rest with the exit flags."""
+        """Compile a statement list; after a statement that may exit, guard the rest with the exit flags.
+
+        The rest is nested in the guard (`if not exited: rest`), which keeps the loop-carried flags
+        of a short body in one region. A list with many statements that may exit (300 early-return
+        `if`s) would nest that deep, so it is compiled as a flat sequence of guards instead.
+        """
+        exits = sum(1 for s in stmts if self._may_exit(s))
+        if exits > _NESTED_GUARDS:
+            self._statements_flat(stmts)
+            return
         for k, stmt in enumerate(stmts):
             self.statement(stmt)
-            if isinstance(stmt, ast.Return | ast.Break | ast.Continue):
+            if _is_exit(stmt):
                 return  # the rest of this list is unreachable
             rest = stmts[k + 1 :]
             if rest and self._may_exit(stmt):
@@ -363,6 +372,32 @@ class FunctionCompiler(OpsMixin):
                     cond = self.not_any(flags)
                     self.emit_if(cond, lambda rest=rest: self.statements(rest), None, fill_undefined=True)
                     return
+
+    def _statements_flat(self, stmts: list[ast.stmt]) -> None:
+        """`statements` as a flat sequence of guards, each over the statements up to the next that may exit.
+
+        Once a flag is set every later guard is false too, so this is the nested form's meaning.
+        """
+        k, may_exit = 0, False
+        while k < len(stmts):
+            flags = self.exit_flags() if may_exit else []
+            end = k
+            if not flags:
+                self.statement(stmts[k])
+            else:
+                while end < len(stmts) - 1 and not _is_exit(stmts[end]) and not self._may_exit(stmts[end]):
+                    end += 1
+                group = stmts[k : end + 1]
+                cond = self.not_any(flags)
+                self.emit_if(cond, lambda group=group: self._statements_in_guard(group), None, fill_undefined=True)
+            if _is_exit(stmts[end]):
+                return  # the rest of this list is unreachable
+            may_exit, k = self._may_exit(stmts[end]), end + 1
+
+    def _statements_in_guard(self, stmts: list[ast.stmt]) -> None:
+        """A guarded run of statements: only its last one may exit, so none needs a guard of its own."""
+        for stmt in stmts:
+            self.statement(stmt)
 
     def statement(self, stmt: ast.stmt) -> None:
         """Compile one statement."""
@@ -1012,12 +1047,42 @@ class FunctionCompiler(OpsMixin):
             self.node = outer
 
     def expr_BinOp(self, node: ast.BinOp) -> Value:
-        """Arithmetic, bitwise and matrix operators."""
-        return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
+        """Arithmetic, bitwise and matrix operators.
+
+        `a + b + c + ...` nests to the left in the AST; the spine is walked in a loop, so a sum of
+        700 terms costs no Python recursion.
+        """
+        spine = self._spine(node, ast.BinOp, lambda n: n.left)
+        value = self.expr(spine[-1].left)
+        for n in reversed(spine):
+            with self.at_node(n):
+                value = self.binop(n.op, value, self.expr(n.right), n)
+        return value
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> Value:
-        """`-x`, `+x`, `~x`, `not x`."""
-        return self.unaryop(node.op, self.expr(node.operand), node)
+        """`-x`, `+x`, `~x`, `not x` (a run of them, `- - - x`, in a loop)."""
+        spine = self._spine(node, ast.UnaryOp, lambda n: n.operand)
+        value = self.expr(spine[-1].operand)
+        for n in reversed(spine):
+            with self.at_node(n):
+                value = self.unaryop(n.op, value, n)
+        return value
+
+    def _spine(self, node: Any, kind: type, child: Callable[[Any], Any]) -> list[Any]:
+        """`node` and its descendants of the same kind along `child` (outermost first)."""
+        spine = [node]
+        while isinstance(child(spine[-1]), kind) and id(child(spine[-1])) not in self._pinned:
+            spine.append(child(spine[-1]))
+        return spine
+
+    @contextmanager
+    def at_node(self, node: ast.AST) -> Iterator[None]:
+        """Locate the ops built inside the `with` at `node`."""
+        outer, self.node = self.node, node
+        try:
+            yield
+        finally:
+            self.node = outer
 
     def expr_Compare(self, node: ast.Compare) -> Value:
         """Comparisons; chains short-circuit like `and`.
@@ -1306,6 +1371,15 @@ def _facts(stmt: ast.stmt, memo: dict[int, Any]) -> Facts:
     result = Facts(returns, breaks, continues, frozenset(direct), frozenset(rooted))
     memo[id(stmt)] = result
     return result
+
+
+# Up to this many statements that may exit in one list nest their guards; more are guarded flat.
+_NESTED_GUARDS = 8
+
+
+def _is_exit(stmt: ast.stmt) -> bool:
+    """A statement after which the rest of its list never runs."""
+    return isinstance(stmt, ast.Return | ast.Break | ast.Continue)
 
 
 _PY_BUILTINS: list[Any] = []
