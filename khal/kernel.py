@@ -158,9 +158,12 @@ class Kernel:
 
             pristine = compile_kernel(self)
             self._modules[key] = pristine
+        from khal.frontend.compiler import deep_recursion
+
         # A clone, not a re-parse of the text: it keeps the ops' source locations (which pass errors
-        # point at) and is about 10x faster than parsing.
-        return pristine.clone()
+        # point at) and is about 10x faster than parsing. Cloning recurses once per nested region.
+        with deep_recursion():
+            return pristine.clone()
 
     def ir(self, target: str | None = None, stage: str | None = None) -> str:
         """The khal dialect text (target None), or the IR at `stage` of `target`'s pipeline."""

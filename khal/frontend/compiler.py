@@ -11,6 +11,8 @@ rest of the statement list test. Typed arithmetic, casts, vectors and matrices l
 from __future__ import annotations
 
 import ast
+import sys
+import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -181,6 +183,7 @@ class FunctionCompiler(OpsMixin):
         self.builder = builder
         self.src = src
         self.kind = kind  # "kernel" | "func"
+        self.depth = 0  # regions nested around the block being built
         self.func_object: Any = None  # the Func being compiled (its call-graph node), None in a kernel
         self.params: list[Any] = []
         self.block: Block = Block()
@@ -338,15 +341,23 @@ class FunctionCompiler(OpsMixin):
         self, fn: Callable[[], Any], arg_types: Sequence[Any] = ()
     ) -> tuple[Block, dict[str, Value], Any]:
         """Run `fn` emitting into a fresh block with a copy of the scope; returns (block, scope, result)."""
+        if self.depth >= MAX_NESTING:
+            raise self.error(
+                self.node,
+                f"the code nests more than {MAX_NESTING} blocks deep (an elif chain counts one per "
+                "branch), the compiler's limit; split it into device functions",
+            )
         block = Block(arg_types=arg_types)
         self.block_parent[id(block)] = self.block  # constants of enclosing blocks are visible inside
         saved_block, saved_scope = self.block, self.scope
         self.block, self.scope = block, dict(saved_scope)
+        self.depth += 1
         try:
             result = fn()
             return block, self.scope, result
         finally:
             self.block, self.scope = saved_block, saved_scope
+            self.depth -= 1
 
     # ------------------------------------------------------------------ statements
 
@@ -408,6 +419,12 @@ class FunctionCompiler(OpsMixin):
         outer_node, self.node = self.node, stmt
         try:
             method(stmt)
+        except RecursionError:
+            raise self.error(
+                stmt,
+                "the statements nest too deeply for the compiler (it stops at Python's recursion "
+                f"limit, {sys.getrecursionlimit()} frames); split the nesting into a device function",
+            ) from None
         finally:
             self.current_stmt = outer
             self.node = outer_node
@@ -1373,6 +1390,10 @@ def _facts(stmt: ast.stmt, memo: dict[int, Any]) -> Facts:
     return result
 
 
+# The deepest region nesting the frontend builds: xDSL's passes recurse per nested region (they ran
+# 300 levels at Python's default recursion limit, not 400).
+MAX_NESTING = 256
+
 # Up to this many statements that may exit in one list nest their guards; more are guarded flat.
 _NESTED_GUARDS = 8
 
@@ -1395,8 +1416,40 @@ def _init_builtins() -> None:
 _init_builtins()
 
 
+# Nested statements (an elif chain is an `if` in an `else`) recurse through the visitor, about
+# eight Python frames per level; this limit lets a 1000-branch elif chain compile. Python calls
+# between Python functions use no C stack (3.11+), so a higher limit is safe here.
+_RECURSION_LIMIT = 20_000
+_recursion_lock = threading.Lock()
+_recursion_users = 0
+_saved_limit = 0
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Raise the recursion limit while the frontend runs (restored when the last compile ends)."""
+    global _recursion_users, _saved_limit
+    with _recursion_lock:
+        if _recursion_users == 0:
+            _saved_limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_saved_limit, _RECURSION_LIMIT))
+        _recursion_users += 1
+    try:
+        yield
+    finally:
+        with _recursion_lock:
+            _recursion_users -= 1
+            if _recursion_users == 0:
+                sys.setrecursionlimit(_saved_limit)
+
+
 def compile_kernel(kernel: Kernel) -> ModuleOp:
     """The verified module of a kernel and the device functions it calls."""
+    with deep_recursion():
+        return _compile_kernel(kernel)
+
+
+def _compile_kernel(kernel: Kernel) -> ModuleOp:
     builder = ModuleBuilder()
     builder.names.add(kernel.name)
     compiler = FunctionCompiler(builder, kernel.source(), kind="kernel")
@@ -1407,6 +1460,7 @@ def compile_kernel(kernel: Kernel) -> ModuleOp:
 
 def compile_func(fn: Func) -> ModuleOp:
     """The verified module of a device function and the functions it calls."""
-    builder = ModuleBuilder()
-    builder.function(fn, fn.source().tree, None)
-    return builder.module()
+    with deep_recursion():
+        builder = ModuleBuilder()
+        builder.function(fn, fn.source().tree, None)
+        return builder.module()
