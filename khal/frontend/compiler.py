@@ -400,7 +400,8 @@ class FunctionCompiler(OpsMixin):
                     end += 1
                 group = stmts[k : end + 1]
                 cond = self.not_any(flags)
-                self.emit_if(cond, lambda group=group: self._statements_in_guard(group), None, fill_undefined=True)
+                guarded = lambda group=group: self._statements_in_guard(group)  # noqa: E731
+                self.emit_if(cond, guarded, None, fill_undefined=True)
             if _is_exit(stmts[end]):
                 return  # the rest of this list is unreachable
             may_exit, k = self._may_exit(stmts[end]), end + 1
@@ -1127,7 +1128,7 @@ class FunctionCompiler(OpsMixin):
     def _compare_link(
         self, acc: Value, prev: Value, op: ast.cmpop, comparator: ast.expr, carry: bool, node: ast.AST
     ) -> tuple[Value, Value]:
-        """`acc and (prev op comparator)` as an scf.if; also returns the comparator's value (for the next link)."""
+        """`acc and (prev op comparator)` as an scf.if, and the comparator's value (for the next link)."""
         cond = self.truth(acc, node)
 
         def link() -> tuple[SSAValue, Value, list[Typed]]:
