@@ -92,10 +92,11 @@ class ModuleBuilder:
 
     def __init__(self) -> None:
         self.ops: list[Operation] = []
-        self.funcs: dict[int, tuple[str, list[kt.KhalType], kt.KhalType | None]] = {}
-        self.pending: dict[int, _PendingFunc] = {}
-        self.worklist: list[int] = []
-        self.roots: list[int] = []  # the functions the kernel (or the function asked for) calls
+        self.funcs: dict[Any, tuple[str, list[kt.KhalType], kt.KhalType | None]] = {}
+        self.pending: dict[Any, _PendingFunc] = {}
+        self.worklist: list[Any] = []
+        self.roots: list[Any] = []  # the functions the kernel (or the function asked for) calls
+        self.signatures: dict[int, tuple[list[kt.KhalType], kt.KhalType | None]] = {}
         self.names: set[str] = set()
 
     def unique_name(self, name: str) -> str:
@@ -106,31 +107,47 @@ class ModuleBuilder:
         self.names.add(candidate)
         return candidate
 
-    def function(self, fn: Func, node: ast.AST, caller: FunctionCompiler | None) -> tuple[str, list, Any]:
-        """The symbol, parameter types and return type of device function `fn` (its body compiles later)."""
-        key = id(fn)
+    def signature(self, fn: Func) -> tuple[list[kt.KhalType], kt.KhalType | None]:
+        """The parameter and return types of device function `fn`, from its annotations."""
+        if id(fn) not in self.signatures:
+            self.signatures[id(fn)] = FunctionCompiler(
+                self, function_source(fn.pyfunc), kind="func"
+            ).func_signature()
+        return self.signatures[id(fn)]
+
+    def function(
+        self, fn: Func, node: ast.AST, caller: FunctionCompiler | None, workgroup: tuple[Any, ...] = ()
+    ) -> tuple[str, list, Any]:
+        """The symbol, parameter types and return type of device function `fn` (its body compiles later).
+
+        `workgroup` lists `(parameter index, size)` for each `Array[T]` parameter that receives a
+        workgroup array: the function is compiled once per such combination (its parameter is then
+        workgroup memory of that size).
+        """
+        key = (id(fn), workgroup)
         if key not in self.funcs:
             compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
-            compiler.func_object = fn
+            compiler.func_key = key
+            compiler.workgroup_params = dict(workgroup)
             symbol = self.unique_name(ascii_name(fn.name))
             params, ret = compiler.func_signature()
             self.funcs[key] = (symbol, params, ret)
             self.pending[key] = _PendingFunc(fn, compiler, symbol, [])
             self.worklist.append(key)
-        caller_fn = getattr(caller, "func_object", None)
-        callees = self.pending[id(caller_fn)].callees if caller_fn is not None else self.roots
+        caller_key = getattr(caller, "func_key", None)
+        callees = self.pending[caller_key].callees if caller_key is not None else self.roots
         if key not in callees:
             callees.append(key)
-        if caller_fn is not None:
-            cycle = self._path(key, id(caller_fn))
+        if caller_key is not None:
+            cycle = self._path(key, caller_key)
             if cycle is not None:
                 chain = " -> ".join(self.pending[k].fn.name for k in [*cycle, key])
                 raise caller.error(node, f"recursion is not supported in kernels ({chain})")  # type: ignore[union-attr]
         return self.funcs[key]
 
-    def _path(self, start: int, goal: int) -> list[int] | None:
+    def _path(self, start: Any, goal: Any) -> list[Any] | None:
         """A call path from function `start` to function `goal` (both included), or None."""
-        parents: dict[int, int | None] = {start: None}
+        parents: dict[Any, Any] = {start: None}
         stack = [start]
         while stack:
             cur = stack.pop()
@@ -184,7 +201,8 @@ class FunctionCompiler(OpsMixin):
         self.src = src
         self.kind = kind  # "kernel" | "func"
         self.depth = 0  # regions nested around the block being built
-        self.func_object: Any = None  # the Func being compiled (its call-graph node), None in a kernel
+        self.func_key: Any = None  # the call-graph node of the function being compiled (None: a kernel)
+        self.workgroup_params: dict[int, int] = {}  # Array parameters given workgroup memory: index -> size
         self.params: list[Any] = []
         self.block: Block = Block()
         self.scope: dict[str, Value] = {}
@@ -243,11 +261,15 @@ class FunctionCompiler(OpsMixin):
 
     def compile_func_body(self, symbol: str) -> func.FuncOp:
         """Build the `func.func` op of a device function (after `func_signature`)."""
-        arg_types = [self.ir_type(p.type) for p in self.params]
+        arg_types = [self._param_ir_type(i, p.type) for i, p in enumerate(self.params)]
         self.block = Block(arg_types=arg_types)
-        for p, arg in zip(self.params, self.block.args, strict=True):
+        for i, (p, arg) in enumerate(zip(self.params, self.block.args, strict=True)):
             arg.name_hint = _hint(p.name)
-            self.bind_param(p.name, p.type, arg, readonly=False)
+            if i in self.workgroup_params:
+                self.scope[p.name] = Memory(arg, p.type.element, True, self.workgroup_params[i], p.name)
+                self.readonly.add(p.name)
+            else:
+                self.bind_param(p.name, p.type, arg, readonly=False)
         self.compile_body()
         results = [self.ir_type(self.return_type)] if self.return_type is not None else []
         if self.return_type is None:
@@ -261,6 +283,14 @@ class FunctionCompiler(OpsMixin):
             self.emit(func.ReturnOp(self.final_return.ssa))
         # Private: only this module calls it, so LLVM makes it internal and alwaysinline.
         return func.FuncOp(symbol, (arg_types, results), Region(self.block), visibility="private")
+
+    def _param_ir_type(self, index: int, t: kt.KhalType) -> Any:
+        """A parameter's IR type: workgroup memory for an `Array[T]` given a workgroup array."""
+        if index not in self.workgroup_params:
+            return self.ir_type(t)
+        assert isinstance(t, kt.ArrayType)
+        stored = kt.u8 if t.element == kt.bool_ else t.element  # bytes, as in the kernel's allocation
+        return kd.WorkgroupArrayType(self.ir_type(stored), self.workgroup_params[index])
 
     def _annotation(self, value: Any) -> Any:
         return annotation_value(self.src, value)

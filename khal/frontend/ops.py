@@ -145,9 +145,21 @@ class OpsMixin(_Base):
     def zero(self, t: kt.KhalType) -> Typed:
         """The zero value of any value type (structs: every field zero)."""
         if isinstance(t, kt.StructType):
-            fields = [self.zero(ft).ssa for _, ft in t.fields]
+            fields = [self.to_field(self.zero(ft).ssa, ft) for _, ft in t.fields]
             return Typed(self.emit(kd.StructConstructOp(self.ir_type(t), fields)).results[0], t)
         return self.splat(False if t == kt.bool_ else 0, t)
+
+    def to_field(self, value: SSAValue, t: kt.KhalType) -> SSAValue:
+        """A value as stored in a struct field: a bool_ is a byte there, as in numpy's layout."""
+        if t != kt.bool_:
+            return value
+        return self.emit(arith.ExtUIOp(value, self.ir_type(kt.u8))).results[0]
+
+    def from_field(self, value: SSAValue, t: kt.KhalType) -> SSAValue:
+        """A struct field's stored value as a value of type t (a byte != 0 for a bool_)."""
+        if t != kt.bool_:
+            return value
+        return self.emit(arith.CmpiOp(value, self.const_ssa(0, kt.u8), "ne")).results[0]
 
     def check_literal(self, value: Any, t: kt.ScalarType, node: ast.AST) -> Any:
         """A Python literal converted to type t, or a CompileError saying why it does not fit."""
@@ -630,7 +642,9 @@ class OpsMixin(_Base):
             if t.field(attr) is None:
                 raise self.error(node, f"struct {t.name} has no field '{attr}'")
             v = self.materialize(base)
-            return Typed(self.emit(kd.StructExtractOp(v.ssa, attr)).results[0], t.field(attr))  # type: ignore
+            ft = t.field(attr)
+            assert ft is not None
+            return Typed(self.from_field(self.emit(kd.StructExtractOp(v.ssa, attr)).results[0], ft), ft)
         if isinstance(t, kt.VectorType):
             idx = swizzle_indices(attr, t.size)
             if idx is None:
@@ -663,7 +677,7 @@ class OpsMixin(_Base):
                 raise self.error(node, f"struct {t.name} has no field '{attr}'")
             v = self.materialize(self.coerce(value, ft, node, f"field '{attr}'"))
             s = self.materialize(base)
-            return Typed(self.emit(kd.StructInsertOp(v.ssa, s.ssa, attr)).results[0], t)
+            return Typed(self.emit(kd.StructInsertOp(self.to_field(v.ssa, ft), s.ssa, attr)).results[0], t)
         if isinstance(t, kt.VectorType):
             idx = swizzle_indices(attr, t.size)
             if idx is None or len(set(idx)) != len(idx):
