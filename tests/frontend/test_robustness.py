@@ -438,7 +438,7 @@ def test_f16_math_runs_on_the_cpu(tmp_path: Path) -> None:
     assert counts == [0] * 7, lines  # every result within one f16 ulp of numpy's, rounded
 
 
-# --------------------------------------------------------------------------- item 9 (issue 11 item 11): bool_, workgroup args
+# --------------------------------------------------------------------------- item 11: bool_, workgroup args
 
 
 def test_bool_workgroup_array_and_struct_field(tmp_path: Path) -> None:
@@ -494,7 +494,8 @@ def test_workgroup_array_of_another_type_is_rejected(tmp_path: Path) -> None:
     k = load(
         tmp_path,
         "@khal.func\ndef first(buf: Array[f32]) -> f32:\n    return buf[0]\n\n"
-        "@khal.kernel\ndef k(a: Array[f32]):\n    tile = ks.workgroup_array(u32, 4)\n    a[0] = first(tile)\n",
+        "@khal.kernel\ndef k(a: Array[f32]):\n"
+        "    tile = ks.workgroup_array(u32, 4)\n    a[0] = first(tile)\n",
     )
     with pytest.raises(khal.CompileError) as info:
         k.module()
