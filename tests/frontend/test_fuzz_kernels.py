@@ -111,7 +111,8 @@ def k(a: Array[f64], h: Array[f16], c: Array[u32]):
 ]
 
 NAMES = ["i", "x", "a", "b", "n", "s", "j", "tile", "acc", "sq", "len", "range", "f32", "u32", "i32",
-         "ks", "khal", "Vec3", "P", "α", "变量", "print", "min", "abs", "True", "None", "k", "zz"]  # fmt: skip
+         "ks", "khal", "Vec3", "P", "α", "变量", "print", "min", "abs"]  # fmt: skip
+NAMES += ["True", "None", "k", "zz", "ps", "p", "dt", "m", "h", "c", "t", "g"]
 NUMBERS = ["0", "1", "-1", "2", "16", "1.5", "0.0", "1e39", "-1e39", "70000.0", "2**31", "4294967296",
            "10**400", "1e308", "3", "True", "65504.0", "1024", "1025", "0x7fffffff"]  # fmt: skip
 # An operator is replaced by one of its own group most of the time, so the text stays Python.
