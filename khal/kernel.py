@@ -7,73 +7,40 @@ Compilation is lazy: decorating parses nothing. The frontend runs on the first `
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, overload
 
-from khal.frontend.source import (
-    FunctionSource,
-    free_names,
-    function_source,
-    is_constant,
-    remember_scope,
-    resolve_chain,
-)
-from khal.types import KhalType, StructType, as_khal_type, struct_type_of
+from khal.types import KhalType, StructType, struct_type_of
 
 if TYPE_CHECKING:
     from xdsl.dialects.builtin import ModuleOp
 
+    from khal.frontend.signature import Param
+    from khal.frontend.source import FunctionSource
 
-@dataclass(frozen=True)
-class Param:
-    """A kernel or device-function parameter: its name and its khal type."""
-
-    name: str
-    type: KhalType
-
-
-def annotation_value(src: FunctionSource, annotation: Any) -> Any:
-    """An annotation's value; strings are evaluated where the function was defined."""
-    if isinstance(annotation, str):
-        scope = {**src.def_locals, **src.closure}
-        return eval(annotation, dict(src.globals), scope)  # noqa: S307 - the user's own annotation
-    return annotation
+# The invocations of one workgroup that every target runs (CUDA, Vulkan and Metal devices all
+# allow 1024; many WebGPU adapters allow only 256, which their backend checks when it plans).
+MAX_WORKGROUP_INVOCATIONS = 1024
+# The largest z extent every target allows (CUDA and WebGPU's default limit: 64).
+MAX_WORKGROUP_Z = 64
 
 
-def read_params(src: FunctionSource, what: str) -> list[Param]:
-    """The annotated parameters of a kernel or device function; CompileError when one is missing."""
-    args = src.tree.args
-    for bad, label in ((args.vararg, "*args"), (args.kwarg, "**kwargs")):
-        if bad is not None:
-            raise src.error(bad, f"{label} is not supported in a {what}; list each parameter")
-    if args.kwonlyargs or args.posonlyargs:
-        node = (args.kwonlyargs or args.posonlyargs)[0]
-        raise src.error(node, f"keyword-only and positional-only parameters are not supported in a {what}")
-    if args.defaults:
-        raise src.error(args.defaults[0], f"default parameter values are not supported in a {what}")
-    annotations = getattr(src.pyfunc, "__annotations__", {})
-    params: list[Param] = []
-    for arg in args.args:
-        if arg.arg not in annotations:
-            raise src.error(arg, f"parameter '{arg.arg}' needs a type annotation (e.g. `{arg.arg}: f32`)")
-        try:
-            value = annotation_value(src, annotations[arg.arg])
-        except Exception as e:
-            raise src.error(arg.annotation, f"cannot evaluate the annotation of '{arg.arg}': {e}") from None
-        t = as_khal_type(value)
-        if t is None:
-            raise src.error(
-                arg.annotation,
-                f"annotation {value!r} of '{arg.arg}' is not a khal type (f32, Vec3, Array[T], ...)",
-            )
-        params.append(Param(arg.arg, t))
-    return params
+def __getattr__(name: str) -> Any:
+    # `Param` moved to the frontend (khal.frontend.signature); the old spelling keeps working.
+    if name == "Param":
+        from khal.frontend.signature import Param
+
+        return Param
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _hash_function(src: FunctionSource, h: Any, seen: set[int]) -> None:
     """Feed the source of `src` and of every func/struct/constant it reaches into `h`."""
+    from khal.frontend.source import free_names, function_source, is_constant, resolve_chain
+
     h.update(src.text.encode())
     for chain in free_names(src.tree):
         found, value = resolve_chain(src, chain)
@@ -101,16 +68,23 @@ def _describe_type(t: KhalType) -> str:
 
 
 class Func:
-    """A `@khal.func` device function, callable from kernels and other device functions."""
+    """A `@khal.func` device function, callable from kernels and other device functions.
+
+    It looks like the function it wraps (`__name__`, `__qualname__`, `__doc__`, `__module__`,
+    `__wrapped__`), and the frontend recognises it by `__khal_func__`, without importing this module.
+    """
+
+    __khal_func__ = True
 
     def __init__(self, pyfunc: Callable[..., Any]):
         self.pyfunc = pyfunc
         self.name: str = pyfunc.__name__
-        self.__doc__ = pyfunc.__doc__
-        self.__wrapped__ = pyfunc
+        functools.update_wrapper(self, pyfunc)
 
     def source(self) -> FunctionSource:
         """The parsed source (lazy, cached)."""
+        from khal.frontend.source import function_source
+
         return function_source(self.pyfunc)
 
     def ir(self) -> str:
@@ -127,26 +101,38 @@ class Func:
 
 
 class Kernel:
-    """A `@khal.kernel`: a compute entry point compiled on first use."""
+    """A `@khal.kernel`: a compute entry point compiled on first use.
+
+    It looks like the function it wraps (`__name__`, `__qualname__`, `__doc__`, `__module__`,
+    `__wrapped__`); the frontend recognises it by `__khal_kernel__`.
+    """
+
+    __khal_kernel__ = True
 
     def __init__(self, pyfunc: Callable[..., Any], workgroup_size: int | tuple[int, ...] = 64):
+        from khal.frontend.source import ascii_name
+
         self.pyfunc = pyfunc
-        self.name: str = pyfunc.__name__
+        # The IR symbol (ASCII: `def 核` is `_u6838`); `__name__` stays the Python name.
+        self.name: str = ascii_name(pyfunc.__name__)
         self.workgroup_size: tuple[int, int, int] = _workgroup_size(workgroup_size)
-        self.__doc__ = pyfunc.__doc__
-        self.__wrapped__ = pyfunc
+        functools.update_wrapper(self, pyfunc)
         self._params: list[Param] | None = None
         self._module_text: dict[str, str] = {}  # printed on first `ir()`: a compile needs no text
         self._modules: dict[str, ModuleOp] = {}  # pristine frontend output per cache key, cloned on use
 
     def source(self) -> FunctionSource:
         """The parsed source (lazy, cached)."""
+        from khal.frontend.source import function_source
+
         return function_source(self.pyfunc)
 
     @property
     def params(self) -> list[Param]:
         """The parameters, from the annotations (cached)."""
         if self._params is None:
+            from khal.frontend.signature import read_params
+
             self._params = read_params(self.source(), "kernel")
         return self._params
 
@@ -172,9 +158,12 @@ class Kernel:
 
             pristine = compile_kernel(self)
             self._modules[key] = pristine
+        from khal.frontend.compiler import deep_recursion
+
         # A clone, not a re-parse of the text: it keeps the ops' source locations (which pass errors
-        # point at) and is about 10x faster than parsing.
-        return pristine.clone()
+        # point at) and is about 10x faster than parsing. Cloning recurses once per nested region.
+        with deep_recursion():
+            return pristine.clone()
 
     def ir(self, target: str | None = None, stage: str | None = None) -> str:
         """The khal dialect text (target None), or the IR at `stage` of `target`'s pipeline."""
@@ -221,14 +210,36 @@ class Kernel:
 
 
 def _workgroup_size(size: Any) -> tuple[int, int, int]:
-    if isinstance(size, int) and not isinstance(size, bool):
+    """The (x, y, z) size, checked against what every target shares (TypeError/ValueError)."""
+    if _is_int(size):
         size = (size,)
     if not isinstance(size, tuple | list) or not 1 <= len(size) <= 3:
         raise TypeError(f"workgroup_size must be an int or a tuple of 1-3 ints, not {size!r}")
-    dims = [int(s) for s in size] + [1] * (3 - len(size))
-    if any(d <= 0 for d in dims):
-        raise ValueError(f"workgroup_size must be positive, not {size!r}")
+    if not all(_is_int(s) for s in size):
+        raise TypeError(f"workgroup_size must hold ints only, not {size!r}")
+    dims = [operator.index(s) for s in size] + [1] * (3 - len(size))
+    if any(d < 1 for d in dims):
+        raise ValueError(f"each workgroup_size dimension must be >= 1, not {tuple(size)!r}")
+    total = dims[0] * dims[1] * dims[2]
+    if total > MAX_WORKGROUP_INVOCATIONS:
+        raise ValueError(
+            f"workgroup_size {tuple(size)!r} has {total} invocations; a workgroup holds at most "
+            f"{MAX_WORKGROUP_INVOCATIONS} on every target"
+        )
+    if dims[2] > MAX_WORKGROUP_Z:
+        raise ValueError(f"workgroup_size z = {dims[2]} exceeds {MAX_WORKGROUP_Z}, the limit of every target")
     return dims[0], dims[1], dims[2]
+
+
+def _is_int(value: Any) -> bool:
+    """An int (or numpy integer), not a bool."""
+    if isinstance(value, bool):
+        return False
+    try:
+        operator.index(value)
+    except TypeError:
+        return False
+    return True
 
 
 @overload
@@ -238,8 +249,19 @@ def kernel(*, workgroup_size: int | tuple[int, ...] = 64) -> Callable[[Callable[
 
 
 def kernel(fn: Callable[..., Any] | None = None, /, *, workgroup_size: int | tuple[int, ...] = 64) -> Any:
-    """Declare a compute kernel: `@khal.kernel` or `@khal.kernel(workgroup_size=(8, 8))`."""
+    """Declare a compute kernel: `@khal.kernel` or `@khal.kernel(workgroup_size=(8, 8))`.
+
+    A positional argument other than the function (`@khal.kernel(64)`) is a TypeError: in numba
+    and Warp a positional decorator argument is a signature, so khal asks for the keyword.
+    """
+    from khal.frontend.source import remember_scope
+
     if fn is not None:
+        if not callable(fn):
+            raise TypeError(
+                f"@khal.kernel takes the workgroup size as a keyword: write "
+                f"@khal.kernel(workgroup_size={fn!r}), not @khal.kernel({fn!r})"
+            )
         remember_scope(fn, 1)
         return Kernel(fn, workgroup_size)
     _workgroup_size(workgroup_size)  # report a bad size at the decorator
@@ -253,6 +275,10 @@ def kernel(fn: Callable[..., Any] | None = None, /, *, workgroup_size: int | tup
 
 def func(fn: Callable[..., Any]) -> Func:
     """Declare a device function callable from kernels and other device functions."""
+    from khal.frontend.source import remember_scope
+
+    if not callable(fn):
+        raise TypeError(f"@khal.func decorates a function, not {fn!r}")
     remember_scope(fn, 1)
     return Func(fn)
 
@@ -276,4 +302,4 @@ def struct(cls: type) -> type:
     return cls
 
 
-__all__ = ["Func", "Kernel", "Param", "func", "kernel", "struct"]
+__all__ = ["MAX_WORKGROUP_INVOCATIONS", "Func", "Kernel", "func", "kernel", "struct"]

@@ -269,7 +269,5 @@ def struct_type_of(cls: type) -> StructType:
             raise TypeError(
                 f"field {cls.__name__}.{name}: {annotation!r} is not a scalar, vector, matrix or struct type"
             )
-        if isinstance(t, ScalarType) and t.is_bool:
-            raise TypeError(f"field {cls.__name__}.{name}: use u8 or u32 instead of bool_ in a struct")
         fields.append((name, t))
     return StructType(cls.__name__, tuple(fields), cls)

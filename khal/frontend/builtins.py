@@ -17,6 +17,7 @@ from khal.dialects import khal as kd
 from khal.frontend import fastops as fast
 from khal.frontend import types as kt
 from khal.frontend.ops import describe, element_of, tname, value_type
+from khal.frontend.signature import is_func
 from khal.frontend.values import Const, LazyVector, Memory, PyObj, Typed, Value, Void
 
 if TYPE_CHECKING:
@@ -25,8 +26,6 @@ if TYPE_CHECKING:
 
 def call(c: FunctionCompiler, callee: Value, node: ast.Call) -> Value:
     """Compile `callee(*node.args, **node.keywords)`."""
-    from khal.kernel import Func
-
     for a in node.args:
         if isinstance(a, ast.Starred):
             raise c.error(a, "*args unpacking is not supported in a kernel")
@@ -48,7 +47,7 @@ def call(c: FunctionCompiler, callee: Value, node: ast.Call) -> Value:
         if name in ("int", "float", "bool"):
             return _cast(c, {"int": kt.i32, "float": kt.f32, "bool": kt.bool_}[name], node)
         return _std(c, name, node, label=name)
-    if isinstance(obj, Func):
+    if is_func(obj):
         return _call_func(c, obj, node)
     if getattr(obj, "__khal_struct__", None) is not None:
         return _construct_struct(c, obj.__khal_struct__, node)
@@ -158,24 +157,30 @@ def _construct_struct(c: FunctionCompiler, st: kt.StructType, node: ast.Call) ->
     for name, ft in st.fields:
         if name in given:
             v, n = given[name]
-            fields.append(c.materialize(c.coerce(v, ft, n, f"field '{name}' of {st.name}")).ssa)
+            value = c.materialize(c.coerce(v, ft, n, f"field '{name}' of {st.name}")).ssa
         else:
-            fields.append(c.zero(ft).ssa)  # missing fields start at zero
+            value = c.zero(ft).ssa  # missing fields start at zero
+        fields.append(c.to_field(value, ft))
     return Typed(c.emit(kd.StructConstructOp(c.ir_type(st), fields)).results[0], st)
 
 
 def _call_func(c: FunctionCompiler, fn: Any, node: ast.Call) -> Value:
-    symbol, params, ret = c.builder.function(fn, node, c)
+    """A call of a device function; an `Array[T]` parameter takes an array or a workgroup array."""
+    params, _ = c.builder.signature(fn)
     if node.keywords:
         raise c.error(node.keywords[0], f"khal.func {fn.name}() takes positional arguments only")
     if len(node.args) != len(params):
         raise c.error(node, f"{fn.name}() takes {len(params)} arguments, got {len(node.args)}")
     operands = []
+    workgroup: list[tuple[int, int]] = []
     for i, (a, t) in enumerate(zip(node.args, params, strict=True)):
         v = c.expr(a)
         if isinstance(t, kt.ArrayType):
-            if not isinstance(v, Memory) or v.workgroup or v.element != t.element:
+            if not isinstance(v, Memory) or v.element != t.element:
                 raise c.error(a, f"argument {i + 1} of {fn.name}() must be an {t.name}, got {describe(v)}")
+            if v.workgroup:
+                assert v.size is not None
+                workgroup.append((i, v.size))
             operands.append(v.ssa)
             continue
         if isinstance(v, Const) and isinstance(v.value, bool | int | float) and v.type is None:
@@ -186,6 +191,7 @@ def _call_func(c: FunctionCompiler, fn: Any, node: ast.Call) -> Value:
         elif value_type(v) != t:
             raise c.error(a, f"argument {i + 1} of {fn.name}() must be a {t.name}, got {describe(v)}")
         operands.append(c.materialize(c.coerce(v, t, a, f"argument {i + 1} of {fn.name}()")).ssa)
+    symbol, params, ret = c.builder.function(fn, node, c, tuple(workgroup))
     results = [c.ir_type(ret)] if ret is not None else []
     op = c.emit(func.CallOp(symbol, operands, results))
     if ret is None:
@@ -289,10 +295,8 @@ def _workgroup_array(c: FunctionCompiler, node: ast.Call, label: str) -> Value:
         raise c.error(node.args[0], f"{label}() takes an element type (f32, Vec3, a @khal.struct, ...) first")
     if not isinstance(n, Const) or not isinstance(n.value, int) or isinstance(n.value, bool) or n.value <= 0:
         raise c.error(node.args[1], f"{label}() takes a positive compile-time integer size")
-    stored = kt.u8 if t == kt.bool_ else t
-    if stored != t:
-        raise c.error(node.args[0], "workgroup arrays of bool_ are not supported; use u32")
-    op = c.emit(kd.WorkgroupAllocOp(c.ir_type(t), n.value))
+    stored = kt.u8 if t == kt.bool_ else t  # a byte per bool, like a bool_ Array (loads compare it)
+    op = c.emit(kd.WorkgroupAllocOp(c.ir_type(stored), n.value))
     return Memory(op.results[0], t, workgroup=True, size=n.value, name="workgroup array")
 
 

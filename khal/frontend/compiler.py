@@ -11,6 +11,8 @@ rest of the statement list test. Typed arithmetic, casts, vectors and matrices l
 from __future__ import annotations
 
 import ast
+import sys
+import threading
 import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -29,11 +31,12 @@ from khal.dialects import khal as kd
 from khal.frontend import fastops as fast
 from khal.frontend import types as kt
 from khal.frontend.ops import OpsMixin
-from khal.frontend.source import FunctionSource, function_source, is_constant
+from khal.frontend.signature import annotation_value, is_func, is_kernel, read_params
+from khal.frontend.source import FunctionSource, ascii_name, function_source, is_constant
 from khal.frontend.values import Const, LazyVector, LoopContext, Memory, PyObj, Typed, Value, Void
 
 if TYPE_CHECKING:
-    from khal.kernel import Func, Kernel
+    from khal.kernel import Func, Kernel  # for annotations only: the frontend never imports khal.kernel
 
 _UNSUPPORTED = {
     ast.Lambda: "lambda",
@@ -68,13 +71,32 @@ _UNSUPPORTED = {
 }
 
 
+@dataclass
+class _PendingFunc:
+    """A device function whose signature is known and whose body is compiled later (see ModuleBuilder)."""
+
+    fn: Any
+    compiler: FunctionCompiler
+    symbol: str
+    callees: list[int]  # ids of the functions its body calls, in call order
+    op: func.FuncOp | None = None
+
+
 class ModuleBuilder:
-    """Collects the kernel and the device functions it reaches into one module."""
+    """Collects the kernel and the device functions it reaches into one module.
+
+    A call needs only the callee's signature (its annotations), so a callee's body is compiled from
+    a worklist after its caller's, not inside it: a chain of 100 functions calling each other costs no
+    Python recursion. Recursion among functions is found on the call graph as each call is recorded.
+    """
 
     def __init__(self) -> None:
         self.ops: list[Operation] = []
-        self.funcs: dict[int, tuple[str, list[kt.KhalType], kt.KhalType | None]] = {}
-        self.in_progress: list[Any] = []
+        self.funcs: dict[Any, tuple[str, list[kt.KhalType], kt.KhalType | None]] = {}
+        self.pending: dict[Any, _PendingFunc] = {}
+        self.worklist: list[Any] = []
+        self.roots: list[Any] = []  # the functions the kernel (or the function asked for) calls
+        self.signatures: dict[int, tuple[list[kt.KhalType], kt.KhalType | None]] = {}
         self.names: set[str] = set()
 
     def unique_name(self, name: str) -> str:
@@ -85,27 +107,87 @@ class ModuleBuilder:
         self.names.add(candidate)
         return candidate
 
-    def function(self, fn: Func, node: ast.AST, caller: FunctionCompiler) -> tuple[str, list, Any]:
-        """The symbol, parameter types and return type of device function `fn`, compiling it once."""
-        if fn in self.in_progress:
-            chain = " -> ".join(f.name for f in [*self.in_progress, fn])
-            raise caller.error(node, f"recursion is not supported in kernels ({chain})")
-        key = id(fn)
+    def signature(self, fn: Func) -> tuple[list[kt.KhalType], kt.KhalType | None]:
+        """The parameter and return types of device function `fn`, from its annotations."""
+        if id(fn) not in self.signatures:
+            self.signatures[id(fn)] = FunctionCompiler(
+                self, function_source(fn.pyfunc), kind="func"
+            ).func_signature()
+        return self.signatures[id(fn)]
+
+    def function(
+        self, fn: Func, node: ast.AST, caller: FunctionCompiler | None, workgroup: tuple[Any, ...] = ()
+    ) -> tuple[str, list, Any]:
+        """The symbol, parameter types and return type of device function `fn` (its body compiles later).
+
+        `workgroup` lists `(parameter index, size)` for each `Array[T]` parameter that receives a
+        workgroup array: the function is compiled once per such combination (its parameter is then
+        workgroup memory of that size).
+        """
+        key = (id(fn), workgroup)
         if key not in self.funcs:
-            self.in_progress.append(fn)
-            try:
-                compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
-                symbol = self.unique_name(fn.name)
-                op, params, ret = compiler.compile_func(symbol)
-                op.location = compiler.location()  # the `def` line
-                self.funcs[key] = (symbol, params, ret)
-                self.ops.append(op)
-            finally:
-                self.in_progress.pop()
+            compiler = FunctionCompiler(self, function_source(fn.pyfunc), kind="func")
+            compiler.func_key = key
+            compiler.workgroup_params = dict(workgroup)
+            symbol = self.unique_name(ascii_name(fn.name))
+            params, ret = compiler.func_signature()
+            self.funcs[key] = (symbol, params, ret)
+            self.pending[key] = _PendingFunc(fn, compiler, symbol, [])
+            self.worklist.append(key)
+        caller_key = getattr(caller, "func_key", None)
+        callees = self.pending[caller_key].callees if caller_key is not None else self.roots
+        if key not in callees:
+            callees.append(key)
+        if caller_key is not None:
+            cycle = self._path(key, caller_key)
+            if cycle is not None:
+                chain = " -> ".join(self.pending[k].fn.name for k in [*cycle, key])
+                raise caller.error(node, f"recursion is not supported in kernels ({chain})")  # type: ignore[union-attr]
         return self.funcs[key]
 
+    def _path(self, start: Any, goal: Any) -> list[Any] | None:
+        """A call path from function `start` to function `goal` (both included), or None."""
+        parents: dict[Any, Any] = {start: None}
+        stack = [start]
+        while stack:
+            cur = stack.pop()
+            if cur == goal:
+                path = [cur]
+                while (parent := parents[path[-1]]) is not None:
+                    path.append(parent)
+                return path[::-1]
+            for nxt in self.pending[cur].callees:
+                if nxt not in parents:
+                    parents[nxt] = cur
+                    stack.append(nxt)
+        return None
+
+    def compile_pending(self) -> None:
+        """Compile the bodies of every function reached so far (and of those they reach)."""
+        while self.worklist:
+            entry = self.pending[self.worklist.pop(0)]
+            op = entry.compiler.compile_func_body(entry.symbol)
+            op.location = entry.compiler.location()  # the `def` line
+            entry.op = op
+
     def module(self) -> ModuleOp:
-        """The verified module of everything built."""
+        """The verified module of everything built: each callee before its callers."""
+        self.compile_pending()
+        done: set[int] = set()
+        for root in self.roots:  # an iterative post-order walk of the call graph
+            if root in done:
+                continue
+            stack = [(root, iter(self.pending[root].callees))]
+            done.add(root)
+            while stack:
+                key, children = stack[-1]
+                child = next((c for c in children if c not in done), None)
+                if child is None:
+                    stack.pop()
+                    self.ops.append(self.pending[key].op)  # type: ignore[arg-type]
+                else:
+                    done.add(child)
+                    stack.append((child, iter(self.pending[child].callees)))
         module = ModuleOp(self.ops)
         module.verify()
         return module
@@ -118,6 +200,10 @@ class FunctionCompiler(OpsMixin):
         self.builder = builder
         self.src = src
         self.kind = kind  # "kernel" | "func"
+        self.depth = 0  # regions nested around the block being built
+        self.func_key: Any = None  # the call-graph node of the function being compiled (None: a kernel)
+        self.workgroup_params: dict[int, int] = {}  # Array parameters given workgroup memory: index -> size
+        self.params: list[Any] = []
         self.block: Block = Block()
         self.scope: dict[str, Value] = {}
         self.readonly: set[str] = set()
@@ -145,16 +231,14 @@ class FunctionCompiler(OpsMixin):
         op.location = self.location()
         self.block = op.body.block
         for p, arg in zip(params, self.block.args, strict=True):
-            arg.name_hint = p.name
+            arg.name_hint = _hint(p.name)
             self.bind_param(p.name, p.type, arg, readonly=True)
         self.compile_body()
         self.emit(kd.ReturnOp())
         return op
 
-    def compile_func(self, symbol: str) -> tuple[func.FuncOp, list[kt.KhalType], kt.KhalType | None]:
-        """Build the `func.func` op of a device function."""
-        from khal.kernel import read_params
-
+    def func_signature(self) -> tuple[list[kt.KhalType], kt.KhalType | None]:
+        """A device function's parameter and return types, from its annotations (the body is not read)."""
         params = read_params(self.src, "khal.func")
         annotations = getattr(self.src.pyfunc, "__annotations__", {})
         # `-> None` (also as the string "None" under `from __future__ import annotations`): no result
@@ -172,12 +256,20 @@ class FunctionCompiler(OpsMixin):
                 f"khal.func {self.src.tree.name} can reach its end without returning a "
                 f"{self.return_type.name}; end it with a return statement",
             )
-        param_types = [p.type for p in params]
-        arg_types = [self.ir_type(t) for t in param_types]
+        self.params = params
+        return [p.type for p in params], self.return_type
+
+    def compile_func_body(self, symbol: str) -> func.FuncOp:
+        """Build the `func.func` op of a device function (after `func_signature`)."""
+        arg_types = [self._param_ir_type(i, p.type) for i, p in enumerate(self.params)]
         self.block = Block(arg_types=arg_types)
-        for p, arg in zip(params, self.block.args, strict=True):
-            arg.name_hint = p.name
-            self.bind_param(p.name, p.type, arg, readonly=False)
+        for i, (p, arg) in enumerate(zip(self.params, self.block.args, strict=True)):
+            arg.name_hint = _hint(p.name)
+            if i in self.workgroup_params:
+                self.scope[p.name] = Memory(arg, p.type.element, True, self.workgroup_params[i], p.name)
+                self.readonly.add(p.name)
+            else:
+                self.bind_param(p.name, p.type, arg, readonly=False)
         self.compile_body()
         results = [self.ir_type(self.return_type)] if self.return_type is not None else []
         if self.return_type is None:
@@ -190,12 +282,17 @@ class FunctionCompiler(OpsMixin):
             assert self.final_return is not None  # _always_returns holds
             self.emit(func.ReturnOp(self.final_return.ssa))
         # Private: only this module calls it, so LLVM makes it internal and alwaysinline.
-        op = func.FuncOp(symbol, (arg_types, results), Region(self.block), visibility="private")
-        return op, param_types, self.return_type
+        return func.FuncOp(symbol, (arg_types, results), Region(self.block), visibility="private")
+
+    def _param_ir_type(self, index: int, t: kt.KhalType) -> Any:
+        """A parameter's IR type: workgroup memory for an `Array[T]` given a workgroup array."""
+        if index not in self.workgroup_params:
+            return self.ir_type(t)
+        assert isinstance(t, kt.ArrayType)
+        stored = kt.u8 if t.element == kt.bool_ else t.element  # bytes, as in the kernel's allocation
+        return kd.WorkgroupArrayType(self.ir_type(stored), self.workgroup_params[index])
 
     def _annotation(self, value: Any) -> Any:
-        from khal.kernel import annotation_value
-
         return annotation_value(self.src, value)
 
     def bind_param(self, name: str, t: kt.KhalType, arg: SSAValue, readonly: bool) -> None:
@@ -274,23 +371,40 @@ class FunctionCompiler(OpsMixin):
         self, fn: Callable[[], Any], arg_types: Sequence[Any] = ()
     ) -> tuple[Block, dict[str, Value], Any]:
         """Run `fn` emitting into a fresh block with a copy of the scope; returns (block, scope, result)."""
+        if self.depth >= MAX_NESTING:
+            raise self.error(
+                self.node,
+                f"the code nests more than {MAX_NESTING} blocks deep (an elif chain counts one per "
+                "branch), the compiler's limit; split it into device functions",
+            )
         block = Block(arg_types=arg_types)
         self.block_parent[id(block)] = self.block  # constants of enclosing blocks are visible inside
         saved_block, saved_scope = self.block, self.scope
         self.block, self.scope = block, dict(saved_scope)
+        self.depth += 1
         try:
             result = fn()
             return block, self.scope, result
         finally:
             self.block, self.scope = saved_block, saved_scope
+            self.depth -= 1
 
     # ------------------------------------------------------------------ statements
 
     def statements(self, stmts: list[ast.stmt]) -> None:
-        """Compile a statement list; after a statement that may exit, guard the rest with the exit flags."""
+        """Compile a statement list; after a statement that may exit, guard the rest with the exit flags.
+
+        The rest is nested in the guard (`if not exited: rest`), which keeps the loop-carried flags
+        of a short body in one region. A list with many statements that may exit (300 early-return
+        `if`s) would nest that deep, so it is compiled as a flat sequence of guards instead.
+        """
+        exits = sum(1 for s in stmts if self._may_exit(s))
+        if exits > _NESTED_GUARDS:
+            self._statements_flat(stmts)
+            return
         for k, stmt in enumerate(stmts):
             self.statement(stmt)
-            if isinstance(stmt, ast.Return | ast.Break | ast.Continue):
+            if _is_exit(stmt):
                 return  # the rest of this list is unreachable
             rest = stmts[k + 1 :]
             if rest and self._may_exit(stmt):
@@ -299,6 +413,33 @@ class FunctionCompiler(OpsMixin):
                     cond = self.not_any(flags)
                     self.emit_if(cond, lambda rest=rest: self.statements(rest), None, fill_undefined=True)
                     return
+
+    def _statements_flat(self, stmts: list[ast.stmt]) -> None:
+        """`statements` as a flat sequence of guards, each over the statements up to the next that may exit.
+
+        Once a flag is set every later guard is false too, so this is the nested form's meaning.
+        """
+        k, may_exit = 0, False
+        while k < len(stmts):
+            flags = self.exit_flags() if may_exit else []
+            end = k
+            if not flags:
+                self.statement(stmts[k])
+            else:
+                while end < len(stmts) - 1 and not _is_exit(stmts[end]) and not self._may_exit(stmts[end]):
+                    end += 1
+                group = stmts[k : end + 1]
+                cond = self.not_any(flags)
+                guarded = lambda group=group: self._statements_in_guard(group)  # noqa: E731
+                self.emit_if(cond, guarded, None, fill_undefined=True)
+            if _is_exit(stmts[end]):
+                return  # the rest of this list is unreachable
+            may_exit, k = self._may_exit(stmts[end]), end + 1
+
+    def _statements_in_guard(self, stmts: list[ast.stmt]) -> None:
+        """A guarded run of statements: only its last one may exit, so none needs a guard of its own."""
+        for stmt in stmts:
+            self.statement(stmt)
 
     def statement(self, stmt: ast.stmt) -> None:
         """Compile one statement."""
@@ -309,6 +450,12 @@ class FunctionCompiler(OpsMixin):
         outer_node, self.node = self.node, stmt
         try:
             method(stmt)
+        except RecursionError:
+            raise self.error(
+                stmt,
+                "the statements nest too deeply for the compiler (it stops at Python's recursion "
+                f"limit, {sys.getrecursionlimit()} frames); split the nesting into a device function",
+            ) from None
         finally:
             self.current_stmt = outer
             self.node = outer_node
@@ -657,7 +804,7 @@ class FunctionCompiler(OpsMixin):
 
         def body() -> list[Typed]:
             iv = self.block.args[0]
-            iv.name_hint = target
+            iv.name_hint = _hint(target)
             for n, v, arg in zip(carried, init, self.block.args[1:], strict=True):
                 self.scope[n] = Typed(arg, v.type)
             self.scope[target] = Typed(iv, t)
@@ -873,8 +1020,6 @@ class FunctionCompiler(OpsMixin):
 
     def classify(self, obj: Any, name: str, node: ast.AST) -> Value:
         """A Python object read at compile time, as a kernel value."""
-        from khal.kernel import Func, Kernel
-
         if is_constant(obj):
             if isinstance(obj, tuple):
                 return Const(obj)
@@ -884,12 +1029,13 @@ class FunctionCompiler(OpsMixin):
             return Const(obj.item(), t if isinstance(t, kt.ScalarType) else None)
         if isinstance(obj, str):
             return Const(obj)
-        if isinstance(obj, Kernel):
+        if is_kernel(obj):
             raise self.error(
                 node, f"'{name}' is a kernel; a kernel cannot be called from a kernel (use @khal.func)"
             )
         if (
-            isinstance(obj, Func | kt.KhalType | kt._ArrayFactory | types.ModuleType)
+            is_func(obj)
+            or isinstance(obj, kt.KhalType | kt._ArrayFactory | types.ModuleType)
             or getattr(obj, "__khal_std__", None)
             or getattr(obj, "__khal_struct__", None) is not None
             or kt.as_khal_type(obj) is not None
@@ -949,29 +1095,89 @@ class FunctionCompiler(OpsMixin):
             self.node = outer
 
     def expr_BinOp(self, node: ast.BinOp) -> Value:
-        """Arithmetic, bitwise and matrix operators."""
-        return self.binop(node.op, self.expr(node.left), self.expr(node.right), node)
+        """Arithmetic, bitwise and matrix operators.
+
+        `a + b + c + ...` nests to the left in the AST; the spine is walked in a loop, so a sum of
+        700 terms costs no Python recursion.
+        """
+        spine = self._spine(node, ast.BinOp, lambda n: n.left)
+        value = self.expr(spine[-1].left)
+        for n in reversed(spine):
+            with self.at_node(n):
+                value = self.binop(n.op, value, self.expr(n.right), n)
+        return value
 
     def expr_UnaryOp(self, node: ast.UnaryOp) -> Value:
-        """`-x`, `+x`, `~x`, `not x`."""
-        return self.unaryop(node.op, self.expr(node.operand), node)
+        """`-x`, `+x`, `~x`, `not x` (a run of them, `- - - x`, in a loop)."""
+        spine = self._spine(node, ast.UnaryOp, lambda n: n.operand)
+        value = self.expr(spine[-1].operand)
+        for n in reversed(spine):
+            with self.at_node(n):
+                value = self.unaryop(n.op, value, n)
+        return value
+
+    def _spine(self, node: Any, kind: type, child: Callable[[Any], Any]) -> list[Any]:
+        """`node` and its descendants of the same kind along `child` (outermost first)."""
+        spine = [node]
+        while isinstance(child(spine[-1]), kind) and id(child(spine[-1])) not in self._pinned:
+            spine.append(child(spine[-1]))
+        return spine
+
+    @contextmanager
+    def at_node(self, node: ast.AST) -> Iterator[None]:
+        """Locate the ops built inside the `with` at `node`."""
+        outer, self.node = self.node, node
+        try:
+            yield
+        finally:
+            self.node = outer
 
     def expr_Compare(self, node: ast.Compare) -> Value:
-        """Comparisons; chains short-circuit like `and`."""
+        """Comparisons; chains short-circuit like `and`.
+
+        `a < b < c < d` is `(a < b) and (b < c) and (c < d)`, each operand evaluated once and only
+        if the links before it held. The links are a flat sequence of scf.ifs, not nested ones (a
+        1000-term chain must not nest 1000 regions): each link yields its truth and, when another
+        link follows, the operand it evaluated, which the next link compares against.
+        """
         left = self.expr(node.left)
-        if len(node.ops) == 1:
-            return self.compare(node.ops[0], left, self.expr(node.comparators[0]), node)
-        # a < b < c  ==  (a < b) and (b < c), short-circuit, each operand evaluated once
         right = self.expr(node.comparators[0])
-        first = self.compare(node.ops[0], left, right, node)
-        rest = ast.Compare(left=node.comparators[0], ops=node.ops[1:], comparators=node.comparators[1:])
-        ast.copy_location(rest, node)
-        saved = node.comparators[0]
-        self._pinned[id(saved)] = right
-        try:
-            return self.short_circuit(True, first, lambda: self.expr(rest), node)
-        finally:
-            del self._pinned[id(saved)]
+        acc = self.compare(node.ops[0], left, right, node)
+        links = list(zip(node.ops[1:], node.comparators[1:], strict=True))
+        for k, (op, comparator) in enumerate(links):
+            if isinstance(acc, Const) and not acc.value:
+                return Const(False)  # the rest is never evaluated
+            carry = k + 1 < len(links)
+            if isinstance(acc, Const):
+                right, prev = self.expr(comparator), right
+                acc = self.compare(op, prev, right, node)
+            else:
+                acc, right = self._compare_link(acc, right, op, comparator, carry, node)
+        return acc
+
+    def _compare_link(
+        self, acc: Value, prev: Value, op: ast.cmpop, comparator: ast.expr, carry: bool, node: ast.AST
+    ) -> tuple[Value, Value]:
+        """`acc and (prev op comparator)` as an scf.if, and the comparator's value (for the next link)."""
+        cond = self.truth(acc, node)
+
+        def link() -> tuple[SSAValue, Value, list[Typed]]:
+            value = self.expr(comparator)
+            result = self.compare(op, prev, value, node)
+            keep = carry and not isinstance(value, Const)
+            return self.truth(result, node), value, [self.materialize(value, comparator)] if keep else []
+
+        then_b, _, (truth, value, carried) = self.in_block(link)
+        else_b = Block()
+        with self.at(else_b):
+            dummies = [self.zero(v.type).ssa for v in carried]  # never read: the chain is false
+        self.emit_in(then_b, fast.YieldOp(truth, *(v.ssa for v in carried)))
+        self.emit_in(else_b, fast.YieldOp(self._const_in(else_b, False), *dummies))
+        types = [self.ir_type(kt.bool_), *(v.ssa.type for v in carried)]
+        op_ = self.emit(scf.IfOp(cond, types, Region(then_b), Region(else_b)))
+        if carried:
+            value = Typed(op_.results[1], carried[0].type)
+        return Typed(op_.results[0], kt.bool_), value
 
     def expr_BoolOp(self, node: ast.BoolOp) -> Value:
         """`and` / `or`, short-circuit."""
@@ -1103,9 +1309,20 @@ class LValue:
         self.store = store
 
 
+# Longer hints are cut: LLVM truncates local names at 1024 characters, after its uniquing, so two
+# long names sharing a prefix would collide ("multiple definition of local value").
+_MAX_HINT = 64
+
+
 def _hint(name: str) -> str | None:
-    # xDSL only accepts identifier-like name hints; hidden locals (%ret) get none.
-    return name if name.isidentifier() else None
+    """An IR name hint for the Python local `name`; hidden locals (`%ret`) get none.
+
+    xDSL accepts ASCII names only (`[A-Za-z_$.-][\\w$.-]*`) while Python allows any Unicode
+    identifier (`α`, `变量`): other characters are spelled as `_uXXXX`.
+    """
+    if not name.isidentifier():
+        return None
+    return ascii_name(name)[:_MAX_HINT]
 
 
 def _type_of(value: Value | None) -> Any:
@@ -1204,6 +1421,19 @@ def _facts(stmt: ast.stmt, memo: dict[int, Any]) -> Facts:
     return result
 
 
+# The deepest region nesting the frontend builds: xDSL's passes recurse per nested region (they ran
+# 300 levels at Python's default recursion limit, not 400).
+MAX_NESTING = 256
+
+# Up to this many statements that may exit in one list nest their guards; more are guarded flat.
+_NESTED_GUARDS = 8
+
+
+def _is_exit(stmt: ast.stmt) -> bool:
+    """A statement after which the rest of its list never runs."""
+    return isinstance(stmt, ast.Return | ast.Break | ast.Continue)
+
+
 _PY_BUILTINS: list[Any] = []
 
 
@@ -1217,8 +1447,40 @@ def _init_builtins() -> None:
 _init_builtins()
 
 
+# Nested statements (an elif chain is an `if` in an `else`) recurse through the visitor, about
+# eight Python frames per level; this limit lets a 1000-branch elif chain compile. Python calls
+# between Python functions use no C stack (3.11+), so a higher limit is safe here.
+_RECURSION_LIMIT = 20_000
+_recursion_lock = threading.Lock()
+_recursion_users = 0
+_saved_limit = 0
+
+
+@contextmanager
+def deep_recursion() -> Iterator[None]:
+    """Raise the recursion limit while the frontend runs (restored when the last compile ends)."""
+    global _recursion_users, _saved_limit
+    with _recursion_lock:
+        if _recursion_users == 0:
+            _saved_limit = sys.getrecursionlimit()
+            sys.setrecursionlimit(max(_saved_limit, _RECURSION_LIMIT))
+        _recursion_users += 1
+    try:
+        yield
+    finally:
+        with _recursion_lock:
+            _recursion_users -= 1
+            if _recursion_users == 0:
+                sys.setrecursionlimit(_saved_limit)
+
+
 def compile_kernel(kernel: Kernel) -> ModuleOp:
     """The verified module of a kernel and the device functions it calls."""
+    with deep_recursion():
+        return _compile_kernel(kernel)
+
+
+def _compile_kernel(kernel: Kernel) -> ModuleOp:
     builder = ModuleBuilder()
     builder.names.add(kernel.name)
     compiler = FunctionCompiler(builder, kernel.source(), kind="kernel")
@@ -1229,6 +1491,7 @@ def compile_kernel(kernel: Kernel) -> ModuleOp:
 
 def compile_func(fn: Func) -> ModuleOp:
     """The verified module of a device function and the functions it calls."""
-    builder = ModuleBuilder()
-    builder.function(fn, fn.source().tree, None)  # type: ignore[arg-type]
-    return builder.module()
+    with deep_recursion():
+        builder = ModuleBuilder()
+        builder.function(fn, fn.source().tree, None)
+        return builder.module()

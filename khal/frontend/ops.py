@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import math
 import operator
+import sys
 from typing import TYPE_CHECKING, Any
 
 from xdsl.dialects import arith, vector
@@ -74,6 +75,16 @@ def element_of(t: Any) -> kt.ScalarType | None:
     return None
 
 
+# The largest finite value of each float width, and the largest value that still rounds to it
+# (round-to-nearest-even overflows at max + half an ulp, exactly: that midpoint rounds to infinity).
+_FLOAT_MAX = {16: 65504.0, 32: 3.4028234663852886e38, 64: sys.float_info.max}
+_FLOAT_MAX_ROUNDED = {
+    16: 65519.99999999999,  # 65520 = 65504 + 16 / 2 rounds to inf
+    32: math.nextafter(3.4028235677973366e38, 0.0),  # 3.4028235677973366e38 = max + 2**103 / 2
+    64: sys.float_info.max,
+}
+
+
 class OpsMixin(_Base):
     """Typed IR building blocks used by the statement and expression visitors."""
 
@@ -83,7 +94,8 @@ class OpsMixin(_Base):
         """An `arith.constant` of scalar type t, reused from this block or an enclosing one."""
         ir = self.ir_type(t)
         if t.is_float:
-            key: tuple[Any, ...] = (ir, float(value).hex())  # hex keeps -0.0 apart from 0.0
+            value = self.float_fits(value, t)
+            key: tuple[Any, ...] = (ir, value.hex())  # hex keeps -0.0 apart from 0.0
         else:
             v = int(value)
             if t.is_unsigned and v >= 1 << (t.bits - 1):
@@ -102,6 +114,24 @@ class OpsMixin(_Base):
             self.constants.setdefault(id(self.block), {})[key] = result
         return result
 
+    def float_fits(self, value: Any, t: kt.ScalarType) -> float:
+        """`value` as a float of type t, or a CompileError (at the node being compiled) if it overflows.
+
+        A finite literal that rounds to infinity in t (`1e39` as f32, `70000.0` as f16) is an error,
+        as an out-of-range int literal is; an infinite or NaN constant (`math.inf`) stays what it is.
+        """
+        try:
+            as_float = float(value)
+        except OverflowError:
+            raise self.error(self.node, f"the literal {value} does not fit in {t.name}") from None
+        if math.isfinite(as_float) and abs(as_float) > _FLOAT_MAX_ROUNDED[t.bits]:
+            raise self.error(
+                self.node,
+                f"the literal {value!r} does not fit in {t.name} (its largest finite value is "
+                f"{_FLOAT_MAX[t.bits]!r})",
+            )
+        return as_float
+
     def splat(self, value: Any, t: kt.KhalType) -> Typed:
         """A constant of scalar, vector or matrix type t with every element `value`."""
         elem = element_of(t)
@@ -115,9 +145,21 @@ class OpsMixin(_Base):
     def zero(self, t: kt.KhalType) -> Typed:
         """The zero value of any value type (structs: every field zero)."""
         if isinstance(t, kt.StructType):
-            fields = [self.zero(ft).ssa for _, ft in t.fields]
+            fields = [self.to_field(self.zero(ft).ssa, ft) for _, ft in t.fields]
             return Typed(self.emit(kd.StructConstructOp(self.ir_type(t), fields)).results[0], t)
         return self.splat(False if t == kt.bool_ else 0, t)
+
+    def to_field(self, value: SSAValue, t: kt.KhalType) -> SSAValue:
+        """A value as stored in a struct field: a bool_ is a byte there, as in numpy's layout."""
+        if t != kt.bool_:
+            return value
+        return self.emit(arith.ExtUIOp(value, self.ir_type(kt.u8))).results[0]
+
+    def from_field(self, value: SSAValue, t: kt.KhalType) -> SSAValue:
+        """A struct field's stored value as a value of type t (a byte != 0 for a bool_)."""
+        if t != kt.bool_:
+            return value
+        return self.emit(arith.CmpiOp(value, self.const_ssa(0, kt.u8), "ne")).results[0]
 
     def check_literal(self, value: Any, t: kt.ScalarType, node: ast.AST) -> Any:
         """A Python literal converted to type t, or a CompileError saying why it does not fit."""
@@ -139,7 +181,7 @@ class OpsMixin(_Base):
             )
         if isinstance(value, int):
             if t.is_float:
-                return float(value)
+                return self.float_fits(value, t)
             if not t.min <= value <= t.max:
                 raise self.error(node, f"the literal {value} does not fit in {t.name}")
             return value
@@ -553,7 +595,7 @@ class OpsMixin(_Base):
                     raise self.error(node, f"{v} does not fit in {elem.name}")
                 v = int(v)
             else:
-                v = float(v)
+                v = self.float_fits(v, elem)
             return self.splat(v, to)
         v = self.materialize(value, node)
         src_elem = element_of(v.type)
@@ -600,7 +642,9 @@ class OpsMixin(_Base):
             if t.field(attr) is None:
                 raise self.error(node, f"struct {t.name} has no field '{attr}'")
             v = self.materialize(base)
-            return Typed(self.emit(kd.StructExtractOp(v.ssa, attr)).results[0], t.field(attr))  # type: ignore
+            ft = t.field(attr)
+            assert ft is not None
+            return Typed(self.from_field(self.emit(kd.StructExtractOp(v.ssa, attr)).results[0], ft), ft)
         if isinstance(t, kt.VectorType):
             idx = swizzle_indices(attr, t.size)
             if idx is None:
@@ -633,7 +677,7 @@ class OpsMixin(_Base):
                 raise self.error(node, f"struct {t.name} has no field '{attr}'")
             v = self.materialize(self.coerce(value, ft, node, f"field '{attr}'"))
             s = self.materialize(base)
-            return Typed(self.emit(kd.StructInsertOp(v.ssa, s.ssa, attr)).results[0], t)
+            return Typed(self.emit(kd.StructInsertOp(self.to_field(v.ssa, ft), s.ssa, attr)).results[0], t)
         if isinstance(t, kt.VectorType):
             idx = swizzle_indices(attr, t.size)
             if idx is None or len(set(idx)) != len(idx):

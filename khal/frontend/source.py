@@ -9,7 +9,6 @@ import ast
 import builtins
 import inspect
 import sys
-import textwrap
 import types
 import weakref
 from dataclasses import dataclass, field
@@ -22,8 +21,8 @@ from khal.errors import CompileError, located_error
 class FunctionSource:
     """A parsed function: its `ast.FunctionDef` with real file lines, and where it came from.
 
-    Column offsets in the AST are relative to the dedented source; `indent` adds the removed
-    indentation back when reporting.
+    Column offsets in the AST are the file's own (the source is parsed undedented); `indent` is
+    added when reporting, for a FunctionSource built from dedented text.
     """
 
     pyfunc: Any
@@ -116,22 +115,32 @@ def _parse(pyfunc: Any) -> FunctionSource:
             pyfunc.__code__.co_firstlineno,
             1,
         ) from e
-    raw = "".join(lines)
-    text = textwrap.dedent(raw)
-    indent = len(lines[0]) - len(lines[0].lstrip()) if text != raw else 0
+    text = "".join(lines)
+    # A function defined inside another is indented. Dedenting the text would fail on a line at
+    # column 0 inside it (a backslash continuation, a multi-line string), so the text is parsed as
+    # it stands, as the body of an `if` block: the AST's columns are then the file's own.
+    nested = lines[0][:1].isspace()
     try:
-        module = ast.parse(text, filename=filename)
+        module = ast.parse(("if 1:\n" if nested else "") + text, filename=filename)
     except SyntaxError as e:
-        raise CompileError(
-            f"syntax error: {e.msg}", filename, (e.lineno or 1) + first - 1, e.offset or 1
-        ) from e
-    ast.increment_lineno(module, first - 1)
-    tree = module.body[0]
+        line = (e.lineno or 1) - (1 if nested else 0)
+        raise CompileError(f"syntax error: {e.msg}", filename, line + first - 1, e.offset or 1) from e
+    ast.increment_lineno(module, first - 1 - (1 if nested else 0))
+    tree = module.body[0].body[0] if nested else module.body[0]  # type: ignore[attr-defined]
     if not isinstance(tree, ast.FunctionDef):
         raise CompileError(
             f"{pyfunc.__qualname__} is not a plain `def` function", filename, first, 1, lines[0]
         )
-    return FunctionSource(pyfunc, filename, text, tree, indent)
+    return FunctionSource(pyfunc, filename, text, tree, 0)
+
+
+def ascii_name(name: str) -> str:
+    """`name` with each non-ASCII character spelled `_uXXXX` (`核` -> `_u6838`).
+
+    Python identifiers may be any Unicode letters; IR value names, and the symbols that llvmlite
+    looks up, must be ASCII.
+    """
+    return "".join(c if c.isascii() else f"_u{ord(c):x}" for c in name)
 
 
 def is_constant(value: Any) -> bool:

@@ -73,7 +73,8 @@ def ir_type(t: KhalType) -> Attribute:
     if isinstance(t, StructType):
         from khal.dialects.khal import StructType as IRStruct
 
-        return IRStruct(t.name, [(n, ir_type(ft)) for n, ft in t.fields])
+        # A bool_ field is a byte, as in numpy's layout (and SPIR-V has no bool in memory).
+        return IRStruct(t.name, [(n, ir_type(u8 if ft == bool_ else ft)) for n, ft in t.fields])
     if isinstance(t, ArrayType):
         from khal.dialects.khal import ArrayType as IRArray
 

@@ -36,6 +36,7 @@ from xdsl.pattern_rewriter import (
 )
 
 from khal.dialects import llvm_ext as llx
+from khal.passes.convert_math_to_llvm import fptrunc
 from khal.passes.llvm_common import (
     LoweringError,
     binop,
@@ -270,6 +271,8 @@ class CastLowering(RewritePattern):
                 res_type
             ):
                 result = arg
+            elif isinstance(op, arith.TruncFOp):
+                result = fptrunc(arg, res_type, ops)  # f64 -> f16 must not call compiler-rt
             else:
                 new = cls(arg, res_type)  # type: ignore[call-arg]
                 ops.append(new)

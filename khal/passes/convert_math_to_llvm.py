@@ -38,6 +38,7 @@ from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 
+from khal.dialects import llvm_ext as llx
 from khal.passes.llvm_common import (
     LoweringError,
     binop,
@@ -55,6 +56,63 @@ from khal.passes.llvm_common import (
     to_llvm,
     undef,
 )
+
+
+def fptrunc(value: SSAValue, to: Attribute, ops: list[Operation]) -> SSAValue:
+    """`llvm.fptrunc`, except f64 -> f16 (scalar or vector), which goes through f32 with round-to-odd.
+
+    LLVM lowers a direct f64 -> f16 truncation on x86 to compiler-rt's `__truncdfhf2`, which the
+    JIT cannot resolve (the process dies). f64 -> f32 -> f16 with two round-to-nearest steps is
+    not correctly rounded (double rounding), but rounding the first step to odd is: f32 keeps 13
+    more bits than f16, and an inexact result with its last bit set can never look like a tie.
+    """
+    src, dst = element_type(value.type), element_type(to)
+    if not (isinstance(src, Float64Type) and isinstance(dst, Float16Type)):
+        op = llvm.FPTruncOp(value, to)
+        ops.append(op)
+        return op.result
+    shape = value.type.get_shape() if isinstance(value.type, VectorType) else None
+    f32t: Attribute = VectorType(f32, shape) if shape else f32
+    i32t: Attribute = VectorType(IntegerType(32), shape) if shape else IntegerType(32)
+    near = llvm.FPTruncOp(value, f32t)  # round to nearest even
+    back = llvm.FPExtOp(near.result, value.type)
+    ops += [near, back]
+    bits = llvm.BitcastOp(near.result, i32t)
+    ops.append(bits)
+    inexact = _fcmp("one", back.result, value, ops)  # ordered: a NaN stays as it is
+    even = icmp(
+        "eq", binop(llvm.AndOp, bits.result, _const_like(1, i32t, ops), ops), _const_like(0, i32t, ops), ops
+    )
+    # Step one ulp toward `value` (the bits are sign-magnitude: -1 shrinks |near|, +1 grows it).
+    above = _fcmp("ogt", back.result, value, ops)
+    positive = _fcmp("ogt", value, _const_like(0.0, value.type, ops), ops)
+    shrink = icmp("eq", above, positive, ops)
+    step = select(shrink, _const_like(-1, i32t, ops), _const_like(1, i32t, ops), ops)
+    odd = binop(llvm.AddOp, bits.result, step, ops)
+    chosen = select(binop(llvm.AndOp, inexact, even, ops), odd, bits.result, ops)
+    as_float = llvm.BitcastOp(chosen, f32t)
+    narrow = llvm.FPTruncOp(as_float.result, to)
+    ops += [as_float, narrow]
+    return narrow.result
+
+
+def _fma_f16(args: list[SSAValue], t: Attribute, ops: list[Operation]) -> SSAValue:
+    """f16 `fma` in f64, rounded back with `fptrunc`: `llvm.fma.f16` becomes a call to a compiler-rt
+    helper on x86, absent from a JIT process. The f16 product is exact in f64; the sum is rounded
+    once there, with 42 bits to spare over f16, then to f16."""
+    wide_t: Attribute = VectorType(f64, t.get_shape()) if isinstance(t, VectorType) else f64
+    wide = [llvm.FPExtOp(a, wide_t) for a in args]
+    ops += wide
+    r = call_intrinsic(f"llvm.fma.{intrinsic_suffix(wide_t)}", [w.result for w in wide], wide_t, ops)
+    assert r is not None
+    return fptrunc(r, t, ops)
+
+
+def _fcmp(pred: str, lhs: SSAValue, rhs: SSAValue, ops: list[Operation]) -> SSAValue:
+    op = llx.FCmpOp(lhs, rhs, pred)
+    ops.append(op)
+    return op.res
+
 
 # op -> (intrinsic, libm base name or None)
 _INTRINSICS: dict[type[Operation], tuple[str, str | None]] = {
@@ -114,9 +172,7 @@ def _libm_call(
         wide = [llvm.FPExtOp(a, wide_type) for a in args]
         ops += wide
         r = _libm_call(name, [w.result for w in wide], prefix, via_f64, op, ops)
-        narrow = llvm.FPTruncOp(r, t)
-        ops.append(narrow)
-        return narrow.result
+        return fptrunc(r, t, ops)
     symbol = prefix + name + ("" if isinstance(t, Float64Type) else "f")
     declare_function(module_of(op), symbol, [t] * len(args), t)
     call = llvm.CallOp(symbol, *args, return_type=t)
@@ -179,6 +235,8 @@ class MathLowering(RewritePattern):
     ) -> SSAValue:
         assert t is not None
         kind = type(op)
+        if isinstance(op, math.FmaOp) and isinstance(element_type(t), Float16Type):
+            return _fma_f16(args, t, ops)
         if kind in _INTRINSICS:
             intrinsic, libm = _INTRINSICS[kind]
             if libm is not None and self.libm_for_all and libm != "sqrt":

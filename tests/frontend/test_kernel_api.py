@@ -13,7 +13,7 @@ import pytest
 import khal
 import khal.std as ks
 from khal import Array, Vec3, f32, i32, u32
-from khal.kernel import Param
+from khal.frontend.signature import Param
 
 SCALE = 2.0
 
