@@ -363,7 +363,7 @@ class CpuArtifact:
         return self._asm
 
     def record(self) -> dict[str, Any]:
-        """What `load_artifact` needs to rebuild this artifact without the compiler (JSON values and bytes)."""
+        """What `load_artifact` needs to rebuild this artifact without the compiler (JSON and bytes)."""
         return {
             "cpu_record_version": RECORD_VERSION,
             "kernel": self.name,

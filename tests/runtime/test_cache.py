@@ -13,8 +13,8 @@ import pytest
 from runtime_kernels import add_assign
 
 import khal
-from khal.compiler import PIPELINES, compile_kernel, stages
 from khal.cache import CACHE, ENTRY_SUFFIX, MAGIC, CacheWarning, decode_entry, encode_entry
+from khal.compiler import PIPELINES, compile_kernel, stages
 
 SCRIPT = textwrap.dedent(
     """
@@ -152,12 +152,13 @@ DAMAGE_SCRIPT = textwrap.dedent(
     good = path.read_bytes()
     if sys.argv[1] == "bytes":
         # Every region: the magic, the version and lengths, the JSON, the IR and object code, the digest.
-        positions = sorted({*range(0, 40), *rng.integers(0, len(good), 50).tolist(), *range(len(good) - 8, len(good))})
+        n = len(good)
+        positions = sorted({*range(40), *rng.integers(0, n, 50).tolist(), *range(n - 8, n)})
         for pos in positions:
             damaged = bytearray(good)
             damaged[pos] ^= int(rng.integers(1, 256))
             check_damaged(f"byte {pos}", lambda p, d=bytes(damaged): p.write_bytes(d))
-        cuts = sorted({0, 1, 10, 20, 30, len(good) // 2, len(good) - 33, len(good) - 1, *rng.integers(0, len(good), 12).tolist()})
+        cuts = sorted({0, 1, 10, 20, 30, n // 2, n - 33, n - 1, *rng.integers(0, n, 12).tolist()})
         for cut in cuts:
             check_damaged(f"cut {cut}", lambda p, c=cut: p.write_bytes(good[:c]))
         check_damaged("appended", lambda p: p.write_bytes(good + b"x"))
