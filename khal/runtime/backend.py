@@ -698,10 +698,17 @@ class Backend(ABC):
     # -- kernels
 
     def _plan(self, kernel: Any) -> LaunchPlan:
-        """The launch plan of `kernel` on this backend, compiled and prepared on first use."""
-        plan = self._plans.get(kernel)
+        """The launch plan of `kernel` on this backend, compiled and prepared on first use.
+
+        Plans are kept per cache key, which covers the kernel's name, its source and every value it
+        depends on: after a constant the kernel reads changes, or a func it calls is redefined, the
+        next call compiles (or finds) the code for the new values, like `ir()` and the cache do, and
+        switching back finds the old plan. `cache_key()` notices a change with a lookup per name.
+        """
+        key = kernel.cache_key()
+        plan = self._plans.get(key)
         if plan is None:
-            plan = self._plans[kernel] = self._make_plan(kernel)
+            plan = self._plans[key] = self._make_plan(kernel)
         return plan
 
     @abstractmethod
