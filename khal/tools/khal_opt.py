@@ -27,7 +27,7 @@ from io import BytesIO
 from typing import IO, Any, ClassVar, NoReturn
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
 from xdsl.ir import Block, BlockArgument, Dialect, Operation, OpResult, Region, SSAValue
 from xdsl.parser import Parser
 from xdsl.utils.arg_spec import parse_spec
@@ -417,6 +417,7 @@ class KhalOptMain(xDSLOptMain):
 
     def __init__(self, args: Sequence[str] | None = None):
         self._output_stream: IO[str] | None = None
+        self._parsed: tuple[ModuleOp, dict[Operation, Span[Any]]] | None = None
         super().__init__(description="khal modular optimizer driver", args=args)
 
     def register_all_dialects(self) -> None:
@@ -475,11 +476,20 @@ class KhalOptMain(xDSLOptMain):
 
     def parse_chunk(self, chunk: IO[bytes], file_extension: str, start_offset: int = 0) -> ModuleOp | None:
         try:
-            return super().parse_chunk(chunk, file_extension, start_offset)
+            module = super().parse_chunk(chunk, file_extension, start_offset)
         except LocatedVerifyException as e:
             # Like xDSL does for parse errors: report lines of the whole file, not of the chunk.
             e.span = dataclasses.replace(e.span, line_offset=start_offset)
             raise
+        if module is not None and self._parsed is not None:
+            # From here on, spans give lines of the whole file (for pass errors and locations).
+            spans = {
+                op: dataclasses.replace(span, line_offset=start_offset)
+                for op, span in self._parsed[1].items()
+            }
+            self._parsed = (module, spans)
+            _give_input_locations(spans)
+        return module
 
     def prepare_output(self) -> IO[str]:
         self._output_stream = super().prepare_output()
@@ -507,6 +517,41 @@ class KhalOptMain(xDSLOptMain):
         stream.flush()
         stream.buffer.write(data.getvalue())  # pyright: ignore[reportAttributeAccessIssue]
         return ""
+
+
+def _give_input_locations(spans: dict[Operation, Span[Any]]) -> None:
+    """Give each parsed op without a `loc(...)` its place in the input, as mlir-opt does.
+
+    Passes report errors at an op's location (`khal.passes.diagnostics.op_error`): IR written by hand
+    or mutated has none, and the error would point nowhere. Locations print only with
+    `--print-debuginfo`, so the output is unchanged.
+    """
+    for op, span in spans.items():
+        if isinstance(op.location, UnknownLoc):
+            where = span.get_location()
+            op.location = FileLineColLoc(StringAttr(where.file), IntAttr(where.line), IntAttr(where.col))
+
+
+_OP_NAME = re.compile(r"\b([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_.]*)\b")
+
+
+def _locate_pass_error(
+    error: DiagnosticException | VerifyException, module: ModuleOp, spans: dict[Operation, Span[Any]]
+) -> DiagnosticException | VerifyException:
+    """A pass's (or target's) diagnostic that names no place, located at the first input op it names.
+
+    The LLVM lowerings raise `LoweringError("convert-khal-to-llvm: khal.workgroup_barrier must be
+    lowered before ...")` without the op; they refuse the first such op in walk order, which is the
+    one found here. An error that names no op of the module is returned unchanged.
+    """
+    message = _diagnostic_text(error)
+    if re.match(r"\S+:\d+:\d+", message):
+        return error
+    names = set(_OP_NAME.findall(message.splitlines()[0] if message else ""))
+    for op in module.walk():
+        if op.name in names and op in spans:
+            return LocatedVerifyException(spans[op], message)
+    return error
 
 
 def _fail(message: str) -> NoReturn:
@@ -556,7 +601,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     except ArgSpecParseError as e:  # a malformed -p pipeline; a BaseException in xDSL
         _fail(f"khal-opt: error: {e}")
     except (DiagnosticException, VerifyException) as e:
-        _fail(_diagnostic_text(e))
+        parsed = opt._parsed if opt is not None else None  # pyright: ignore[reportPrivateUsage]
+        _fail(_diagnostic_text(_locate_pass_error(e, *parsed) if parsed else e))
     except TargetUnavailable as e:
         _fail(f"khal-opt: error: {e}")
     except (CompileError, BackendUnavailable) as e:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import faulthandler
 import io
 import re
 import shlex
 import signal
+import sys
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -72,9 +74,13 @@ def time_limit(seconds: float) -> Iterator[None]:
 
     previous = signal.signal(signal.SIGALRM, expire)
     signal.setitimer(signal.ITIMER_REAL, seconds)
+    # SIGALRM's handler runs only between bytecodes: a hang inside C code (a regex) would ignore it.
+    # This watchdog thread ends the whole process instead, with every thread's traceback.
+    faulthandler.dump_traceback_later(seconds * 3, exit=True, file=sys.__stderr__)
     try:
         yield
     finally:
+        faulthandler.cancel_dump_traceback_later()
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
@@ -97,9 +103,10 @@ def run_khal_opt(data: bytes, args: tuple[str, ...], seconds: float = 20) -> tup
         return status, err.getvalue().replace(str(path), "<input>")
 
 
-LOCATED = re.compile(r"^<input>:\d+:\d+\n", re.MULTILINE)
+# A place in the input, or (from a pass) a `loc(...)` the input gave its ops.
+LOCATED = re.compile(r"^<input>:\d+:\d+\n|^khal-opt: error: [^\s:]+:\d+:\d+: error: ", re.MULTILINE)
 
 
 def is_located(stderr: str) -> bool:
-    """A diagnostic that points at a line and column of the input."""
+    """A diagnostic that points at a line and column (of the input, or of a location the IR holds)."""
     return LOCATED.search(stderr) is not None

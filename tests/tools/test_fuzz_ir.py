@@ -16,7 +16,7 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from ir_fuzz import TOKENS, Seed, run_khal_opt, seeds
+from ir_fuzz import TOKENS, Seed, is_located, run_khal_opt, seeds
 
 
 @functools.cache
@@ -70,7 +70,7 @@ def test_mutated_ir_gives_success_or_a_located_diagnostic(pick: int, edits: list
     if status == 0:
         return
     assert status == 1, stderr
-    assert re.search(r"^<input>:\d+:\d+\n", stderr, re.MULTILINE), f"{seed.path.name} {args}: {stderr}"
+    assert is_located(stderr), f"{seed.path.name} {args}: {stderr}"
 
 
 def test_seeds_are_valid() -> None:
@@ -78,7 +78,7 @@ def test_seeds_are_valid() -> None:
     assert len(all_seeds()) >= 20
     for seed in all_seeds():
         status, stderr = run_khal_opt(seed.text.encode(), seed.args)
-        assert status == 0 or re.search(r"^<input>:\d+:\d+\n", stderr, re.MULTILINE), (seed.path, stderr)
+        assert status == 0 or is_located(stderr), (seed.path, stderr)
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
