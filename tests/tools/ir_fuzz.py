@@ -19,11 +19,22 @@ from khal.tools.khal_opt import main
 FILECHECK = Path(__file__).resolve().parent.parent / "filecheck"
 
 # Fragments the mutations insert: IR punctuation and names, and the inputs known to hurt a parser.
-TOKENS = (
-    "%0", "%x", "%tid", "^bb1", "{", "}", "(", ")", "[", "]", "<", ">", ":", ",", "=", "->", '"',
-    "i32", "f32", "index", "!khal.array<f32, read_write>", "arith.addf", "scf.yield", "khal.return",
-    "func.return", "scf.if %c {", "builtin.module {", '"bbbbbbbbbbbbbbbbbbbbbbbbbbbbb', "\\q", "\xff",
-    "\n", "// -----", "0x", "1e999", "-", "@f", "#map", "{" * 40, "[" * 400,
+TOKENS = tuple(
+    (
+        "%0 %x %tid ^bb1 { } ( ) [ ] < > : , = -> i32 f32 index arith.addf scf.yield khal.return"
+        " func.return @f #map 0x 1e999 - \\q"
+    ).split()
+) + (
+    '"',
+    "!khal.array<f32, read_write>",
+    "scf.if %c {",
+    "builtin.module {",
+    '"bbbbbbbbbbbbbbbbbbbbbbbbbbbbb',
+    "\xff",
+    "\n",
+    "// -----",
+    "{" * 40,
+    "[" * 400,
 )
 
 

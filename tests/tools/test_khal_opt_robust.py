@@ -156,7 +156,7 @@ def test_value_defined_only_inside_its_users_region_is_located(tmp_path: Path) -
 
 
 def test_redefined_symbol_in_the_implicit_module_is_located(tmp_path: Path) -> None:
-    text = 'func.func @k() {\n  func.return\n}\nfunc.func @k() {\n  func.return\n}\n'
+    text = "func.func @k() {\n  func.return\n}\nfunc.func @k() {\n  func.return\n}\n"
     path, err = run_file(tmp_path, text)
     located(err, path, 4)
     assert 'Redefinition of symbol "k"' in err
