@@ -700,15 +700,20 @@ class Backend(ABC):
     def _plan(self, kernel: Any) -> LaunchPlan:
         """The launch plan of `kernel` on this backend, compiled and prepared on first use.
 
-        Plans are kept per cache key, which covers the kernel's name, its source and every value it
-        depends on: after a constant the kernel reads changes, or a func it calls is redefined, the
-        next call compiles (or finds) the code for the new values, like `ir()` and the cache do, and
-        switching back finds the old plan. `cache_key()` notices a change with a lookup per name.
+        A plan is made again when the kernel's cache key changed since (a constant it reads now has
+        another value, a func it calls was redefined): the next call runs the code for the values of
+        now, as `ir()` and the cache do. `cache_key()` notices a change with one lookup per name.
         """
         key = kernel.cache_key()
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plans[key] = self._make_plan(kernel)
+        plan = self._plans.get(kernel)
+        try:
+            keys = self._plan_keys
+        except AttributeError:
+            keys = self._plan_keys = {}
+        # A plan put in `_plans` by hand (tests do) has no key recorded and serves as it is.
+        if plan is None or keys.get(kernel, key) != key:
+            plan = self._plans[kernel] = self._make_plan(kernel)
+            keys[kernel] = key
         return plan
 
     @abstractmethod
