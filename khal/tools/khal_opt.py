@@ -83,8 +83,9 @@ class _LocatingParser(Parser):
         """
         try:
             return self.parse_module(allow_implicit_module)
-        except ParseError:
-            unresolved = self._first_unresolved_use()
+        except ParseError as e:
+            # xDSL reports values never defined at the end of the input; point at their first use.
+            unresolved = self._first_unresolved_use() if "used but not defined" in e.msg else None
             if unresolved is not None:
                 raise unresolved from None
             raise

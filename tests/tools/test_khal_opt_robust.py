@@ -166,3 +166,10 @@ def test_unknown_target_exits_1(tmp_path: Path) -> None:
     path = tmp_path / "ok.mlir"
     path.write_text(DOMINATED)
     assert_clean_failure(khal_opt(str(path), "-t", "nope"), "invalid choice: 'nope'", status=1)
+
+
+def test_syntax_error_after_a_forward_reference_keeps_its_message(tmp_path: Path) -> None:
+    text = 'func.func @f() {\n  "test.op"(%0) : (i32) -> ()\n  %1 = arith.addi %0 %0 : i32\n}\n'
+    path, err = run_file(tmp_path, text)
+    located(err, path, 3)
+    assert "Expected ','" in err
