@@ -88,8 +88,12 @@ def compile_kernel(kernel: Any, target: str = "cpu") -> Compiled:
         return compiled
     record = CACHE.load(key)
     if record is not None:
-        compiled = _from_record(kernel, target, record)
-    else:
+        try:
+            compiled = _from_record(kernel, target, record)
+        except Exception as e:  # an intact entry the target cannot use (another version, say)
+            CACHE.discard(key, f"{type(e).__name__}: {e}")
+            record = None
+    if record is None:
         # A compile allocates many small long-lived objects (xDSL's modules, IR): the cyclic collector
         # would walk them again and again for nothing (about 8% of a cold compile).
         collecting = gc.isenabled()

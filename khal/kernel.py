@@ -7,9 +7,11 @@ Compilation is lazy: decorating parses nothing. The frontend runs on the first `
 
 from __future__ import annotations
 
+import builtins
 import functools
 import hashlib
 import operator
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
@@ -37,8 +39,57 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _hash_function(src: FunctionSource, h: Any, seen: set[int]) -> None:
-    """Feed the source of `src` and of every func/struct/constant it reaches into `h`."""
+_MISSING = object()
+
+Watch = tuple[Any, str, tuple[str, ...], Any]
+"""Where a name a compiled kernel depends on was found, and its value then: (namespace, name,
+attribute chain, value). The namespace is a dict (module globals, builtins, the defining scope) or
+a closure cell."""
+
+
+def _watch(src: FunctionSource, chain: tuple[str, ...], value: Any) -> Watch:
+    """A watch on `chain` as `src` resolved it (`resolve_chain`'s lookup order) to `value`."""
+    name = chain[0]
+    code = src.pyfunc.__code__
+    if name in code.co_freevars and src.pyfunc.__closure__:
+        namespace: Any = src.pyfunc.__closure__[code.co_freevars.index(name)]
+    elif name in src.def_locals:
+        namespace = src.def_locals
+    elif name in src.globals:
+        namespace = src.globals
+    else:
+        namespace = vars(builtins)
+    return namespace, name, chain[1:], value
+
+
+def _current(watch: Watch) -> Any:
+    """What the watched name resolves to now (`_MISSING` when it no longer does)."""
+    namespace, name, attrs, _ = watch
+    if isinstance(namespace, dict):
+        value = namespace.get(name, _MISSING)  # pyright: ignore[reportUnknownMemberType]
+    else:
+        try:
+            value = namespace.cell_contents
+        except ValueError:  # an emptied cell
+            return _MISSING
+    for attr in attrs:
+        if not isinstance(value, types.ModuleType) and not hasattr(value, "__khal_struct__"):
+            break
+        value = getattr(value, attr, _MISSING)
+    return value
+
+
+def unchanged(watches: list[Watch]) -> bool:
+    """True when every watched name still resolves to the very object it did (identity: cheap)."""
+    return all(_current(w) is w[3] for w in watches)
+
+
+def _hash_function(src: FunctionSource, h: Any, seen: set[int], watches: list[Watch]) -> None:
+    """Feed the source of `src` and of every func/struct/constant it reaches into `h`.
+
+    Each name whose value went into `h` is appended to `watches`, so that a changed binding (a
+    module constant set to a new value, a `khal.func` redefined) can be noticed without hashing again.
+    """
     from khal.frontend.source import free_names, function_source, is_constant, resolve_chain
 
     h.update(src.text.encode())
@@ -48,15 +99,18 @@ def _hash_function(src: FunctionSource, h: Any, seen: set[int]) -> None:
             continue
         key = ".".join(chain)
         if isinstance(value, Func):
+            watches.append(_watch(src, chain, value))
             if id(value) not in seen:
                 seen.add(id(value))
                 h.update(f"func {key}\n".encode())
-                _hash_function(function_source(value.pyfunc), h, seen)
+                _hash_function(function_source(value.pyfunc), h, seen, watches)
         elif isinstance(getattr(value, "__khal_struct__", None), StructType):
+            watches.append(_watch(src, chain, value))
             if id(value) not in seen:
                 seen.add(id(value))
                 h.update(f"struct {key} {_describe_type(value.__khal_struct__)}\n".encode())
         elif is_constant(value) or isinstance(value, KhalType):
+            watches.append(_watch(src, chain, value))
             h.update(f"const {key}={value!r}\n".encode())
 
 
@@ -140,14 +194,34 @@ class Kernel:
         """A sha256 over everything the compiled kernel depends on.
 
         That is: the kernel's source, the source of every khal.func/struct it reaches, the values of
-        the compile-time constants it reads, the workgroup size and the khal version.
+        the compile-time constants it reads, the workgroup size and the khal version. The rule for a
+        changed constant or a redefined func is: the next use sees it (see docs/language.md). The key
+        is kept with the bindings it was computed from, and computed again only when one of them now
+        names another object: a few dict lookups per call.
         """
+        try:  # inlined: this runs on every call of the kernel
+            key, plain, other = self._key_memo
+            for namespace, name, value in plain:
+                if namespace.get(name, _MISSING) is not value:
+                    break
+            else:
+                if not other or unchanged(other):
+                    return key
+        except AttributeError:  # not computed yet
+            pass
         import khal
 
         h = hashlib.sha256()
         h.update(f"khal {khal.__version__} kernel {self.name} wg {self.workgroup_size}\n".encode())
-        _hash_function(self.source(), h, set())
-        return h.hexdigest()
+        watches: list[Watch] = []
+        _hash_function(self.source(), h, set(), watches)
+        key = h.hexdigest()
+        # Plain names in a dict (module globals: nearly all of them) are checked with one lookup each.
+        plain = {(id(w[0]), w[1]): (w[0], w[1], w[3]) for w in watches if isinstance(w[0], dict) and not w[2]}
+        other = [w for w in watches if not (isinstance(w[0], dict) and not w[2])]
+        # One assignment: a thread checking meanwhile sees the old memo or the new one, never a mix.
+        self._key_memo = (key, tuple(plain.values()), other)
+        return key
 
     def module(self) -> ModuleOp:
         """A fresh, verified `builtin.module` holding this kernel (the frontend's output)."""

@@ -698,10 +698,22 @@ class Backend(ABC):
     # -- kernels
 
     def _plan(self, kernel: Any) -> LaunchPlan:
-        """The launch plan of `kernel` on this backend, compiled and prepared on first use."""
+        """The launch plan of `kernel` on this backend, compiled and prepared on first use.
+
+        A plan is made again when the kernel's cache key changed since (a constant it reads now has
+        another value, a func it calls was redefined): the next call runs the code for the values of
+        now, as `ir()` and the cache do. `cache_key()` notices a change with one lookup per name.
+        """
+        key = kernel.cache_key()
         plan = self._plans.get(kernel)
-        if plan is None:
+        try:
+            keys = self._plan_keys
+        except AttributeError:
+            keys = self._plan_keys = {}
+        # A plan put in `_plans` by hand (tests do) has no key recorded and serves as it is.
+        if plan is None or keys.get(kernel, key) != key:
             plan = self._plans[kernel] = self._make_plan(kernel)
+            keys[kernel] = key
         return plan
 
     @abstractmethod

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -54,6 +55,41 @@ _init_lock = threading.Lock()
 # releases the GIL: one compilation at a time. Running compiled code needs no lock.
 _compile_lock = threading.RLock()
 _initialised = False
+
+
+def _fork_locks() -> list[Any]:
+    """The locks a compile holds, outermost first: khal's, then llvmlite's own around each LLVM call.
+
+    llvmlite has no public handle on its lock (`ffi.lib._lock`, a re-entrant context manager); without
+    it only khal's locks are taken.
+    """
+    llvmlite_lock = getattr(getattr(llvm.ffi, "lib", None), "_lock", None)
+    return [_compile_lock, _init_lock, *([llvmlite_lock] if llvmlite_lock is not None else [])]
+
+
+def _acquire_before_fork() -> None:
+    """Wait until no thread is inside a compile or an LLVM call, and keep them out until the fork is done.
+
+    A child has only the forking thread: a lock another thread held at `fork` would stay held there
+    forever (the child's next compile would deadlock), and LLVM's own state could be half-updated.
+    Taking the locks here, in the order a compile takes them, makes the fork wait for a consistent point.
+    """
+    for lock in _fork_locks():
+        lock.__enter__()
+
+
+def _release_after_fork() -> None:
+    """Release what `_acquire_before_fork` took (in the parent and in the child: this thread owns them)."""
+    for lock in reversed(_fork_locks()):
+        lock.__exit__(None, None, None)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(
+        before=_acquire_before_fork,
+        after_in_parent=_release_after_fork,
+        after_in_child=_release_after_fork,
+    )
 
 
 def _initialise() -> None:
@@ -327,13 +363,13 @@ class CpuArtifact:
         return self._asm
 
     def record(self) -> dict[str, Any]:
-        """What `load_artifact` needs to rebuild this artifact without the compiler (picklable)."""
+        """What `load_artifact` needs to rebuild this artifact without the compiler (JSON and bytes)."""
         return {
             "cpu_record_version": RECORD_VERSION,
             "kernel": self.name,
             "llvm_ir": self.llvm_ir,
             "object_code": self.object_code,
-            "args_dtype": self.args_dtype,
+            "args_dtype": _dtype_to_json(self.args_dtype),
             "host": host_description(),
         }
 
@@ -418,10 +454,47 @@ def load_artifact(record: dict[str, Any]) -> CpuArtifact:
     _initialise()
     text: str = record["llvm_ir"]
     obj: bytes | None = record.get("object_code") if record.get("host") == host_description() else None
+    dtype = _dtype_from_json(record["args_dtype"])
     with _compile_lock:
         tm = host_target_machine()
         mod = llvm.parse_assembly(text)
-        return _jit(record["kernel"], record["args_dtype"], text, mod, tm, obj)
+        return _jit(record["kernel"], dtype, text, mod, tm, obj)
+
+
+def _dtype_to_json(dt: np.dtype[Any]) -> Any:
+    """A numpy dtype as JSON values: a type string, a subarray or a struct with explicit offsets."""
+    if dt.subdtype is not None:
+        base, shape = dt.subdtype
+        return {"base": _dtype_to_json(base), "shape": list(shape)}
+    if dt.fields is not None:
+        names = list(dt.names or ())
+        return {
+            "names": names,
+            "formats": [_dtype_to_json(dt.fields[n][0]) for n in names],
+            "offsets": [dt.fields[n][1] for n in names],
+            "itemsize": dt.itemsize,
+            "aligned": dt.isalignedstruct,
+        }
+    return dt.str
+
+
+def _dtype_from_json(obj: Any) -> np.dtype[Any]:
+    """The inverse of `_dtype_to_json`; a malformed description is a ValueError."""
+    try:
+        if isinstance(obj, str):
+            return np.dtype(obj)
+        if "base" in obj:
+            return np.dtype((_dtype_from_json(obj["base"]), tuple(obj["shape"])))
+        formats = [_dtype_from_json(f) for f in obj["formats"]]
+        spec = {
+            "names": obj["names"],
+            "formats": formats,
+            "offsets": obj["offsets"],
+            "itemsize": obj["itemsize"],
+        }
+        return np.dtype(spec, align=bool(obj["aligned"]))  # pyright: ignore[reportArgumentType]
+    except (TypeError, KeyError, ValueError) as e:
+        raise ValueError(f"bad argument layout in a CPU artifact record: {e}") from None
 
 
 def _jit(

@@ -20,18 +20,19 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import os
+import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from io import BytesIO
 from typing import IO, Any, ClassVar, NoReturn
 
 from xdsl.context import Context
-from xdsl.dialects.builtin import ModuleOp
-from xdsl.ir import Dialect, Operation
+from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
+from xdsl.ir import Block, BlockArgument, Dialect, Operation, OpResult, Region, SSAValue
 from xdsl.parser import Parser
 from xdsl.utils.arg_spec import parse_spec
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError, VerifyException
-from xdsl.utils.lexer import Span
+from xdsl.utils.lexer import Input, Span
 from xdsl.utils.target import Target
 from xdsl.xdsl_opt_main import xDSLOptMain
 
@@ -73,6 +74,36 @@ class _LocatingParser(Parser):
         self.op_spans: dict[Operation, Span[Any]] = {}
         self._pending: list[Span[Any]] = []
 
+    def parse_module_located(self, allow_implicit_module: bool = True) -> ModuleOp:
+        """`parse_module`, with every failure a ParseError at a place in the input.
+
+        Python's recursion limit (deeply nested IR), an undefined value (reported at its first use
+        rather than at the end of the input) and an internal error of a parser (an exception that is
+        not a ParseError) each become one.
+        """
+        try:
+            return self.parse_module(allow_implicit_module)
+        except ParseError as e:
+            # xDSL reports values never defined at the end of the input; point at their first use.
+            unresolved = self._first_unresolved_use() if "used but not defined" in e.msg else None
+            if unresolved is not None:
+                raise unresolved from None
+            raise
+        except RecursionError:
+            raise ParseError(self._current_token.span, _TOO_DEEP) from None
+        except Exception as e:  # e.g. "Forward declared values do not have an owner" (a ValueError)
+            raise ParseError(self._current_token.span, f"{type(e).__name__}: {e}") from None
+
+    def _first_unresolved_use(self) -> ParseError | None:
+        """A ParseError at the first op using a value that is never defined, if there is one."""
+        for name, values in self.forward_ssa_references.items():
+            for value in values.values():
+                for use in value.uses:
+                    span = self.op_spans.get(use.operation)
+                    if span is not None:
+                        return ParseError(span, f"value %{name} is used but never defined")
+        return None
+
     def parse_operation(self) -> Operation:
         self._pending.append(self._current_token.span)
         op = super().parse_operation()
@@ -106,26 +137,211 @@ class _LocatingParser(Parser):
             raise ParseError(Span(start, end, self.lexer.input), f"invalid {attr_name}: {e}") from None
 
 
+_TOO_DEEP = "the input nests too deeply for khal-opt (Python's recursion limit): flatten it"
+_STRING_BODY = re.compile(r'[^"\\\n\v\f]*')
+_ESCAPE = re.compile(r'\\(?:["nt\\]|[0-9A-Fa-f]{2})')
+_OUTSIDE_STRINGS = re.compile(r'(?://[^\n]*|[^"/]+|/)*')
+
+
+def _decode(data: bytes, name: str) -> str:
+    """The input as text; a ParseError at the first byte that is not UTF-8."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        pos = len(data[: e.start].decode("utf-8"))
+        text = data.decode("utf-8", "replace")
+        message = f"the input is not UTF-8 text (byte 0x{data[e.start]:02x})"
+        raise ParseError(Span(pos, pos + 1, Input(text, name)), message) from None
+
+
+def _check_string_literals(text: str, name: str) -> None:
+    """A ParseError at the first string literal xDSL's lexer would not accept.
+
+    xDSL's string regex (`"(?:[^"\\\n\v\f]+|\\(...))*"`) nests two quantifiers: on a string that never
+    closes, or that holds an escape it does not know, it backtracks exponentially (24 characters take
+    minutes). This linear scan finds those strings first; a string it accepts, the regex matches at once.
+    """
+    pos = 0
+    while True:
+        outside = _OUTSIDE_STRINGS.match(text, pos)
+        pos = outside.end() if outside is not None else pos
+        if pos >= len(text):
+            return
+        start = pos  # a '"'
+        pos += 1
+        while True:
+            pos = _STRING_BODY.match(text, pos).end()  # pyright: ignore[reportOptionalMemberAccess]
+            char = text[pos] if pos < len(text) else ""
+            if char == '"':
+                pos += 1
+                break
+            if char == "\\":
+                escape = _ESCAPE.match(text, pos)
+                if escape is None:
+                    message = 'invalid escape in a string literal (allowed: \\n \\t \\\\ \\" \\XX)'
+                    raise ParseError(Span(pos, pos + 2, Input(text, name)), message)
+                pos = escape.end()
+                continue
+            raise ParseError(Span(start, pos, Input(text, name)), "string literal not closed on its line")
+
+
 def _post_order(op: Operation) -> Iterator[Operation]:
-    """Nested ops before their parent, the order xDSL's own verifier uses."""
-    for region in op.regions:
-        for block in region.blocks:
-            for child in block.ops:
-                yield from _post_order(child)
-    yield op
+    """Nested ops before their parent, the order xDSL's own verifier uses (iterative: IR nests deep)."""
+    stack: list[tuple[Operation, bool]] = [(op, False)]
+    while stack:
+        current, children_done = stack.pop()
+        if children_done:
+            yield current
+            continue
+        stack.append((current, True))
+        children = [child for region in current.regions for block in region.blocks for child in block.ops]
+        stack.extend((child, False) for child in reversed(children))
 
 
 def _verify_located(module: ModuleOp, spans: dict[Operation, Span[Any]]) -> None:
-    """Verify `module`; on failure raise a LocatedVerifyException at the first failing op."""
-    for op in _post_order(module):
-        try:
-            op.verify(verify_nested_ops=False)
-        except VerifyException as e:
-            message = f"Operation does not verify: {e}"
-            span = spans.get(op)
-            if span is None:  # an op built by the parser itself, e.g. the implicit module
-                raise
-            raise LocatedVerifyException(span, message) from None
+    """Verify `module`; on failure raise a LocatedVerifyException at the first failing op.
+
+    Besides each op's own verifier, every operand must be defined where its use can see it (MLIR's
+    dominance rule), which xDSL's verifier does not check: a pass would otherwise meet the value
+    before its definition and fail with an internal error.
+    """
+    # Dominance first: some of xDSL's verifiers (IsolatedFromAbove's) ask an operand for its owner,
+    # which a value the parser never resolved does not have.
+    dominance = _Dominance()
+    ops = list(_post_order(module))
+    for check in (dominance.check_operands, _verify_op):
+        for op in ops:
+            try:
+                check(op)
+            except VerifyException as e:
+                message = f"Operation does not verify: {e}"
+                span = spans.get(op)
+                if span is None:  # an op built by the parser itself: the implicit module
+                    span, message = _implicit_module_error(op, spans, str(e))
+                    if span is None:
+                        raise
+                raise LocatedVerifyException(span, message) from None
+
+
+def _implicit_module_error(
+    op: Operation, spans: dict[Operation, Span[Any]], error: str
+) -> tuple[Span[Any] | None, str]:
+    """Where to report an error of the module the parser wrapped the input in, and the message.
+
+    That module has no place in the input: point at the op whose symbol the message names (a
+    redefined `@k`: its second definition), else at the first op of the input.
+    """
+    first_line = error.splitlines()[0] if error else "invalid module"
+    children = [child for region in op.regions for block in region.blocks for child in block.ops]
+    named = [c for c in children if f'"{getattr(getattr(c, "sym_name", None), "data", None)}"' in first_line]
+    candidates = named[1:] or named or children
+    for child in candidates:
+        if child in spans:
+            return spans[child], f"Operation does not verify: {first_line}"
+    return None, first_line
+
+
+def _verify_op(op: Operation) -> None:
+    """`op`'s own verifier; an internal error of a verifier is reported like a failed check."""
+    try:
+        op.verify(verify_nested_ops=False)
+    except VerifyException:
+        raise
+    except (RecursionError, MemoryError):
+        raise
+    except Exception as e:
+        raise VerifyException(f"the verifier of '{op.name}' failed: {type(e).__name__}: {e}") from None
+
+
+class _Dominance:
+    """MLIR's dominance rule for SSA operands, in regions with SSA control flow (not a module's body).
+
+    A value is visible to the ops after its definition in its block, to everything nested in those,
+    and to blocks its block dominates. Blocks no path from the entry reaches see every value, as in
+    MLIR. Dominators are computed here over the reachable blocks only: xDSL's `DominanceInfo` lets an
+    unreachable predecessor remove a block's real dominators.
+    """
+
+    def __init__(self) -> None:
+        self._index: dict[Block, dict[Operation, int]] = {}
+        self._dominators: dict[Region, dict[Block, set[Block]]] = {}
+
+    def check_operands(self, op: Operation) -> None:
+        """VerifyException unless each operand of `op` is visible to `op`."""
+        for i, value in enumerate(op.operands):
+            problem = self._problem(value, op)
+            if problem is not None:
+                name = f"%{value.name_hint}" if value.name_hint else "a value"
+                raise VerifyException(f"operand #{i} ({name}) of '{op.name}' is {problem}")
+
+    def _problem(self, value: SSAValue, user: Operation) -> str | None:
+        if isinstance(value, BlockArgument):
+            def_block, def_op = value.block, None
+        elif isinstance(value, OpResult):
+            def_op = value.op
+            def_block = def_op.parent_block()
+        else:  # a ForwardDeclaredValue the parser left unresolved (an xDSL bug: the use is an error)
+            return "never defined where this use can see it"
+        region = def_block.parent if def_block is not None else None
+        if region is None or isinstance(region.parent, ModuleOp):
+            return None  # detached, or a module's body: a graph region, no order
+        ancestor: Operation | None = user
+        while ancestor is not None and ancestor.parent_region() is not region:
+            ancestor = ancestor.parent_op()
+        if ancestor is None:
+            return "used outside the region that defines it"
+        if ancestor is def_op:
+            return "used by the operation that defines it, or inside its regions"
+        use_block = ancestor.parent_block()
+        assert use_block is not None
+        if use_block is def_block:
+            if def_op is not None and self._position(def_op) > self._position(ancestor):
+                return "used before it is defined"
+            return None
+        dominators = self._dominators_of(region).get(use_block)
+        if dominators is not None and def_block not in dominators:
+            return "defined in a block that does not dominate this use"
+        return None
+
+    def _position(self, op: Operation) -> int:
+        block = op.parent_block()
+        assert block is not None
+        index = self._index.get(block)
+        if index is None:
+            index = self._index[block] = {o: i for i, o in enumerate(block.ops)}
+        return index[op]
+
+    def _dominators_of(self, region: Region) -> dict[Block, set[Block]]:
+        """Each reachable block's dominators (an unreachable block is absent)."""
+        found = self._dominators.get(region)
+        if found is not None:
+            return found
+        entry = region.blocks.first
+        preds: dict[Block, list[Block]] = {}
+        order: list[Block] = []
+        stack = [entry] if entry is not None else []
+        while stack:  # the reachable blocks, and their reachable predecessors
+            block = stack.pop()
+            if block in preds:
+                continue
+            preds[block] = []
+            order.append(block)
+            if block.last_op is not None:
+                stack.extend(block.last_op.successors)
+        for block in order:
+            if block.last_op is not None:
+                for succ in block.last_op.successors:
+                    preds[succ].append(block)
+        doms = {b: ({b} if b is entry else set(order)) for b in order}
+        changed = True
+        while changed:
+            changed = False
+            for block in order[1:]:
+                new = {block} | set.intersection(*(doms[p] for p in preds[block]))
+                if new != doms[block]:
+                    doms[block], changed = new, True
+        self._dominators[region] = doms
+        return doms
 
 
 @dataclasses.dataclass(frozen=True)
@@ -202,6 +418,7 @@ class KhalOptMain(xDSLOptMain):
 
     def __init__(self, args: Sequence[str] | None = None):
         self._output_stream: IO[str] | None = None
+        self._parsed: tuple[ModuleOp, dict[Operation, Span[Any]]] | None = None
         super().__init__(description="khal modular optimizer driver", args=args)
 
     def register_all_dialects(self) -> None:
@@ -246,8 +463,12 @@ class KhalOptMain(xDSLOptMain):
 
     def register_all_frontends(self) -> None:
         def parse_mlir(io: IO[bytes]) -> ModuleOp:
-            parser = _LocatingParser(self.ctx, io.read(), self.get_input_name())
-            module = parser.parse_module(not self.args.no_implicit_module)
+            name = self.get_input_name()
+            text = _decode(io.read(), name)
+            _check_string_literals(text, name)
+            parser = _LocatingParser(self.ctx, text, name)
+            module = parser.parse_module_located(not self.args.no_implicit_module)
+            self._parsed = (module, parser.op_spans)
             if not self.args.disable_verify:
                 _verify_located(module, parser.op_spans)
             return module
@@ -256,11 +477,20 @@ class KhalOptMain(xDSLOptMain):
 
     def parse_chunk(self, chunk: IO[bytes], file_extension: str, start_offset: int = 0) -> ModuleOp | None:
         try:
-            return super().parse_chunk(chunk, file_extension, start_offset)
+            module = super().parse_chunk(chunk, file_extension, start_offset)
         except LocatedVerifyException as e:
             # Like xDSL does for parse errors: report lines of the whole file, not of the chunk.
             e.span = dataclasses.replace(e.span, line_offset=start_offset)
             raise
+        if module is not None and self._parsed is not None:
+            # From here on, spans give lines of the whole file (for pass errors and locations).
+            spans = {
+                op: dataclasses.replace(span, line_offset=start_offset)
+                for op, span in self._parsed[1].items()
+            }
+            self._parsed = (module, spans)
+            _give_input_locations(spans)
+        return module
 
     def prepare_output(self) -> IO[str]:
         self._output_stream = super().prepare_output()
@@ -290,6 +520,41 @@ class KhalOptMain(xDSLOptMain):
         return ""
 
 
+def _give_input_locations(spans: dict[Operation, Span[Any]]) -> None:
+    """Give each parsed op without a `loc(...)` its place in the input, as mlir-opt does.
+
+    Passes report errors at an op's location (`khal.passes.diagnostics.op_error`): IR written by hand
+    or mutated has none, and the error would point nowhere. Locations print only with
+    `--print-debuginfo`, so the output is unchanged.
+    """
+    for op, span in spans.items():
+        if isinstance(op.location, UnknownLoc):
+            where = span.get_location()
+            op.location = FileLineColLoc(StringAttr(where.file), IntAttr(where.line), IntAttr(where.col))
+
+
+_OP_NAME = re.compile(r"\b([a-z_][a-z0-9_]*\.[a-z_][a-z0-9_.]*)\b")
+
+
+def _locate_pass_error(
+    error: DiagnosticException | VerifyException, module: ModuleOp, spans: dict[Operation, Span[Any]]
+) -> DiagnosticException | VerifyException:
+    """A pass's (or target's) diagnostic that names no place, located at the first input op it names.
+
+    The LLVM lowerings raise `LoweringError("convert-khal-to-llvm: khal.workgroup_barrier must be
+    lowered before ...")` without the op; they refuse the first such op in walk order, which is the
+    one found here. An error that names no op of the module is returned unchanged.
+    """
+    message = _diagnostic_text(error)
+    if re.match(r"\S+:\d+:\d+", message):
+        return error
+    names = set(_OP_NAME.findall(message.splitlines()[0] if message else ""))
+    for op in module.walk():
+        if op.name in names and op in spans:
+            return LocatedVerifyException(spans[op], message)
+    return error
+
+
 def _fail(message: str) -> NoReturn:
     print(message.rstrip("\n"), file=sys.stderr)
     raise SystemExit(1)
@@ -302,16 +567,43 @@ def _diagnostic_text(e: BaseException) -> str:
     return text
 
 
+def _too_deep(opt: KhalOptMain | None) -> str:
+    """The diagnostic for a RecursionError after parsing: at the most deeply nested op of the input."""
+    parsed = getattr(opt, "_parsed", None)
+    if parsed is None:
+        return f"khal-opt: error: {_TOO_DEEP}"
+    module, spans = parsed
+    deepest, depth = None, -1
+    stack: list[tuple[Operation, int]] = [(module, 0)]
+    while stack:
+        op, d = stack.pop()
+        if d > depth and op in spans:
+            deepest, depth = op, d
+        stack.extend((child, d + 1) for r in op.regions for b in r.blocks for child in b.ops)
+    if deepest is None:
+        return f"khal-opt: error: {_TOO_DEEP}"
+    return spans[deepest].print_with_context(f"{_TOO_DEEP} ({depth} levels of operations)")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the `khal-opt` console script."""
+    opt: KhalOptMain | None = None
     try:
-        KhalOptMain(args=argv).run()
+        opt = KhalOptMain(args=argv)
+        opt.run()
+    except SystemExit as e:
+        # argparse reports a bad command line (an unknown -t, say) with status 2; khal-opt's failures
+        # are all status 1, as documented.
+        raise SystemExit(1 if e.code == 2 else e.code) from None
+    except RecursionError:
+        _fail(_too_deep(opt))
     except ParseError as e:
         _fail(str(e))
     except ArgSpecParseError as e:  # a malformed -p pipeline; a BaseException in xDSL
         _fail(f"khal-opt: error: {e}")
     except (DiagnosticException, VerifyException) as e:
-        _fail(_diagnostic_text(e))
+        parsed = opt._parsed if opt is not None else None  # pyright: ignore[reportPrivateUsage]
+        _fail(_diagnostic_text(_locate_pass_error(e, *parsed) if parsed else e))
     except TargetUnavailable as e:
         _fail(f"khal-opt: error: {e}")
     except (CompileError, BackendUnavailable) as e:

@@ -120,8 +120,8 @@ def test_verify_diagnostics_reports_and_succeeds(tmp_path: Path) -> None:
         (["-p", "no-such-pass"], "khal-opt: error: Unrecognized passes: ['no-such-pass']", 1),
         (["-p", "cse{bogus=1}"], 'khal-opt: error: Provided arguments ["bogus"] not found', 1),
         (["-p", "cse{"], "Error parsing pass pipeline specification", 1),
-        (["-t", "no-such-target"], "invalid choice: 'no-such-target'", 2),
-        (["--no-such-flag"], "unrecognized arguments: --no-such-flag", 2),
+        (["-t", "no-such-target"], "invalid choice: 'no-such-target'", 1),
+        (["--no-such-flag"], "unrecognized arguments: --no-such-flag", 1),
     ],
 )
 def test_bad_command_lines(kernel_file: Path, args: list[str], expected: str, status: int) -> None:
