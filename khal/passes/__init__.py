@@ -41,6 +41,7 @@ def _llvm_lowering(module: str, cls: str) -> Callable[[], type[ModulePass]]:
 KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-infer-access": _infer_access,
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
+    "khal-cpu-lower-abi": _llvm_lowering("cpu_lower_abi", "CpuLowerAbiPass"),
     "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
     "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
     "convert-math-to-llvm": _llvm_lowering("convert_math_to_llvm", "ConvertMathToLLVMPass"),
