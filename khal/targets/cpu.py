@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -335,7 +336,8 @@ def args_dtype_of_interface(interface: Interface) -> np.dtype[Any]:
 
 
 def _dtype_to_json(dtype: np.dtype[Any]) -> Any:
-    return np.lib.format.dtype_to_descr(dtype)
+    """numpy's description of `dtype` as JSON values (its tuples become lists)."""
+    return json.loads(json.dumps(np.lib.format.dtype_to_descr(dtype)))
 
 
 def _dtype_from_json(descr: Any) -> np.dtype[Any]:
