@@ -326,10 +326,16 @@ def target_names() -> list[str]:
 
 
 def emit_names() -> Iterator[str]:
-    """The names `khal-opt -t` accepts besides `khal`: every stage of every target, built or not."""
+    """The names `khal-opt -t` accepts besides `khal`: every stage of every target, built or not.
+
+    Each built target's first stage, then the planned stages, then the remaining ones: the order
+    `-t`'s choices had before later stages (`llvm-opt`) were added, which scripts match.
+    """
     for stages in TARGET_STAGES.values():
-        yield from stages
+        yield from stages[:1]
     yield from UNBUILT_STAGES
+    for stages in TARGET_STAGES.values():
+        yield from stages[1:]
 
 
 def target_of_stage(stage: str) -> Target:
