@@ -9,12 +9,14 @@ calls through ctypes,
 
     void @k__entry(ptr args, i32 wg_begin, i32 wg_end)
 
-which reads the parameters and the workgroup counts from a packed argument block whose layout is a
-numpy structured dtype (`CpuArtifact.args_dtype`): an array `a` is the fields `a.ptr` and `a.len`
-(u64 each), a value parameter `x` is the field `x` by value with numpy's alignment (vectors packed,
-structs numpy-aligned), and `__num_workgroups` is 3 x u32. The module is then optimised at O3 for
-the host CPU with the loop and SLP vectorisers on, and compiled by MCJIT; the engine stays alive as
-long as the artifact does.
+which reads the parameters and the workgroup counts from a packed argument block laid out as the
+kernel's `Interface` says (`khal-cpu-lower-abi` decided it and wrote it as `khal.interface` on the
+function; `CpuArtifact.args_dtype` is the same layout as a numpy dtype): an array `a` is the fields
+`a.ptr` and `a.len` (u64 each), a value parameter `x` is stored by value with numpy's alignment
+(vectors packed, structs numpy-aligned), and `__num_workgroups` is 3 x u32. The module is then
+optimised at O3 for the host CPU with the loop and SLP vectorisers on, and compiled by MCJIT; the
+engine stays alive as long as the artifact does. `CpuTarget` is this module's entry in the target
+registry (`khal.targets`).
 
 ctypes' `CFUNCTYPE` releases the GIL while native code runs, so several Python threads calling
 `CpuArtifact.call` on disjoint workgroup ranges run in parallel (`Cpu(parallel=True)`).

@@ -12,8 +12,8 @@ import pytest
 from runtime_kernels import add_assign
 
 import khal
-from khal.compiler import PIPELINES, compile_kernel, stages
 from khal.cache import CACHE
+from khal.compiler import PIPELINES, compile_kernel, stages
 
 SCRIPT = textwrap.dedent(
     """
