@@ -82,7 +82,8 @@ def interface_of_dtype(kernel: Any, dtype: np.dtype[Any]) -> Interface:
 
 def _fields(kernel: Any, interface: Interface) -> list[tuple[int, int, str, str]]:
     """(offset, size, struct code, Python expression) of each field of the block, in offset order."""
-    if [p.name for p in interface.params] != [p.name for p in kernel.params]:
+    # Parameters match by position, the ABI's contract (an IR name hint is only a hint).
+    if len(interface.params) != len(kernel.params):
         names = [p.name for p in interface.params]
         raise RuntimeError(f"{kernel.name}: the compiled interface has parameters {names}")
     if interface.num_workgroups is None:
