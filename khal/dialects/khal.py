@@ -47,6 +47,7 @@ from xdsl.irdl import (
     irdl_attr_definition,
     irdl_op_definition,
     operand_def,
+    opt_prop_def,
     prop_def,
     region_def,
     result_def,
@@ -915,17 +916,27 @@ class StructInsertOp(IRDLOperation):
 class PrintOp(IRDLOperation):
     """Prints a formatted line. `{}` in `format` stands for the next value (scalars and vectors).
 
-    Printed on the CPU and CUDA; dropped on WebGPU.
+    `unsigned` lists the values (by position) whose integers are unsigned: IR integers are
+    signless, so without it `u32 4294967295` would print as -1. Printed on the CPU and CUDA;
+    dropped on WebGPU.
     """
 
     name = "khal.print"
     format = prop_def(StringAttr)
+    unsigned = opt_prop_def(DenseArrayBase.constr(i64))
     values = var_operand_def()
     traits = traits_def(MemoryReadEffect(), MemoryWriteEffect())
-    assembly_format = "$format (`(` $values^ `)` `:` type($values))? attr-dict"
+    assembly_format = "$format (`(` $values^ `)` `:` type($values))? (`unsigned` $unsigned^)? attr-dict"
 
-    def __init__(self, format: str, values: Sequence[SSAValue] = ()):
-        super().__init__(operands=[values], properties={"format": StringAttr(format)})
+    def __init__(self, format: str, values: Sequence[SSAValue] = (), unsigned: Sequence[int] = ()):
+        properties: dict[str, Attribute] = {"format": StringAttr(format)}
+        if unsigned:
+            properties["unsigned"] = DenseArrayBase.from_list(i64, list(unsigned))
+        super().__init__(operands=[values], properties=properties)
+
+    def is_unsigned(self, index: int) -> bool:
+        """Is the value at `index` an unsigned integer (or a vector of them)?"""
+        return self.unsigned is not None and index in self.unsigned.get_values()
 
     def verify_(self) -> None:
         holes = self.format.data.count("{}")
@@ -934,6 +945,9 @@ class PrintOp(IRDLOperation):
         for v in self.values:
             if v.type != i1:
                 _verify_scalar_or_vector(v.type)
+        for i in self.unsigned.get_values() if self.unsigned is not None else ():
+            if not 0 <= i < len(self.values):
+                raise VerifyException(f"unsigned names value {i}, but {len(self.values)} values are given")
 
 
 # --------------------------------------------------------------------------- dialect

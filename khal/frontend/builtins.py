@@ -205,6 +205,7 @@ def _print(c: FunctionCompiler, node: ast.Call) -> Value:
             raise c.error(k, "print() in a kernel takes only sep= (a string constant)")
     pieces: list[str] = []
     values = []
+    unsigned: list[int] = []  # IR integers are signless: printf needs to know which are unsigned
 
     def add(v: Value, n: ast.AST) -> None:
         if isinstance(v, Const) and isinstance(v.value, str | bool | int | float) and v.type is None:
@@ -214,6 +215,9 @@ def _print(c: FunctionCompiler, node: ast.Call) -> Value:
         if not isinstance(t.type, kt.ScalarType | kt.VectorType):
             raise c.error(n, f"print() cannot print {tname(t.type)}; print its fields or components")
         pieces.append("{}")
+        element = t.type.element if isinstance(t.type, kt.VectorType) else t.type
+        if element.is_unsigned:
+            unsigned.append(len(values))
         values.append(t.ssa)
 
     parts = []
@@ -234,7 +238,7 @@ def _print(c: FunctionCompiler, node: ast.Call) -> Value:
             add(c.expr(a), a)
             parts.append("".join(pieces[start:]))
             del pieces[start:]
-    c.emit(kd.PrintOp(sep.join(parts), values))
+    c.emit(kd.PrintOp(sep.join(parts), values, unsigned))
     return Void("print()")
 
 

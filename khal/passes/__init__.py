@@ -27,7 +27,7 @@ def _cpu_workgroup_loops() -> type[ModulePass]:
 
 
 def _llvm_lowering(module: str, cls: str) -> Callable[[], type[ModulePass]]:
-    """A lazy factory for one of the convert-*-to-llvm passes."""
+    """A lazy factory for the pass class `cls` of `khal.passes.<module>` (not only the LLVM lowerings)."""
 
     def factory() -> type[ModulePass]:
         import importlib
@@ -39,9 +39,13 @@ def _llvm_lowering(module: str, cls: str) -> Callable[[], type[ModulePass]]:
 
 # name -> factory. Keep one line per pass; add new passes here.
 KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
+    "khal-inline": _llvm_lowering("inline", "InlinePass"),
     "khal-infer-access": _infer_access,
+    "khal-verify-uniformity": _llvm_lowering("verify_uniformity", "VerifyUniformityPass"),
+    "khal-expand-arith": _llvm_lowering("expand_arith", "ExpandArithPass"),
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
     "khal-cpu-lower-abi": _llvm_lowering("cpu_lower_abi", "CpuLowerAbiPass"),
+    "convert-khal-print-to-llvm": _llvm_lowering("convert_khal_print_to_llvm", "ConvertKhalPrintToLLVMPass"),
     "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
     "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
     "convert-math-to-llvm": _llvm_lowering("convert_math_to_llvm", "ConvertMathToLLVMPass"),
@@ -53,11 +57,22 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 
 
 # The target-neutral prefix of every target's pipeline: language semantics that every backend must agree on.
-COMMON_PREFIX: list[str] = ["canonicalize", "cse", "khal-infer-access"]
+# Device functions are inlined first, so that the passes after see whole kernels (and barriers in
+# functions). `khal-verify-uniformity` gives the same CompileError on every target;
+# `khal-expand-arith` makes Python's and WGSL's definitions explicit so that lowerings map 1:1.
+COMMON_PREFIX: list[str] = [
+    "khal-inline",
+    "canonicalize",
+    "cse",
+    "khal-infer-access",
+    "khal-verify-uniformity",
+    "khal-expand-arith",
+]
 
 # From the CPU-ABI form (after `khal-cpu-workgroup-loops`) to the llvm dialect, in order. Kept here, in the
 # xDSL-free registry, so that the compiler reads pipelines without importing xDSL.
 LLVM_LOWERING: list[str] = [
+    "convert-khal-print-to-llvm",
     "convert-khal-to-llvm",
     "convert-vector-to-llvm",
     "convert-math-to-llvm",

@@ -1,13 +1,12 @@
-"""`convert-arith-to-llvm`: every `arith` op on scalars and 1-D vectors to the `llvm` dialect.
+"""`convert-arith-to-llvm`: every `arith` op on scalars and 1-D vectors to the `llvm` dialect, 1:1.
 
-Integer and float binops map one to one; `min*/max*` become `llvm.smin/umin/minnum/minimum...`
-intrinsics; `floordivsi`/`ceildivsi`/`ceildivui` are expanded as MLIR's `arith-expand` does;
-`index` becomes `i64`. Integer division and shifts are total by default (`safe`): a zero divisor
-(or INT_MIN / -1) divides by 1 instead of trapping the host with SIGFPE, and shift amounts are
-taken modulo the bit width, as WGSL defines them. Float-to-int conversions saturate by default
-(`llvm.fptosi.sat`: NaN gives 0, out-of-range values clamp), as WGSL and PTX's `cvt.rzi` do,
-so every backend agrees; with `saturate=false` they are plain `fptosi`/`fptoui` (poison out of range, like C).
-No fast-math flag is added. Matrix constants and selects are left to `convert-vector-to-llvm`.
+Integer and float binops and casts map one to one; `min*/max*` become `llvm.smin/umin/minnum/
+minimum...` intrinsics; `index` becomes `i64`. khal's definitions of what `arith` leaves undefined
+(division by zero, shifts by the width or more, float-to-int out of range or NaN) and the rounding
+divisions (`floordivsi`, `ceildivsi`, `ceildivui`) are spelled out in `arith` beforehand by
+`khal-expand-arith`, in the target-neutral prefix of every pipeline; here a division is `sdiv`,
+a shift `shl`, a float-to-int `fptosi` (poison out of range), as in LLVM. No fast-math flag is
+added. Matrix constants and selects are left to `convert-vector-to-llvm`.
 """
 
 from __future__ import annotations
@@ -41,12 +40,12 @@ from khal.passes.llvm_common import (
     LoweringError,
     binop,
     call_intrinsic,
+    constant,
     element_type,
     from_llvm,
     icmp,
     intrinsic_suffix,
     llvm_type,
-    select,
     splat,
     to_llvm,
 )
@@ -98,25 +97,13 @@ def _overflow(op: Operation) -> IntegerAttr:
     return IntegerAttr(bits, 32)
 
 
-_SIGNED_DIVISIONS = (arith.DivSIOp, arith.RemSIOp)
-_DIVISIONS = (arith.DivSIOp, arith.RemSIOp, arith.DivUIOp, arith.RemUIOp)
-_SHIFTS = (arith.ShLIOp, arith.ShRUIOp, arith.ShRSIOp)
-
-
-@dataclass
 class BinaryLowering(RewritePattern):
-    """Integer and float binops, one to one (integer division and shifts made total when `safe`)."""
-
-    safe: bool = True
+    """Integer and float binops, one to one."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         ops: list[Operation] = []
         if type(op) in _INT_BINOPS:
             lhs, rhs = (to_llvm(v, ops) for v in op.operands)
-            if self.safe and isinstance(op, _DIVISIONS):
-                rhs = safe_divisor(lhs, rhs, isinstance(op, _SIGNED_DIVISIONS), ops)
-            elif self.safe and isinstance(op, _SHIFTS):
-                rhs = binop(llvm.AndOp, rhs, _const_like(_int_width(rhs.type) - 1, rhs.type, ops), ops)
             target = _INT_BINOPS[type(op)]
             if issubclass(target, llvm.ArithmeticBinOpOverflow):
                 new = target(lhs, rhs, overflow=_overflow(op))
@@ -236,21 +223,12 @@ def _float_width(t: Attribute) -> int:
     return e.bitwidth
 
 
-@dataclass
 class CastLowering(RewritePattern):
     """Integer, float and index casts."""
-
-    saturate: bool = True
 
     def _fp_to_int(self, op: Operation, signed: bool, ops: list[Operation]) -> SSAValue:
         arg = to_llvm(op.operands[0], ops)
         res_type = llvm_type(op.results[0].type)
-        if self.saturate:
-            kind = "fptosi" if signed else "fptoui"
-            name = f"llvm.{kind}.sat.{intrinsic_suffix(res_type)}.{intrinsic_suffix(arg.type)}"
-            result = call_intrinsic(name, [arg], res_type, ops)
-            assert result is not None
-            return result
         new = (llx.FPToSIOp if signed else llx.FPToUIOp)(arg, res_type)
         ops.append(new)
         return new.res
@@ -304,68 +282,8 @@ class CastLowering(RewritePattern):
 def _const_like(value: int, t: Attribute, ops: list[Operation]) -> SSAValue:
     """An integer constant of type `t` (a scalar, or a vector splat)."""
     if isinstance(t, VectorType):
-        c = llvm.ConstantOp(IntegerAttr(value, t.element_type), t.element_type)
-        ops.append(c)
-        return splat(c.result, t, ops)
-    c = llvm.ConstantOp(IntegerAttr(value, t), t)
-    ops.append(c)
-    return c.result
-
-
-def safe_divisor(a: SSAValue, b: SSAValue, signed: bool, ops: list[Operation]) -> SSAValue:
-    """`b`, or 1 where `a / b` would trap (b == 0, or INT_MIN / -1 when signed).
-
-    arith leaves those cases undefined and x86's `div` raises SIGFPE on them, killing the host
-    process; with a divisor of 1 the quotient is `a` and the remainder 0, which is WGSL's
-    definition, so every backend agrees.
-    """
-    t = b.type
-    zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
-    bad = icmp("eq", b, zero, ops)
-    if signed:
-        width = _int_width(t)
-        int_min = _const_like(-(2 ** (width - 1)), t, ops)
-        minus_one = _const_like(-1, t, ops)
-        overflow = binop(llvm.AndOp, icmp("eq", a, int_min, ops), icmp("eq", b, minus_one, ops), ops)
-        bad = binop(llvm.OrOp, bad, overflow, ops)
-    return select(bad, one, b, ops)
-
-
-@dataclass
-class DivLowering(RewritePattern):
-    """`floordivsi`, `ceildivsi`, `ceildivui` expanded to plain integer ops (as MLIR's arith-expand)."""
-
-    safe: bool = True
-
-    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
-        if not isinstance(op, arith.FloorDivSIOp | arith.CeilDivSIOp | arith.CeilDivUIOp):
-            return
-        ops: list[Operation] = []
-        a, b = to_llvm(op.operands[0], ops), to_llvm(op.operands[1], ops)
-        if self.safe:
-            b = safe_divisor(a, b, not isinstance(op, arith.CeilDivUIOp), ops)
-        t = a.type
-        zero, one = _const_like(0, t, ops), _const_like(1, t, ops)
-        if isinstance(op, arith.CeilDivUIOp):
-            # a == 0 ? 0 : (a - 1) / b + 1
-            q = binop(llvm.AddOp, binop(llvm.UDivOp, binop(llvm.SubOp, a, one, ops), b, ops), one, ops)
-            result = select(icmp("eq", a, zero, ops), zero, q, ops)
-        else:
-            # q = a / b; r = a % b; adjust when r != 0 and the signs of r and b (dis)agree
-            q = binop(llvm.SDivOp, a, b, ops)
-            r = binop(llvm.SRemOp, a, b, ops)
-            r_nonzero = icmp("ne", r, zero, ops)
-            r_neg = icmp("slt", r, zero, ops)
-            b_neg = icmp("slt", b, zero, ops)
-            signs_differ = binop(llvm.XOrOp, r_neg, b_neg, ops)
-            if isinstance(op, arith.FloorDivSIOp):
-                adjust = binop(llvm.AndOp, r_nonzero, signs_differ, ops)
-                result = select(adjust, binop(llvm.SubOp, q, one, ops), q, ops)
-            else:
-                same = binop(llvm.XOrOp, signs_differ, _const_like(1, r_neg.type, ops), ops)
-                adjust = binop(llvm.AndOp, r_nonzero, same, ops)
-                result = select(adjust, binop(llvm.AddOp, q, one, ops), q, ops)
-        rewriter.replace(op, ops, [from_llvm(result, op.results[0].type, ops)])
+        return splat(constant(value, t.element_type, ops), t, ops)
+    return constant(value, t, ops)
 
 
 class ExtendedLowering(RewritePattern):
@@ -401,30 +319,25 @@ class ConvertArithToLLVMPass(ModulePass):
 
     name = "convert-arith-to-llvm"
 
-    saturate: bool = True
-    """Float-to-int conversions clamp (NaN -> 0) instead of giving poison out of range."""
-    safe: bool = True
-    """Integer division by 0 (and INT_MIN / -1) gives `a` (remainder 0) instead of trapping; shift
-    amounts are taken modulo the width. WGSL's definitions; without it they are undefined (LLVM's)."""
-
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(
             GreedyRewritePatternApplier(
                 [
-                    BinaryLowering(self.safe),
+                    BinaryLowering(),
                     NegfLowering(),
                     ConstantLowering(),
                     CmpiLowering(),
                     CmpfLowering(),
                     SelectLowering(),
-                    CastLowering(self.saturate),
-                    DivLowering(self.safe),
+                    CastLowering(),
                     ExtendedLowering(),
                 ]
             ),
             apply_recursively=False,
         ).rewrite_module(op)
         for inner in op.walk():
+            if isinstance(inner, arith.FloorDivSIOp | arith.CeilDivSIOp | arith.CeilDivUIOp):
+                raise LoweringError(f"convert-arith-to-llvm: {inner.name} needs khal-expand-arith first")
             if inner.dialect_name() == "arith" and not _is_matrix_op(inner):
                 raise LoweringError(f"convert-arith-to-llvm: {inner.name} is not supported")
 

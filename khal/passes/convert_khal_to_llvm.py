@@ -1,7 +1,8 @@
-"""`convert-khal-to-llvm`: khal's arrays, workgroup memory, atomics, structs and `print` to `llvm`.
+"""`convert-khal-to-llvm`: khal's arrays, workgroup memory, atomics and structs to `llvm`.
 
 Input: the CPU-ABI form (`func.func`s, after `khal-cpu-workgroup-loops`), or any `func.func` using
-khal ops; ids, barriers and subgroup ops must be gone (a target pass lowers them) and are refused.
+khal ops; ids, barriers, subgroup ops and `khal.print` must be gone (target passes lower them:
+`khal-cpu-workgroup-loops`, `convert-khal-print-to-llvm` on the CPU) and are refused.
 
 - Every `!khal.array` parameter of a `func.func` becomes two parameters in place, `(!llvm.ptr data,
   i64 len)`; call sites pass both. The pointer gets `llvm.nocapture`, plus `llvm.readonly` /
@@ -19,9 +20,6 @@ khal ops; ids, barriers and subgroup ops must be gone (a target pass lowers them
   order the rest).
 - Struct values are C-layout literal structs (vector fields as arrays): `struct_construct/extract/
   insert` are `insertvalue`/`extractvalue` plus array<->vector conversion.
-- `khal.print` calls `printf` with a format built from the `{}` holes (ints `%d`/`%lld` signed,
-  floats `%g` via double, bools `True`/`False`, vectors `(a, b, c)`, a newline at the end), then
-  `fflush(NULL)` when `flush_print` so output interleaves with the host's.
 """
 
 from __future__ import annotations
@@ -37,13 +35,9 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     ModuleOp,
-    StringAttr,
     UnitAttr,
     UnrealizedConversionCastOp,
     VectorType,
-    f64,
-    i1,
-    i8,
     i32,
     i64,
 )
@@ -63,8 +57,6 @@ from khal.dialects import llvm_ext as llx
 from khal.passes.llvm_common import (
     LoweringError,
     align_of,
-    declare_function,
-    extract_element,
     extract_value,
     from_llvm,
     insert_value,
@@ -93,6 +85,7 @@ _REFUSED = (
     khal.SubgroupBroadcastFirstOp,
     khal.WorkgroupBarrierOp,
     khal.StorageBarrierOp,
+    khal.PrintOp,
 )
 
 _RMW_KINDS = {
@@ -449,91 +442,6 @@ class StructSelectLowering(RewritePattern):
         rewriter.replace(op, ops, [from_llvm(sel.res, op.result.type, ops)])
 
 
-# --------------------------------------------------------------------------- print
-
-
-def _format_of(t: Attribute) -> str:
-    if t == i1:
-        return "%s"
-    if isinstance(t, IntegerType):
-        return "%lld" if t.width.data == 64 else "%d"
-    if isinstance(t, AnyFloat):
-        return "%g"
-    if isinstance(t, VectorType) and t.get_num_dims() == 1:
-        return "(" + ", ".join([_format_of(t.element_type)] * t.get_shape()[0]) + ")"
-    raise LoweringError(f"khal.print cannot print a {t}")
-
-
-class _PrintLowering:
-    """Builds the printf call of each `khal.print` (a plain walk: it adds module-level globals)."""
-
-    def __init__(self, module: ModuleOp, flush: bool):
-        self.module = module
-        self.flush = flush
-        self.names = {o.sym_name.data for o in module.ops if isinstance(o, llvm.GlobalOp | llvm.FuncOp)}
-        self.bools: tuple[str, str] | None = None
-
-    def _string(self, text: str, hint: str) -> str:
-        i = 0
-        while f"{hint}{i}" in self.names:
-            i += 1
-        name = f"{hint}{i}"
-        self.names.add(name)
-        size = len(text.encode("utf-8")) + 1
-        glob = llvm.GlobalOp(
-            llvm.LLVMArrayType(size, i8), name, "internal", constant=True, value=StringAttr(text), alignment=1
-        )
-        block = self.module.body.block
-        _prepend(block, glob)
-        return name
-
-    def _address(self, name: str, ops: list[Operation]) -> SSAValue:
-        op = llvm.AddressOfOp(name, llvm.LLVMPointerType())
-        ops.append(op)
-        return op.result
-
-    def _scalar_args(self, value: SSAValue, ops: list[Operation]) -> list[SSAValue]:
-        t = value.type
-        if t == i1:
-            if self.bools is None:
-                self.bools = (self._string("True", "__khal_true"), self._string("False", "__khal_false"))
-            sel = llx.SelectOp(value, self._address(self.bools[0], ops), self._address(self.bools[1], ops))
-            ops.append(sel)
-            return [sel.res]
-        if isinstance(t, IntegerType) and t.width.data < 32:
-            ext = llvm.SExtOp(value, i32)
-            ops.append(ext)
-            return [ext.res]
-        if isinstance(t, AnyFloat) and t.bitwidth < 64:
-            ext = llvm.FPExtOp(value, f64)
-            ops.append(ext)
-            return [ext.result]
-        return [value]
-
-    def lower(self, op: khal.PrintOp) -> None:
-        pieces = op.format.data.split("{}")
-        text = pieces[0].replace("%", "%%")
-        ops: list[Operation] = []
-        args: list[SSAValue] = []
-        for value, piece in zip(op.values, pieces[1:], strict=True):
-            text += _format_of(value.type) + piece.replace("%", "%%")
-            v = to_llvm(value, ops)
-            if isinstance(v.type, VectorType):
-                for i in range(v.type.get_shape()[0]):
-                    args += self._scalar_args(extract_element(v, i, ops), ops)
-            else:
-                args += self._scalar_args(v, ops)
-        fmt = self._address(self._string(text + "\n", "__khal_fmt_"), ops)
-        ptr = llvm.LLVMPointerType()
-        declare_function(self.module, "printf", [ptr], i32, variadic=True)
-        ops.append(llvm.CallOp("printf", fmt, *args, return_type=i32, variadic_args=len(args)))
-        if self.flush:
-            declare_function(self.module, "fflush", [ptr], i32)
-            null = llvm.ZeroOp(result_types=[ptr])
-            ops += [null, llvm.CallOp("fflush", null.res, return_type=i32)]
-        Rewriter.replace_op(op, ops, [])
-
-
 # --------------------------------------------------------------------------- pass
 
 
@@ -553,8 +461,6 @@ class ConvertKhalToLLVMPass(ModulePass):
     """Ordering of every atomic access (`monotonic` = relaxed, or `seq_cst`, ...)."""
     noalias: bool = False
     """Mark array pointers `noalias` (only if one buffer is never passed twice)."""
-    flush_print: bool = True
-    """Call `fflush(NULL)` after each print."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         if self.atomic_ordering not in llx.ORDERINGS or self.atomic_ordering in ("not_atomic", "unordered"):
@@ -563,7 +469,7 @@ class ConvertKhalToLLVMPass(ModulePass):
             if isinstance(inner, _REFUSED):
                 raise LoweringError(
                     f"convert-khal-to-llvm: {inner.name} must be lowered before (by khal-cpu-workgroup-loops "
-                    "on the CPU, or the GPU target's pass)"
+                    "or convert-khal-print-to-llvm on the CPU, or the GPU target's pass)"
                 )
         options = _Options(
             self.array_addr_space, self.workgroup_memory, self.workgroup_addr_space, self.atomic_ordering
@@ -572,9 +478,6 @@ class ConvertKhalToLLVMPass(ModulePass):
             _expand_array_params(fn, options, self.noalias)
         for call in [o for o in op.walk() if isinstance(o, func.CallOp)]:
             _expand_call(call)
-        printer = _PrintLowering(op, self.flush_print)
-        for p in [o for o in op.walk() if isinstance(o, khal.PrintOp)]:
-            printer.lower(p)
         PatternRewriteWalker(
             GreedyRewritePatternApplier(
                 [

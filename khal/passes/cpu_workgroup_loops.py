@@ -55,11 +55,18 @@ from xdsl.dialects.builtin import (
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
-from xdsl.traits import IsTerminator, RecursiveMemoryEffect, is_side_effect_free
+from xdsl.traits import IsTerminator
 
 from khal.dialects import khal
 from khal.errors import CompileError
-from khal.passes.diagnostics import describe_location, op_error
+from khal.passes.diagnostics import op_error
+
+# The uniformity rules are khal-verify-uniformity's, so that both passes accept the same kernels.
+from khal.passes.verify_uniformity import divergent_barrier_error
+from khal.passes.verify_uniformity import effect_free as _effect_free
+from khal.passes.verify_uniformity import external_operands as _external_operands
+from khal.passes.verify_uniformity import is_hoistable as _is_hoistable
+from khal.passes.verify_uniformity import pure_functions as _pure_functions
 
 _BARRIERS = (khal.WorkgroupBarrierOp, khal.StorageBarrierOp)
 _WG_CONTROL = (scf.IfOp, scf.ForOp, scf.WhileOp)
@@ -77,10 +84,6 @@ _NEEDS_INLINING = (
     khal.SubgroupBroadcastFirstOp,
 )
 _DIMS = ("x", "y", "z")
-# Pure in MLIR, but xDSL 0.74 declares no memory effects for them (so they would count as effects).
-_PURE_WITHOUT_TRAIT = frozenset(
-    {"arith.remui", "arith.extsi", "vector.bitcast", "vector.create_mask", "vector.reduction"}
-)
 # A per-invocation value computed by at most this many pure ops from the ids is recomputed, not spilled.
 _MAX_REMAT_OPS = 8
 # Inlining deeper than this means a call cycle.
@@ -93,14 +96,6 @@ _MAX_INLINE_DEPTH = 64
 def _error(op: Operation | None, kernel: str, message: str) -> CompileError:
     """A CompileError at `op`'s source location (else an enclosing op's, if known), naming the kernel."""
     return op_error(op, f"{message} (in kernel '{kernel}')")
-
-
-def _enclosing_barrier(op: Operation) -> Operation:
-    """The first barrier nested in `op` (for a diagnostic that points at it)."""
-    for nested in op.walk():
-        if isinstance(nested, _BARRIERS):
-            return nested
-    return op
 
 
 def _erase(op: Operation) -> None:
@@ -176,70 +171,6 @@ def _inline_device_functions(kernel: khal.KernelOp, module: ModuleOp) -> set[str
 
 
 # --------------------------------------------------------------------------- the lowering
-
-
-def _external_operands(op: Operation) -> list[SSAValue]:
-    """The values `op` and the ops nested in it use but do not define, in order of first use."""
-    inside = {id(o) for o in op.walk()}
-    found: dict[SSAValue, None] = {}
-    for nested in op.walk():
-        for operand in nested.operands:
-            owner = operand.owner
-            owner_op = owner if isinstance(owner, Operation) else owner.parent_op()
-            if owner_op is None or id(owner_op) not in inside:
-                found[operand] = None
-    return list(found)
-
-
-def _effect_free(op: Operation, pure_callees: AbstractSet[str] = frozenset()) -> bool:
-    """Does `op` (with what it nests) neither read nor write memory? Calls: to `pure_callees` only."""
-    if op.name in _PURE_WITHOUT_TRAIT:
-        return True
-    if isinstance(op, func.CallOp):
-        return op.callee.string_value() in pure_callees
-    if op.regions and op.has_trait(RecursiveMemoryEffect):
-        return all(
-            _effect_free(inner, pure_callees)
-            for region in op.regions
-            for block in region.blocks
-            for inner in block.ops
-        )
-    return is_side_effect_free(op)
-
-
-def _pure_functions(module: ModuleOp) -> frozenset[str]:
-    """The device functions whose bodies (calls included) neither read nor write memory."""
-    bodies = {f.sym_name.data: f for f in module.ops if isinstance(f, func.FuncOp) and not f.is_declaration}
-    pure = set(bodies)
-    changed = True
-    while changed:  # optimistic start, so that pure functions calling each other stay pure
-        changed = False
-        for name in list(pure):
-            ops = (op for block in bodies[name].body.blocks for op in block.ops)
-            if not all(isinstance(op, func.ReturnOp) or _effect_free(op, pure) for op in ops):
-                pure.discard(name)
-                changed = True
-    return frozenset(pure)
-
-
-def _is_hoistable(op: Operation, pure_callees: AbstractSet[str] = frozenset()) -> bool:
-    """May `op` run once per workgroup instead of once per invocation, given uniform operands?"""
-    if isinstance(op, _INVOCATION_IDS):
-        return False
-    if op.regions:
-        # Control flow without effects (the frontend's short-circuits and break flags): uniform when
-        # everything it reads from outside is, as long as nothing inside reads an invocation id.
-        return (
-            bool(op.results)
-            and _effect_free(op, pure_callees)
-            and not any(isinstance(n, (*_INVOCATION_IDS, khal.WorkgroupAllocOp)) for n in op.walk())
-        )
-    if isinstance(op, khal.LoadOp):
-        # Nothing writes a `read` array during the dispatch, so every invocation loads the same value.
-        assert isinstance(op.array.type, khal.ArrayType)
-        return op.array.type.access_kind == khal.Access.READ
-    # A call to an effect-free device function of uniform values gives a uniform value.
-    return bool(op.results) and _effect_free(op, pure_callees)
 
 
 def _slot_type(t: Attribute) -> Attribute:
@@ -755,15 +686,8 @@ class _KernelLowering:
 
     def _require_uniform(self, value: SSAValue, op: Operation, what: str) -> SSAValue:
         if value not in self.uniform:
-            # Point at the barrier (what the user must move); name the control flow's line when known.
-            barrier = _enclosing_barrier(op)
-            where = describe_location(op, relative_to=barrier) if op.location != barrier.location else None
-            raise _error(
-                barrier,
-                self.name,
-                f"a workgroup barrier is under {what}{f' (at {where})' if where else ''} that depends on the "
-                "invocation id; every invocation of a workgroup must reach the same barriers",
-            )
+            # khal-verify-uniformity rejects this first in a pipeline; run alone, this pass says the same.
+            raise divergent_barrier_error(op, self.name, what)
         return self.uniform_map[value]
 
     def _yield_values(self, values: list[SSAValue], carried: list[SSAValue]) -> list[SSAValue]:

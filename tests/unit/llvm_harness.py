@@ -1,4 +1,7 @@
-"""Helpers for the LLVM lowering tests: parse IR, run `LLVM_LOWERING`, translate, JIT, call.
+"""Helpers for the LLVM lowering tests: parse IR, run `LOWERING`, translate, JIT, call.
+
+`LOWERING` is `khal-expand-arith` (khal's definitions of division by zero, shifts, float-to-int,
+from the common prefix) followed by `LLVM_LOWERING`: what arith IR goes through in a kernel.
 
 Functions are called through ctypes with numpy arrays expanded to (pointer, int64 length), the
 ABI `convert-khal-to-llvm` gives `!khal.array` parameters.
@@ -22,6 +25,8 @@ from khal.dialects.llvm_ext import LLVMExtended
 from khal.passes import get_pass
 from khal.targets.llvm import LLVM_LOWERING, translate_module
 
+LOWERING: tuple[str, ...] = ("khal-expand-arith", *LLVM_LOWERING)
+
 _initialised = False
 
 
@@ -43,7 +48,7 @@ def parse(text: str) -> ModuleOp:
     return module
 
 
-def lower(text: str | ModuleOp, passes: Sequence[str] = LLVM_LOWERING) -> ModuleOp:
+def lower(text: str | ModuleOp, passes: Sequence[str] = LOWERING) -> ModuleOp:
     """Run `passes` (verifying after each) on IR text or a module."""
     module = parse(text) if isinstance(text, str) else text
     ctx = context()
@@ -53,7 +58,7 @@ def lower(text: str | ModuleOp, passes: Sequence[str] = LLVM_LOWERING) -> Module
     return module
 
 
-def llvm_ir(text: str | ModuleOp, passes: Sequence[str] = LLVM_LOWERING) -> str:
+def llvm_ir(text: str | ModuleOp, passes: Sequence[str] = LOWERING) -> str:
     """The LLVM IR text of lowered IR (checked by LLVM's parser and verifier)."""
     ir_text = str(translate_module(lower(text, passes)))
     mod = llvm.parse_assembly(ir_text)
@@ -94,7 +99,7 @@ class Jit:
         return ctypes.CFUNCTYPE(restype, *argtypes)(addr)
 
 
-def jit(text: str | ModuleOp, optimize: bool = False, passes: Sequence[str] = LLVM_LOWERING) -> Jit:
+def jit(text: str | ModuleOp, optimize: bool = False, passes: Sequence[str] = LOWERING) -> Jit:
     """Lower, translate and JIT-compile."""
     return Jit(llvm_ir(text, passes), optimize)
 

@@ -381,7 +381,7 @@ def test_fptosi_plain_in_range() -> None:
     from khal.passes import get_pass
 
     for name in passes:
-        p = ConvertArithToLLVMPass(saturate=False) if name == "convert-arith-to-llvm" else get_pass(name)()
+        p = ConvertArithToLLVMPass() if name == "convert-arith-to-llvm" else get_pass(name)()
         p.apply(context(), module)
     ir_text = str(translate_module(module))
     assert "fptosi float" in ir_text
@@ -1381,9 +1381,7 @@ def test_gpu_options_give_valid_ptx() -> None:
     module = parse(text)
     for name in LLVM_LOWERING:
         if name == "convert-khal-to-llvm":
-            p = ConvertKhalToLLVMPass(
-                array_addr_space=1, workgroup_memory="global", workgroup_addr_space=3, flush_print=False
-            )
+            p = ConvertKhalToLLVMPass(array_addr_space=1, workgroup_memory="global", workgroup_addr_space=3)
         elif name == "convert-math-to-llvm":
             p = ConvertMathToLLVMPass(libm_prefix="__nv_", libm_for_all=True, f32_via_f64=False)
         else:

@@ -1,5 +1,5 @@
-// RUN: khal-opt %s -p convert-khal-to-llvm | filecheck %s
-// RUN: khal-opt %s -p 'convert-khal-to-llvm{noalias=true atomic_ordering=seq_cst}' | filecheck %s --check-prefix=OPT
+// RUN: khal-opt %s -p convert-khal-print-to-llvm,convert-khal-to-llvm | filecheck %s
+// RUN: khal-opt %s -p 'convert-khal-print-to-llvm,convert-khal-to-llvm{noalias=true atomic_ordering=seq_cst}' | filecheck %s --check-prefix=OPT
 
 // print's format string and the C functions are module-level.
 // CHECK:      llvm.func @fflush(!llvm.ptr) -> i32

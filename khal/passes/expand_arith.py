@@ -1,0 +1,257 @@
+"""`khal-expand-arith`: the language's integer and conversion semantics as plain `arith` ops.
+
+`arith` leaves some cases undefined (poison or UB) that khal defines the same on every target, as
+WGSL does. This pass spells them out, like MLIR's `arith-expand`, so that every lowering maps
+`arith` one to one:
+
+- integer division and remainder (`divsi remsi divui remui`): a zero divisor, or `INT_MIN / -1`,
+  divides by 1 instead (so `a / 0 == a`, `a % 0 == 0`, `INT_MIN / -1 == INT_MIN`); x86's `div`
+  would kill the host process with SIGFPE. A constant divisor other than 0 (and -1 when signed)
+  needs no guard, so LLVM still turns `x // 4` into shifts.
+- `floordivsi ceildivsi ceildivui` (which no lowering maps 1:1) become `divsi`/`remsi` (or `divui`)
+  plus a sign correction, guarded as above. The frontend already emits Python's floor `//` and `%`
+  that way; these come from hand-written IR.
+- shifts (`shli shrsi shrui`): the amount is taken modulo the bit width (a constant amount below
+  the width is kept as is).
+- float to int (`fptosi fptoui`) saturates: NaN gives 0, values beyond the integer range clamp to
+  its ends; `arith` (like C) leaves those poison.
+
+Each op is rewritten once (the walker does not revisit the ops it creates).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith
+from xdsl.dialects.builtin import (
+    AnyFloat,
+    DenseIntOrFPElementsAttr,
+    FloatAttr,
+    IndexType,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    VectorType,
+)
+from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.pattern_rewriter import (
+    GreedyRewritePatternApplier,
+    PatternRewriter,
+    PatternRewriteWalker,
+    RewritePattern,
+)
+
+_SIGNED = (arith.DivSIOp, arith.RemSIOp, arith.FloorDivSIOp, arith.CeilDivSIOp)
+_DIVISIONS = (arith.DivSIOp, arith.RemSIOp, arith.DivUIOp, arith.RemUIOp)
+_SHIFTS = (arith.ShLIOp, arith.ShRSIOp, arith.ShRUIOp)
+
+
+def _element(t: Attribute) -> Attribute:
+    return t.element_type if isinstance(t, VectorType) else t
+
+
+def _width(t: Attribute) -> int:
+    e = _element(t)
+    if isinstance(e, IndexType):
+        return 64
+    assert isinstance(e, IntegerType)
+    return e.width.data
+
+
+class _Builder:
+    """Collects new ops for one rewrite; constants are scalars or vector splats of a given type."""
+
+    def __init__(self) -> None:
+        self.ops: list[Operation] = []
+
+    def add(self, op: Operation) -> SSAValue:
+        """Append `op`; its (first) result."""
+        self.ops.append(op)
+        return op.results[0]
+
+    def const(self, value: int | float, t: Attribute) -> SSAValue:
+        """A constant `value` of type `t` (a splat when `t` is a vector)."""
+        e = _element(t)
+        v = float(value) if isinstance(e, AnyFloat) else int(value)
+        attr: Attribute = FloatAttr(v, e) if isinstance(e, AnyFloat) else IntegerAttr(v, e)
+        if isinstance(t, VectorType):
+            attr = DenseIntOrFPElementsAttr.from_list(t, [v])
+        return self.add(arith.ConstantOp(attr, t))
+
+    def with_operands(self, op: Operation, *operands: SSAValue) -> SSAValue:
+        """A copy of `op` (flags and location kept) on new operands."""
+        new = op.clone()
+        new.operands = operands
+        return self.add(new)
+
+    def cmpi(self, pred: str, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.CmpiOp(a, b, pred))
+
+    def cmpf(self, pred: str, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.CmpfOp(a, b, pred))
+
+    def select(self, cond: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self.add(arith.SelectOp(cond, a, b))
+
+
+def _constant_ints(value: SSAValue) -> list[int] | None:
+    """The integer value(s) of `value` when an `arith.constant` defines it, else None."""
+    op = value.owner
+    if not isinstance(op, arith.ConstantOp):
+        return None
+    attr = op.value
+    if isinstance(attr, IntegerAttr):
+        return [attr.value.data]
+    if isinstance(attr, DenseIntOrFPElementsAttr) and isinstance(_element(value.type), IntegerType):
+        return [int(v) for v in attr.get_values()]
+    return None
+
+
+def _signed(value: int, width: int) -> int:
+    return value - (1 << width) if value >= 1 << (width - 1) else value
+
+
+def _divisor_is_safe(b: SSAValue, signed: bool) -> bool:
+    """Is `b` a constant that can never trap (not 0, and not -1 for a signed division)?"""
+    values = _constant_ints(b)
+    if values is None:
+        return False
+    w = _width(b.type)
+    return all(v % (1 << w) != 0 and not (signed and _signed(v % (1 << w), w) == -1) for v in values)
+
+
+def _safe_divisor(a: SSAValue, b: SSAValue, signed: bool, build: _Builder) -> SSAValue:
+    """`b`, or 1 where `a / b` would trap: b == 0, or INT_MIN / -1 when signed (WGSL's rule)."""
+    t = b.type
+    bad = build.cmpi("eq", b, build.const(0, t))
+    if signed:
+        int_min = build.const(-(1 << (_width(t) - 1)), t)
+        overflow = build.add(
+            arith.AndIOp(build.cmpi("eq", a, int_min), build.cmpi("eq", b, build.const(-1, t)))
+        )
+        bad = build.add(arith.OrIOp(bad, overflow))
+    return build.select(bad, build.const(1, t), b)
+
+
+class DivisionPattern(RewritePattern):
+    """`divsi remsi divui remui` get a divisor that cannot trap (unless it is a safe constant)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, _DIVISIONS):
+            return
+        a, b = op.operands
+        signed = isinstance(op, _SIGNED)
+        if _divisor_is_safe(b, signed):
+            return
+        build = _Builder()
+        safe = _safe_divisor(a, b, signed, build)
+        result = build.with_operands(op, a, safe)
+        rewriter.replace(op, build.ops, [result])
+
+
+class RoundingDivisionPattern(RewritePattern):
+    """`floordivsi ceildivsi ceildivui` as truncating division plus a correction (as arith-expand)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, arith.FloorDivSIOp | arith.CeilDivSIOp | arith.CeilDivUIOp):
+            return
+        a, b = op.operands
+        build = _Builder()
+        signed = isinstance(op, _SIGNED)
+        if not _divisor_is_safe(b, signed):
+            b = _safe_divisor(a, b, signed, build)
+        t = a.type
+        zero, one = build.const(0, t), build.const(1, t)
+        if isinstance(op, arith.CeilDivUIOp):
+            # a == 0 ? 0 : (a - 1) / b + 1
+            q = build.add(arith.DivUIOp(build.add(arith.SubiOp(a, one)), b))
+            result = build.select(build.cmpi("eq", a, zero), zero, build.add(arith.AddiOp(q, one)))
+        else:
+            # q = a / b, r = a % b; step q towards -inf (floor) or +inf (ceil) when r != 0 and the
+            # signs of r and b differ (floor) or agree (ceil).
+            q = build.add(arith.DivSIOp(a, b))
+            r = build.add(arith.RemSIOp(a, b))
+            r_nonzero = build.cmpi("ne", r, zero)
+            signs_differ = build.cmpi("slt", build.add(arith.XOrIOp(r, b)), zero)
+            if isinstance(op, arith.FloorDivSIOp):
+                adjust = build.add(arith.AndIOp(r_nonzero, signs_differ))
+                result = build.select(adjust, build.add(arith.SubiOp(q, one)), q)
+            else:
+                signs_agree = build.cmpi("sge", build.add(arith.XOrIOp(r, b)), zero)
+                adjust = build.add(arith.AndIOp(r_nonzero, signs_agree))
+                result = build.select(adjust, build.add(arith.AddiOp(q, one)), q)
+        rewriter.replace(op, build.ops, [result])
+
+
+class ShiftPattern(RewritePattern):
+    """Shift amounts modulo the bit width (WGSL's rule), unless a constant already below it."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, _SHIFTS):
+            return
+        a, b = op.operands
+        width = _width(b.type)
+        amounts = _constant_ints(b)
+        if amounts is not None and all(0 <= v < width for v in amounts):
+            return
+        build = _Builder()
+        masked = build.add(arith.AndIOp(b, build.const(width - 1, b.type)))
+        result = build.with_operands(op, a, masked)
+        rewriter.replace(op, build.ops, [result])
+
+
+def _bound(value: int, t: Attribute) -> float:
+    """`value` (a power of two, or 0) as a float of type `t`; +-inf where `t` cannot hold it."""
+    e = _element(t)
+    assert isinstance(e, AnyFloat)
+    largest = {16: 65504.0, 32: 3.4028234663852886e38}.get(e.bitwidth, math.inf)
+    return math.copysign(math.inf, value) if abs(value) > largest else float(value)
+
+
+class SaturatingCastPattern(RewritePattern):
+    """`fptosi`/`fptoui` clamp to the integer range and give 0 for NaN (`llvm.fpto*i.sat`'s result)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, arith.FPToSIOp | arith.FPToUIOp):
+            return
+        x = op.operands[0]
+        t = op.results[0].type
+        width = _width(t)
+        build = _Builder()
+        converted = build.with_operands(op, x)
+        if isinstance(op, arith.FPToSIOp):
+            low, high = -(1 << (width - 1)), (1 << (width - 1)) - 1
+        else:
+            low, high = 0, (1 << width) - 1
+        # `high + 1` and `low` are powers of two (or 0), exact in every float type wide enough to
+        # hold them. Between `high` and `high + 1` (and just under `low`) truncation gives the bound
+        # itself, so comparing against these exact values gives the saturated result everywhere;
+        # `select` never reads the poison `fpto*i` gives out of range.
+        too_high = build.cmpf("oge", x, build.const(_bound(high + 1, x.type), x.type))
+        result = build.select(too_high, build.const(_signed(high % (1 << width), width), t), converted)
+        low_bound = _bound(low, x.type)
+        # -inf stands for a bound beyond the type's range: then only -inf itself is too low.
+        too_low = build.cmpf("ole" if low_bound == -math.inf else "olt", x, build.const(low_bound, x.type))
+        result = build.select(too_low, build.const(low, t), result)
+        nan = build.cmpf("uno", x, x)
+        result = build.select(nan, build.const(0, t), result)
+        rewriter.replace(op, build.ops, [result])
+
+
+@dataclass(frozen=True)
+class ExpandArithPass(ModulePass):
+    """Spell out khal's definitions of the cases `arith` leaves undefined (see the module docstring)."""
+
+    name = "khal-expand-arith"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        PatternRewriteWalker(
+            GreedyRewritePatternApplier(
+                [DivisionPattern(), RoundingDivisionPattern(), ShiftPattern(), SaturatingCastPattern()]
+            ),
+            apply_recursively=False,
+        ).rewrite_module(op)
