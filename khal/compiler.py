@@ -124,9 +124,9 @@ def _compile_fresh(kernel: Any, target: Target) -> Artifact:
     module = kernel.module()
     dump.write(FRONTEND_STAGE, "mlir", module)
     ctx = _context()
-    for name, p in zip(target.pass_names(), target.passes(), strict=True):
+    for p in target.passes():
         p.apply(ctx, module)
-        dump.write(name, "mlir", module)
+        dump.write(p.name, "mlir", module)
     return target.finish(module, dump.stage if dump.dir is not None else None)
 
 
