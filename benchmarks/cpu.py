@@ -29,15 +29,19 @@ from typing import Any
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = str(Path(__file__).resolve().parent.parent)
+sys.path.insert(0, ROOT)  # this checkout's khal, here and in the cold-compile processes
 
 import khal  # noqa: E402
 import khal.std as ks  # noqa: E402
 from khal import Array, f32, u32  # noqa: E402
 
 SAXPY_N = 1 << 24
+SMALL_N = 1 << 18
 MANDEL_W = MANDEL_H = 1024
 MANDEL_ITER = 256
+# Untimed calls at the start of each block of `paired` (GNU OpenMP spins ~ 10 ms after a loop).
+WARM_SECONDS = 0.05
 
 
 @khal.kernel(workgroup_size=256)
@@ -82,8 +86,9 @@ def paired(fns: list[Callable[[], Any]], repeat: int, warmup: int = 2, block: in
     """Median wall times of several functions measured in turn, in blocks (a a a, b b b, a a a, ...).
 
     Taking turns gives each the same share of whatever else the machine is doing (it is shared), so the
-    ratios hold when absolute times drift. Each block starts with an untimed call: numba's OpenMP
-    threads spin for a while after a parallel loop and would otherwise slow whoever runs next.
+    ratios hold when absolute times drift. Each block starts with untimed calls for WARM_SECONDS: the
+    one before may leave threads spinning (numba's OpenMP threads spin for a while after a parallel
+    loop) or cores idle, which would otherwise slow or speed whoever runs next.
     """
     for fn in fns:
         for _ in range(warmup):
@@ -91,7 +96,10 @@ def paired(fns: list[Callable[[], Any]], repeat: int, warmup: int = 2, block: in
     times: list[list[float]] = [[] for _ in fns]
     for _ in range(-(-repeat // block)):
         for fn, ts in zip(fns, times, strict=True):
+            start = time.perf_counter()
             fn()
+            while time.perf_counter() - start < WARM_SECONDS:
+                fn()
             for _ in range(block):
                 t0 = time.perf_counter()
                 fn()
@@ -230,6 +238,7 @@ def cold_compile(scripts: list[str], runs: int) -> list[float]:
         for script, ts in zip(scripts, times, strict=True):
             with tempfile.TemporaryDirectory() as cache:
                 env = {**os.environ, "KHAL_CACHE_DIR": cache, "NUMBA_CACHE_DIR": cache}
+                env["PYTHONPATH"] = os.pathsep.join([ROOT, *filter(None, [env.get("PYTHONPATH")])])
                 env.pop("KHAL_NO_CACHE", None)
                 path = Path(cache) / "cold.py"  # a file: khal reads kernel source
                 path.write_text(script)
@@ -282,6 +291,8 @@ def main() -> None:
     seq, par = khal.Cpu(), khal.Cpu(parallel=True)
     nb = numba_kernels()
     wpk = warp_kernels()
+    tp = f"{par.threads}T"
+    tn = f"{nb['threads']}T" if isinstance(nb, dict) else ""
     print(
         f"cores: {os.cpu_count()}, khal Cpu(parallel=True) threads: {par.threads}, "
         f"numba threads: {nb['threads'] if isinstance(nb, dict) else 'n/a'}, load average: {os.getloadavg()}"
@@ -298,9 +309,21 @@ def main() -> None:
     y_ref = y_np.copy()
     if isinstance(nb, dict):
         k_t, nb_t = paired([runs["cpu-parallel"], lambda: nb["saxpy"](y_ref, x_np, alpha)], reps)
-        table.add("saxpy 2^24 f32, Cpu(parallel=True)", k_t, "numba parallel prange", nb_t)
+        table.add(f"saxpy 2^24 f32, Cpu(parallel=True) {tp}", k_t, f"numba parallel prange {tn}", nb_t)
     else:
-        table.add("saxpy 2^24 f32, Cpu(parallel=True)", median_time(runs["cpu-parallel"], reps), "numba", nb)
+        table.add(
+            f"saxpy 2^24 f32, Cpu(parallel=True) {tp}", median_time(runs["cpu-parallel"], reps), "numba", nb
+        )
+    # a small grid: what a parallel dispatch costs (waking the pool, waiting for it)
+    xs, ys = x_np[:SMALL_N], y_np[:SMALL_N].copy()
+    small = khal_call(par, saxpy, SMALL_N, par.init_buffer(ys), par.init_buffer(xs), 0.5)
+    if isinstance(nb, dict):
+        k_t, nb_t = paired([small, lambda: nb["saxpy"](ys, xs, alpha)], reps * 20)
+        table.add(f"saxpy 2^18 f32, Cpu(parallel=True) {tp}", k_t, f"numba parallel prange {tn}", nb_t, "us")
+    else:
+        table.add(
+            f"saxpy 2^18 f32, Cpu(parallel=True) {tp}", median_time(small, reps * 20), "numba", nb, "us"
+        )
     k_t, np_t = paired([runs["cpu"], lambda: np.add(np.multiply(alpha, x_np), y_ref, out=y_ref)], reps)
     table.add("saxpy 2^24 f32, Cpu()", k_t, "numpy y += a*x", np_t)
     if isinstance(wpk, dict):
@@ -339,12 +362,14 @@ def main() -> None:
         k_t, nb_t = paired([mandel_par, numba_threads(nb["threads"])], m_reps)
         agree = np.mean(par.slow_read_vec(out) == out_nb)
         print(f"mandelbrot: khal and numba agree on {agree:.4%} of pixels")
-        table.add("mandelbrot 1024^2 x256, Cpu(parallel=True)", k_t, "numba parallel", nb_t)
+        table.add(f"mandelbrot 1024^2 x256, Cpu(parallel=True) {tp}", k_t, f"numba parallel {tn}", nb_t)
         k_t, nb_t = paired([mandel_seq, numba_threads(1)], m_reps)
         numba.set_num_threads(nb["threads"])
         table.add("mandelbrot 1024^2 x256, Cpu()", k_t, "numba, 1 thread", nb_t)
     else:
-        table.add("mandelbrot 1024^2 x256, Cpu(parallel=True)", median_time(mandel_par, m_reps), "numba", nb)
+        table.add(
+            f"mandelbrot 1024^2 x256, Cpu(parallel=True) {tp}", median_time(mandel_par, m_reps), "numba", nb
+        )
 
     # launch overhead: 1 workgroup of 1 invocation through call + submit
     one = seq.uninit_buffer(1, np.float32)

@@ -27,11 +27,19 @@ def _khal_dialect() -> Dialect:
     return Khal
 
 
+def _spirv_dialect() -> Dialect:
+    from khal.dialects.spirv import SPIRV
+
+    return SPIRV
+
+
 def _own_passes() -> dict[str, Callable[[], type[ModulePass]]]:
     """khal's passes whose names xDSL does not already use (a clash would break every xdsl-opt run)."""
     xdsl_names = get_all_passes().keys()
     return {name: factory for name, factory in KHAL_PASSES.items() if name not in xdsl_names}
 
 
-KHAL_UNIVERSE = Universe(all_dialects={"khal": _khal_dialect}, all_passes=_own_passes())
+KHAL_UNIVERSE = Universe(
+    all_dialects={"khal": _khal_dialect, "spirv": _spirv_dialect}, all_passes=_own_passes()
+)
 """The dialects and passes khal adds to every xDSL tool."""

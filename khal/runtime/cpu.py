@@ -1,17 +1,16 @@
 """The CPU backend: kernels compiled to native code by llvmlite, run at `submit` on this process.
 
 `Cpu()` runs every workgroup on the calling thread; `Cpu(parallel=True, threads=N)` splits the
-workgroup range into chunks taken by a persistent pool of native threads (the JIT'd entry is called
-through ctypes, which releases the GIL). Memory is host memory: a buffer is a numpy array.
+workgroup range into chunks that N threads claim natively (`khal.runtime.cpu_pool`: the process's
+pool of worker threads parked in native code; a dispatch holds the GIL only to start and to finish).
+Memory is host memory: a buffer is a numpy array.
 """
 
 from __future__ import annotations
 
 import ctypes
 import os
-import queue
 import struct
-import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,6 +29,7 @@ from khal.runtime.backend import (
     make_checkers,
     now,
 )
+from khal.runtime.cpu_pool import shared_pool
 from khal.runtime.packing import generate_record, interface_of_dtype
 
 
@@ -114,103 +114,49 @@ class CpuPlan(LaunchPlan):
 PARALLEL_MIN_SECONDS = 100e-6
 # From this many invocations on, a grid is worth the pool without measuring (a nanosecond each is enough).
 EAGER_INVOCATIONS = 1 << 17
-
-
-class _Job:
-    """One dispatch split into chunks; the caller and the pool's threads take chunks until none is left.
-
-    Claiming a chunk and counting it active happen under one lock, so the job is done exactly when no
-    chunk is left and none is running: a helper that wakes up late finds nothing to do, and the caller
-    never waits for helpers that did not start (a tiny grid costs a queue put, not two thread switches).
-    """
-
-    def __init__(self, entry: Callable[[int, int, int], None], addr: int, begin: int, end: int, chunks: int):
-        self.entry = entry
-        self.addr = addr
-        self.begin = begin
-        self.size = end - begin
-        self.chunks = chunks
-        self.next = 0
-        self.active = 0
-        self.lock = threading.Lock()
-        self.done = threading.Event()
-
-    def work(self) -> None:
-        """Run chunks until none is left."""
-        entry, addr, begin, size, chunks, lock = (
-            self.entry,
-            self.addr,
-            self.begin,
-            self.size,
-            self.chunks,
-            self.lock,
-        )
-        while True:
-            with lock:
-                i = self.next
-                if i >= chunks:
-                    return
-                self.next = i + 1
-                self.active += 1
-            try:
-                entry(addr, begin + size * i // chunks, begin + size * (i + 1) // chunks)  # releases the GIL
-            finally:
-                with lock:
-                    self.active -= 1
-                    if self.active == 0 and self.next >= chunks:
-                        self.done.set()
+# Pieces per thread of a parallel dispatch (dynamic scheduling's grain), and the least work worth a
+# piece of its own: in invocations (grids not timed first), or in seconds (timed ones).
+CHUNKS_PER_THREAD = 16
+CHUNK_INVOCATIONS = 8192
+CHUNK_SECONDS = 5e-6
 
 
 class _Pool:
-    """`threads - 1` persistent daemon threads; the submitting thread is the last worker."""
+    """A backend's share of the process's native pool (`khal.runtime.cpu_pool`): `threads` threads per
+    dispatch, the submitting one included. It owns no threads: dropping the backend leaks none."""
 
     def __init__(self, threads: int):
         self.threads = threads
-        self._start()
-
-    def _start(self) -> None:
-        self._pid = os.getpid()
-        self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
-        self._workers = [
-            threading.Thread(target=self._loop, args=(self._queue,), name=f"khal-cpu-{i}", daemon=True)
-            for i in range(self.threads - 1)
-        ]
-        for t in self._workers:
-            t.start()
-
-    @staticmethod
-    def _loop(jobs: queue.SimpleQueue[_Job | None]) -> None:
-        while (job := jobs.get()) is not None:
-            job.work()
 
     def run(self, entry: Callable[[int, int, int], None], addr: int, total: int, invocations: int) -> None:
         """Run workgroups [0, total) of `invocations` invocations in all over the pool and this thread."""
-        if self._pid != os.getpid():
-            self._start()  # a forked child inherits no threads: start its own
         begin = 0
+        # Several chunks per thread balance uneven workgroups (mandelbrot rows) and a thread the OS
+        # preempts; but every claim is an atomic on one cache line that all threads share (~0.1 us
+        # each, serialised), so a chunk should hold several microseconds of work.
+        most = invocations // CHUNK_INVOCATIONS  # at a nanosecond or more per invocation
         if invocations < EAGER_INVOCATIONS:
-            # Run a small first piece here and time it: waking a thread costs tens of microseconds, worth
-            # it only when the rest of the grid takes longer; otherwise the rest runs here in one call.
+            # Run a small first piece here and time it: waking a thread costs microseconds, worth it
+            # only when the rest of the grid takes longer; otherwise the rest runs here in one call.
             begin = max(1, total // (self.threads * 32))
             start = time.perf_counter()
             entry(addr, 0, begin)
             rest = total - begin
-            if rest == 0 or (time.perf_counter() - start) * rest / begin <= PARALLEL_MIN_SECONDS:
+            estimate = (time.perf_counter() - start) * rest / begin
+            if rest == 0 or estimate <= PARALLEL_MIN_SECONDS:
                 if rest:
                     entry(addr, begin, total)
                 return
-        # Several chunks per thread balance uneven workgroups (mandelbrot rows) and a thread the OS
-        # preempts (this machine is shared), at ~1 us per chunk.
-        chunks = min(total - begin, self.threads * 16)
-        job = _Job(entry, addr, begin, total, chunks)
-        for _ in range(min(self.threads - 1, chunks - 1)):
-            self._queue.put(job)
-        job.work()
-        job.done.wait()
+            most = int(estimate / CHUNK_SECONDS)
+        pool = shared_pool(self.threads - 1)
+        chunks = min(total - begin, self.threads * CHUNKS_PER_THREAD, max(self.threads, most))
+        seats = min(self.threads - 1, chunks - 1)
+        pool.run(_entry_address(entry), addr, begin, total, chunks, seats)
 
-    def close(self) -> None:
-        for _ in self._workers:
-            self._queue.put(None)
+
+def _entry_address(entry: Any) -> int:
+    """The C function pointer behind a ctypes function (a JIT'd entry, or a callback in tests)."""
+    return ctypes.c_void_p.from_address(ctypes.addressof(entry)).value or 0
 
 
 # --------------------------------------------------------------------------- the backend
@@ -236,11 +182,6 @@ class Cpu(Backend):
         self.name = "cpu-parallel" if parallel else "cpu"
         self.threads = (threads or _usable_cores()) if parallel else 1
         self._pool = _Pool(self.threads) if self.threads > 1 else None
-
-    def __del__(self) -> None:
-        pool = getattr(self, "_pool", None)
-        if pool is not None:
-            pool.close()
 
     # -- buffers
 
