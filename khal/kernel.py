@@ -15,6 +15,7 @@ import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, overload
 
+from khal.targets import DEFAULT_TARGET
 from khal.types import KhalType, StructType, struct_type_of
 
 if TYPE_CHECKING:
@@ -251,23 +252,29 @@ class Kernel:
 
         return ir_at(self, target, stage)
 
-    def llvm_ir(self, target: str = "cpu") -> str:
-        """The LLVM IR text for `target` ("cpu" or "cuda")."""
+    def asm(self, target: str, stage: str) -> str | bytes:
+        """The output of `stage` of `target` (e.g. its LLVM IR, PTX or SPIR-V): str, or bytes if binary."""
+        from khal.compiler import asm
+
+        return asm(self, target, stage)
+
+    def llvm_ir(self, target: str = DEFAULT_TARGET) -> str:
+        """The LLVM IR that runs on `target` (the stage that target names as its LLVM IR)."""
         from khal.compiler import llvm_ir
 
         return llvm_ir(self, target)
 
     def spirv(self) -> bytes:
-        """The SPIR-V module (binary)."""
-        from khal.compiler import spirv
-
-        return spirv(self)
+        """The SPIR-V module (binary): `asm("webgpu", "spirv")`."""
+        out = self.asm("webgpu", "spirv")
+        assert isinstance(out, bytes)
+        return out
 
     def ptx(self) -> str:
-        """The PTX assembly."""
-        from khal.compiler import ptx
-
-        return ptx(self)
+        """The PTX assembly: `asm("cuda", "ptx")`."""
+        out = self.asm("cuda", "ptx")
+        assert isinstance(out, str)
+        return out
 
     def call(self, pass_: Any, grid: Any, *args: Any) -> Any:
         """Record a dispatch on a compute pass (`grid`: invocation count, Workgroups or Indirect)."""

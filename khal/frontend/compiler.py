@@ -19,10 +19,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-# First: from here on xDSL builds op assembly formats lazily (khal/dialects/lazy_formats.py).
-import khal.dialects  # noqa: F401
-
-# isort: split
 from xdsl.dialects import arith, func, scf
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr
 from xdsl.ir import Block, Operation, Region, SSAValue

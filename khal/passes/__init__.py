@@ -44,6 +44,7 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-verify-uniformity": _llvm_lowering("verify_uniformity", "VerifyUniformityPass"),
     "khal-expand-arith": _llvm_lowering("expand_arith", "ExpandArithPass"),
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
+    "khal-cpu-lower-abi": _llvm_lowering("cpu_lower_abi", "CpuLowerAbiPass"),
     "convert-khal-print-to-llvm": _llvm_lowering("convert_khal_print_to_llvm", "ConvertKhalPrintToLLVMPass"),
     "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
     "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),

@@ -19,7 +19,6 @@ import numpy as np
 
 from khal.runtime.backend import (
     DEFAULT_USAGE,
-    MAX_WORKGROUPS,
     Backend,
     Buffer,
     BufferUsages,
@@ -27,32 +26,11 @@ from khal.runtime.backend import (
     Indirect,
     LaunchPlan,
     PassMarker,
-    arity_error,
-    element_layout,
-    indirect_counts,
-    layout_key,
     make_checkers,
     now,
-    workgroup_counts,
 )
 from khal.runtime.cpu_pool import shared_pool
-from khal.types import ArrayType, ScalarType
-
-# numpy dtype (kind, itemsize) -> struct code, for the fields of the packed argument block.
-_STRUCT_CODES = {
-    ("f", 2): "e",
-    ("f", 4): "f",
-    ("f", 8): "d",
-    ("i", 1): "b",
-    ("i", 2): "h",
-    ("i", 4): "i",
-    ("i", 8): "q",
-    ("u", 1): "B",
-    ("u", 2): "H",
-    ("u", 4): "I",
-    ("u", 8): "Q",
-    ("b", 1): "?",
-}
+from khal.runtime.packing import generate_record, interface_of_dtype
 
 
 class CpuBuffer(Buffer):
@@ -95,144 +73,39 @@ class CpuDispatch:
 
 
 class CpuPlan(LaunchPlan):
-    """Argument packing for one kernel on the CPU, derived once from the artifact's `args_dtype`.
+    """Argument packing for one kernel on the CPU, planned once from the artifact's interface.
 
-    The block layout is a numpy structured dtype: arrays are `<name>.ptr`/`<name>.len` u64 fields,
-    values are stored by value under `<name>`, and `__num_workgroups` holds 3 x u32. `record` is
-    generated once per plan: it tests each argument against its parameter inline (falling back to
-    the generic checker, which converts or raises), then one `struct.pack_into` fills a fresh block.
-    That keeps a call within a few microseconds.
+    The interface (written by `khal-cpu-lower-abi`) places each parameter in the argument block:
+    arrays as `ptr`/`len` u64 fields, values by value in numpy's layout, then 3 x u32 workgroup
+    counts. `record` is generated once per plan (`khal.runtime.packing`): it tests each argument
+    against its parameter inline (falling back to the generic checker, which converts or raises),
+    then one `struct.pack_into` fills a fresh block. That keeps a call within a few microseconds.
     """
 
     def __init__(self, kernel: Any, backend: Cpu, compiled: Any):
         self.kernel = kernel
         self.backend = backend
         self.compiled = compiled
-        self.entry: Callable[[int, int, int], None] = compiled.artifact.call
-        self.workgroup_size: tuple[int, int, int] = tuple(kernel.workgroup_size)  # type: ignore[assignment]
+        artifact = compiled.artifact
+        # A hand-made entry (the runtime's own tests) is its own native handle and describes its block
+        # by a numpy dtype alone.
+        native = getattr(artifact, "native", artifact)
+        interface = getattr(artifact, "interface", None) or interface_of_dtype(kernel, native.args_dtype)
+        self.interface = interface
+        self.entry: Callable[[int, int, int], None] = native.call
+        self.workgroup_size: tuple[int, int, int] = interface.workgroup_size
         self.invocations = self.workgroup_size[0] * self.workgroup_size[1] * self.workgroup_size[2]
-        dtype: np.dtype[Any] = compiled.artifact.args_dtype
-        self._counts_offset = dtype.fields["__num_workgroups"][1]  # type: ignore[index]
-        self.record = _generate_record(self, kernel, backend, dtype)  # type: ignore[method-assign]
+        assert interface.num_workgroups is not None
+        self._counts_offset = interface.num_workgroups
+        self.record = generate_record(  # type: ignore[method-assign]
+            self, kernel, backend, interface, make_checkers(kernel, backend), CpuBuffer, CpuDispatch
+        )
 
     def record(self, grid: Any, args: Sequence[Any]) -> CpuDispatch:  # replaced per instance
         raise NotImplementedError
 
     def written_params(self) -> tuple[bool, ...]:
         return self.compiled.written
-
-
-def _fast_test(var: str, t: Any, i: int, env: dict[str, Any]) -> str | None:
-    """An inline expression true when argument `var` needs no conversion for a parameter of type `t`."""
-    if isinstance(t, ArrayType):
-        env[f"K{i}"] = layout_key(*element_layout(t.element))
-        return (
-            f"type({var}) is CpuBuffer and {var}.backend is backend and {var}._elem_key == K{i} "
-            f"and {var}._storage"
-        )
-    if isinstance(t, ScalarType):
-        if t.is_bool:
-            return f"type({var}) is bool"
-        if t.is_int:
-            return f"type({var}) is int and {int(t.min)} <= {var} <= {int(t.max)}"
-        if t.bits == 64:
-            return f"type({var}) is float"
-        env[f"L{i}"] = float(np.finfo(t.dtype).max)
-        return f"type({var}) is float and -L{i} <= {var} <= L{i}"
-    return None
-
-
-def _generate_record(plan: CpuPlan, kernel: Any, backend: Cpu, dtype: np.dtype[Any]) -> Callable[..., Any]:
-    """Write the plan's `record(grid, args)` as Python source specialised to this kernel and compile it."""
-    params = kernel.params
-    checkers = make_checkers(kernel, backend)
-    env: dict[str, Any] = {
-        "CpuBuffer": CpuBuffer,
-        "CpuDispatch": CpuDispatch,
-        "backend": backend,
-        "plan": plan,
-        "kernel": kernel,
-        "arity_error": arity_error,
-        "workgroup_counts": workgroup_counts,
-        "indirect_counts": indirect_counts,
-        "new_block": ctypes.create_string_buffer,
-        "WG": plan.workgroup_size,
-        "MAXG": MAX_WORKGROUPS,
-    }
-    names = [f"v{i}" for i in range(len(params))]
-    lines = [
-        "def record(grid, args):",
-        f"    if len(args) != {len(params)}:",
-        "        raise arity_error(kernel, len(args))",
-    ]
-    if names:
-        lines.append(f"    {', '.join(names)}, = args")
-    for i, (p, var) in enumerate(zip(params, names, strict=True)):
-        env[f"check{i}"] = checkers[i]
-        test = _fast_test(var, p.type, i, env)
-        if test is None:
-            lines.append(f"    {var} = check{i}({var})")
-        else:
-            lines += [f"    if not ({test}):", f"        {var} = check{i}({var})"]
-    lines += [
-        "    indirect = None",
-        "    if type(grid) is int and 0 <= grid <= MAXG:",
-        f"        x, y, z = -(-grid // {plan.workgroup_size[0]}), 1, 1",
-        "    else:",
-        "        counts = workgroup_counts(grid, WG)",
-        "        if type(counts) is tuple:",
-        "            x, y, z = counts",
-        "        else:",
-        "            indirect_counts(counts, backend)",
-        "            indirect, x, y, z = counts, 0, 0, 0",
-        f"    block = new_block({max(dtype.itemsize, 1)})",
-        f"    pack(block, 0, {', '.join(_field_exprs(kernel, dtype))})",
-        f"    return CpuDispatch(plan, block, x * y * z, indirect, ({''.join(n + ', ' for n in names)}))",
-    ]
-    env["pack"] = _block_struct(kernel, dtype).pack_into
-    exec("\n".join(lines), env)  # noqa: S102 - source generated above from the kernel's parameter types
-    return env["record"]
-
-
-def _sorted_fields(kernel: Any, dtype: np.dtype[Any]) -> list[tuple[int, str, np.dtype[Any]]]:
-    fields = sorted(
-        ((off, name, fdt) for name, (fdt, off, *_) in dtype.fields.items()),  # type: ignore[union-attr]
-        key=lambda f: f[0],
-    )
-    wanted = {"__num_workgroups"}
-    for p in kernel.params:
-        wanted |= {f"{p.name}.ptr", f"{p.name}.len"} if isinstance(p.type, ArrayType) else {p.name}
-    missing = wanted - {name for _, name, _ in fields}
-    if missing:
-        raise RuntimeError(f"{kernel.name}: the CPU argument layout lacks fields {sorted(missing)} ({dtype})")
-    return fields
-
-
-def _field_exprs(kernel: Any, dtype: np.dtype[Any]) -> list[str]:
-    """The Python expression of each field of the block, in offset order."""
-    sources: dict[str, str] = {"__num_workgroups": "x, y, z"}
-    for i, p in enumerate(kernel.params):
-        if isinstance(p.type, ArrayType):
-            sources[f"{p.name}.ptr"] = f"v{i}._ptr"
-            sources[f"{p.name}.len"] = f"v{i}._len"
-        else:
-            sources[p.name] = f"v{i}"
-    return [sources[name] for _, name, _ in _sorted_fields(kernel, dtype)]
-
-
-def _block_struct(kernel: Any, dtype: np.dtype[Any]) -> struct.Struct:
-    """A `struct.Struct` laying the block's fields out at the dtype's offsets."""
-    fmt, pos = "<", 0
-    for off, name, fdt in _sorted_fields(kernel, dtype):
-        if off < pos:
-            raise RuntimeError(f"{kernel.name}: overlapping argument fields in {dtype}")
-        fmt += "x" * (off - pos)
-        if name == "__num_workgroups":
-            fmt += "3I"
-        else:
-            fmt += _STRUCT_CODES.get((fdt.kind, fdt.itemsize), f"{fdt.itemsize}s")
-        pos = off + fdt.itemsize
-    return struct.Struct(fmt + "x" * (dtype.itemsize - pos))
 
 
 # --------------------------------------------------------------------------- the thread pool
@@ -356,7 +229,7 @@ class Cpu(Backend):
     def _make_plan(self, kernel: Any) -> CpuPlan:
         from khal.compiler import compile_kernel
 
-        return CpuPlan(kernel, self, compile_kernel(kernel, "cpu"))
+        return CpuPlan(kernel, self, compile_kernel(kernel, self.target))
 
     def _execute(self, commands: list[Any]) -> None:
         pool = self._pool

@@ -9,12 +9,14 @@ calls through ctypes,
 
     void @k__entry(ptr args, i32 wg_begin, i32 wg_end)
 
-which reads the parameters and the workgroup counts from a packed argument block whose layout is a
-numpy structured dtype (`CpuArtifact.args_dtype`): an array `a` is the fields `a.ptr` and `a.len`
-(u64 each), a value parameter `x` is the field `x` by value with numpy's alignment (vectors packed,
-structs numpy-aligned), and `__num_workgroups` is 3 x u32. The module is then optimised at O3 for
-the host CPU with the loop and SLP vectorisers on, and compiled by MCJIT; the engine stays alive as
-long as the artifact does.
+which reads the parameters and the workgroup counts from a packed argument block laid out as the
+kernel's `Interface` says (`khal-cpu-lower-abi` decided it and wrote it as `khal.interface` on the
+function; `CpuArtifact.args_dtype` is the same layout as a numpy dtype): an array `a` is the fields
+`a.ptr` and `a.len` (u64 each), a value parameter `x` is stored by value with numpy's alignment
+(vectors packed, structs numpy-aligned), and `__num_workgroups` is 3 x u32. The module is then
+optimised at O3 for the host CPU with the loop and SLP vectorisers on, and compiled by MCJIT; the
+engine stays alive as long as the artifact does. `CpuTarget` is this module's entry in the target
+registry (`khal.targets`).
 
 ctypes' `CFUNCTYPE` releases the GIL while native code runs, so several Python threads calling
 `CpuArtifact.call` on disjoint workgroup ranges run in parallel (`Cpu(parallel=True)`).
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import ctypes
 import functools
+import json
 import os
 import threading
 from collections.abc import Callable, Sequence
@@ -38,14 +41,17 @@ import llvmlite.binding as llvm
 import numpy as np
 
 from khal import types as kt
+from khal.passes import LLVM_LOWERING
+from khal.targets import INTERFACE_ATTR, Artifact, Interface, ParamInterface, Stage, Target
 
 if TYPE_CHECKING:
     from llvmlite import ir
+    from xdsl.dialects.builtin import ModuleOp
 
 ENTRY_SUFFIX = "__entry"
 NUM_WORKGROUPS = "__num_workgroups"
 # Bump when the meaning of a record changes (layout rules, entry signature).
-RECORD_VERSION = 1
+RECORD_VERSION = 2
 
 EntryFunction = Callable[[int, int, int], None]
 _ENTRY_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32)
@@ -220,65 +226,36 @@ class _EntryWriter:
         self.lines.append(f"  {value} = load {llvm_type}, ptr {ptr}, align {align}")
         return value
 
-    def value(self, t: llvm.TypeRef, khal_type: kt.KhalType, offset: int, where: str) -> str:
-        """Load a value of LLVM type `t` laid out like numpy lays out `khal_type` at `offset`."""
+    def value(self, t: llvm.TypeRef, leaves: list[int], where: str) -> str:
+        """Load a value of LLVM type `t` whose scalars lie at `leaves` (consumed from the front)."""
         text = _type_text(t)
-        dtype = khal_type.dtype
-        if isinstance(khal_type, kt.ScalarType):
-            if text == "i1":
-                byte = self.load("i8", offset, 1)
+        if not (t.is_vector or t.is_array or t.is_struct):
+            if not leaves:
+                raise ValueError(f"parameter {where}: the layout has fewer scalars than LLVM {text}")
+            offset = leaves.pop(0)
+            if text == "i1":  # a bool is one byte in the block, like numpy's
                 bit = self.tmp()
-                self.lines.append(f"  {bit} = icmp ne i8 {byte}, 0")
+                self.lines.append(f"  {bit} = icmp ne i8 {self.load('i8', offset, 1)}, 0")
                 return bit
-            if t.type_width != dtype.itemsize * 8:
-                raise ValueError(f"parameter {where}: {khal_type} arrives as LLVM {text}")
-            return self.load(text, offset, dtype.alignment)
-        if isinstance(khal_type, kt.VectorType) and t.is_vector:
-            # A vector's store size is its packed size, the numpy layout: one load.
-            if t.element_count != khal_type.size:
-                raise ValueError(f"parameter {where}: {khal_type} arrives as LLVM {text}")
-            return self.load(text, offset, khal_type.element.dtype.alignment)
-        parts = self._parts(t, khal_type, offset, where)
+            return self.load(text, offset, max(1, t.type_width // 8))
+        elements = _elements(t)
+        if t.is_vector:
+            step = elements[0].type_width // 8
+            run = leaves[: len(elements)]
+            if len(run) == len(elements) and run == [run[0] + i * step for i in range(len(run))]:
+                # Packed, as a vector's store size is: one load.
+                del leaves[: len(elements)]
+                return self.load(text, run[0], max(1, step))
         value = "poison"
-        op = "insertelement" if t.is_vector else "insertvalue"
-        for i, (part_type, part_khal, part_offset) in enumerate(parts):
-            element = self.value(part_type, part_khal, part_offset, f"{where}[{i}]")
+        for i, e in enumerate(elements):
+            element = self.value(e, leaves, f"{where}[{i}]")
             new = self.tmp()
-            if op == "insertvalue":
-                part = _type_text(part_type)
-                self.lines.append(f"  {new} = insertvalue {text} {value}, {part} {element}, {i}")
+            if t.is_vector:
+                self.lines.append(f"  {new} = insertelement {text} {value}, {e} {element}, i32 {i}")
             else:
-                self.lines.append(f"  {new} = insertelement {text} {value}, {part_type} {element}, i32 {i}")
+                self.lines.append(f"  {new} = insertvalue {text} {value}, {_type_text(e)} {element}, {i}")
             value = new
         return value
-
-    @staticmethod
-    def _parts(
-        t: llvm.TypeRef, khal_type: kt.KhalType, offset: int, where: str
-    ) -> list[tuple[llvm.TypeRef, kt.KhalType, int]]:
-        """The (LLVM type, language type, offset) of each element of an aggregate parameter."""
-        elements = _elements(t)
-        if isinstance(khal_type, kt.StructType):
-            dtype = khal_type.dtype
-            if len(elements) != len(khal_type.fields):
-                raise ValueError(f"parameter {where}: struct {khal_type.name} arrives as LLVM {t}")
-            return [
-                (e, ft, offset + dtype.fields[name][1])  # pyright: ignore[reportOptionalSubscript]
-                for e, (name, ft) in zip(elements, khal_type.fields, strict=True)
-            ]
-        if isinstance(khal_type, kt.VectorType):
-            step = khal_type.element.dtype.itemsize
-            if len(elements) != khal_type.size:
-                raise ValueError(f"parameter {where}: {khal_type} arrives as LLVM {t}")
-            return [(e, khal_type.element, offset + i * step) for i, e in enumerate(elements)]
-        if isinstance(khal_type, kt.MatrixType):
-            column = khal_type.column
-            if len(elements) == khal_type.size:  # one element per column
-                step = column.dtype.itemsize
-                return [(e, column, offset + i * step) for i, e in enumerate(elements)]
-            step = khal_type.element.dtype.itemsize  # flattened, column after column
-            return [(e, khal_type.element, offset + i * step) for i, e in enumerate(elements)]
-        raise ValueError(f"parameter {where}: no argument-block layout for {khal_type} as LLVM {t}")
 
 
 def _type_text(t: llvm.TypeRef) -> str:
@@ -288,35 +265,36 @@ def _type_text(t: llvm.TypeRef) -> str:
     return str(t)
 
 
-def _entry_ir(fn: llvm.ValueRef, params: Sequence[Param], dtype: np.dtype[Any]) -> str:
+def _entry_ir(fn: llvm.ValueRef, interface: Interface) -> str:
     """The text of `@<fn>__entry`, to append to the module that defines `@<fn>`."""
     arg_types = [a.type for a in fn.arguments]
     if len(arg_types) < 5 or any(str(t) != "i32" for t in arg_types[-5:]):
         raise ValueError(f"@{fn.name} does not end with the five i32 workgroup parameters of the CPU ABI")
-    fields = dtype.fields
-    assert fields is not None
     writer = _EntryWriter()
     values: list[str] = []
     i = 0
-    for p in params:
+    for p in interface.params:
         if i >= len(arg_types) - 5:
             raise ValueError(f"@{fn.name} has fewer LLVM parameters than the kernel's (none for {p.name})")
-        if isinstance(p.type, kt.ArrayType):
+        if p.kind == "array":
             ptr_t, len_t = arg_types[i], arg_types[i + 1] if i + 1 < len(arg_types) else None
             if not ptr_t.is_pointer or len_t is None or str(len_t) != "i64":
                 raise ValueError(f"@{fn.name}: array parameter {p.name} should arrive as (ptr, i64)")
-            data = writer.load("ptr", fields[f"{p.name}.ptr"][1], 8)
-            length = writer.load("i64", fields[f"{p.name}.len"][1], 8)
+            data = writer.load("ptr", p.fields["ptr"], 8)
+            length = writer.load("i64", p.fields["len"], 8)
             values += [f"ptr {data}", f"i64 {length}"]
             i += 2
         else:
-            value = writer.value(arg_types[i], p.type, fields[p.name][1], p.name)
+            leaves = list(p.leaves)
+            value = writer.value(arg_types[i], leaves, p.name)
+            if leaves:
+                raise ValueError(f"parameter {p.name}: the layout has more scalars than LLVM {arg_types[i]}")
             values.append(f"{_type_text(arg_types[i])} {value}")
             i += 1
     if i != len(arg_types) - 5:
         raise ValueError(f"@{fn.name} has {len(arg_types) - 5 - i} LLVM parameters more than the kernel's")
-    counts = fields[NUM_WORKGROUPS][1]
-    nwg = [writer.load("i32", counts + 4 * d, 4) for d in range(3)]
+    assert interface.num_workgroups is not None
+    nwg = [writer.load("i32", interface.num_workgroups + 4 * d, 4) for d in range(3)]
     values += ["i32 %wg_begin", "i32 %wg_end", *(f"i32 {v}" for v in nwg)]
     body = "\n".join(writer.lines)
     return (
@@ -326,6 +304,94 @@ def _entry_ir(fn: llvm.ValueRef, params: Sequence[Param], dtype: np.dtype[Any]) 
     )
 
 
+# --------------------------------------------------------------------------- the host layout
+
+
+def _leaves(t: kt.KhalType, offset: int) -> list[int]:
+    """The offset of each scalar of a value of type `t` at `offset`, numpy's layout, in IR order."""
+    if isinstance(t, kt.ScalarType):
+        return [offset]
+    if isinstance(t, kt.StructType):
+        fields = t.dtype.fields
+        assert fields is not None
+        return [leaf for name, ft in t.fields for leaf in _leaves(ft, offset + fields[name][1])]
+    step = t.element.dtype.itemsize  # pyright: ignore[reportAttributeAccessIssue]
+    count = t.dtype.itemsize // step
+    return [offset + i * step for i in range(count)]  # vectors and matrices: packed
+
+
+def host_interface(
+    name: str, params: Sequence[Param], workgroup_size: tuple[int, int, int] = (1, 1, 1)
+) -> Interface:
+    """The interface of a kernel with `params` in numpy's host layout (what `khal-cpu-lower-abi`
+    computes from IR types), for modules built without that pass; arrays count as written."""
+    dtype = args_dtype_of(params)
+    fields = dtype.fields
+    assert fields is not None
+    out: list[ParamInterface] = []
+    for p in params:
+        if isinstance(p.type, kt.ArrayType):
+            ptr, length = fields[f"{p.name}.ptr"][1], fields[f"{p.name}.len"][1]
+            out.append(ParamInterface(p.name, "array", "read_write", ptr, 16, {"ptr": ptr, "len": length}))
+        else:
+            offset = fields[p.name][1]
+            size = p.type.dtype.itemsize
+            out.append(
+                ParamInterface(p.name, "value", "value", offset, size, {}, tuple(_leaves(p.type, offset)))
+            )
+    return Interface(
+        kernel=name,
+        workgroup_size=workgroup_size,
+        params=tuple(out),
+        block_size=dtype.itemsize,
+        block_align=dtype.alignment,
+        num_workgroups=fields[NUM_WORKGROUPS][1],
+    )
+
+
+def args_dtype_of_interface(interface: Interface) -> np.dtype[Any]:
+    """A numpy dtype of the argument block an interface describes (values as raw bytes)."""
+    names: list[str] = []
+    formats: list[Any] = []
+    offsets: list[int] = []
+    for p in interface.params:
+        if p.kind == "array":
+            for part in ("ptr", "len"):
+                names.append(f"{p.name}.{part}")
+                formats.append(np.uint64)
+                offsets.append(p.fields[part])
+        else:
+            names.append(p.name)
+            formats.append(np.dtype(f"V{p.size}"))
+            offsets.append(p.offset)
+    assert interface.num_workgroups is not None
+    names.append(NUM_WORKGROUPS)
+    formats.append((np.uint32, (3,)))
+    offsets.append(interface.num_workgroups)
+    return np.dtype(
+        {"names": names, "formats": formats, "offsets": offsets, "itemsize": interface.block_size}
+    )
+
+
+def _dtype_to_json(dtype: np.dtype[Any]) -> Any:
+    """numpy's description of `dtype` as JSON values (its tuples become lists)."""
+    return json.loads(json.dumps(np.lib.format.dtype_to_descr(dtype)))
+
+
+def _dtype_from_json(descr: Any) -> np.dtype[Any]:
+    """The inverse of `_dtype_to_json`, also after a JSON round trip (which turns tuples into lists)."""
+
+    def fields(d: Any) -> Any:
+        if isinstance(d, str):
+            return d
+        out: list[tuple[Any, ...]] = []
+        for name, fmt, *shape in d:
+            out.append((name, fields(fmt), *(tuple(s) for s in shape)))
+        return out
+
+    return np.lib.format.descr_to_dtype(fields(descr))
+
+
 # --------------------------------------------------------------------------- the artifact
 
 
@@ -333,8 +399,9 @@ def _entry_ir(fn: llvm.ValueRef, params: Sequence[Param], dtype: np.dtype[Any]) 
 class CpuArtifact:
     """A kernel JIT-compiled for this host: call `call(args_ptr, wg_begin, wg_end)`.
 
-    `args_ptr` is the address of an argument block of `args_dtype`. The execution engine (and so the
-    code) lives as long as this object.
+    `args_ptr` is the address of an argument block laid out as `interface` says (`args_dtype` is
+    the same layout as a numpy dtype). The execution engine (and so the code) lives as long as this
+    object.
     """
 
     name: str
@@ -343,6 +410,7 @@ class CpuArtifact:
     """The optimised LLVM IR that was compiled."""
     entry_address: int
     call: EntryFunction
+    interface: Interface
     object_code: bytes | None = None
     """The host object file MCJIT produced (None when it was loaded from a cache without one)."""
     _engine: llvm.ExecutionEngine | None = field(default=None, repr=False)
@@ -363,13 +431,14 @@ class CpuArtifact:
         return self._asm
 
     def record(self) -> dict[str, Any]:
-        """What `load_artifact` needs to rebuild this artifact without the compiler (JSON and bytes)."""
+        """What `load_artifact` rebuilds this artifact from without the compiler (JSON values, bytes)."""
         return {
             "cpu_record_version": RECORD_VERSION,
             "kernel": self.name,
             "llvm_ir": self.llvm_ir,
             "object_code": self.object_code,
             "args_dtype": _dtype_to_json(self.args_dtype),
+            "interface": self.interface.to_json(),
             "host": host_description(),
         }
 
@@ -404,21 +473,28 @@ def optimise(module: llvm.ModuleRef, tm: llvm.TargetMachine) -> None:
 
 
 def build_artifact(
-    module: ir.Module | llvm.ModuleRef | str, kernel_name: str, params: Sequence[Any] | None = None
+    module: ir.Module | llvm.ModuleRef | str,
+    kernel_name: str,
+    params: Sequence[Any] | None = None,
+    interface: Interface | None = None,
 ) -> CpuArtifact:
     """Add the C entry to `module`, optimise it at O3 for this host and JIT-compile it.
 
     `module` is an llvmlite `ir.Module`, a parsed module or LLVM IR text holding `@<kernel_name>` in
-    the CPU ABI. `params` lists the kernel's parameters, as `(name, type)` pairs or objects with
-    `.name`/`.type` (language types from `khal.types`); they name the argument block's
-    fields and fix value layouts. Without it, names and types are guessed from the LLVM signature.
+    the CPU ABI. The argument block is laid out as `interface` says (what `khal-cpu-lower-abi`
+    wrote); without one, from `params` (`(name, type)` pairs or objects with `.name`/`.type`,
+    language types from `khal.types`) in numpy's host layout; without either, names and types are
+    guessed from the LLVM signature.
     """
     with _compile_lock:
-        return _build(module, kernel_name, params)
+        return _build(module, kernel_name, params, interface)
 
 
 def _build(
-    module: ir.Module | llvm.ModuleRef | str, kernel_name: str, params: Sequence[Any] | None
+    module: ir.Module | llvm.ModuleRef | str,
+    kernel_name: str,
+    params: Sequence[Any] | None,
+    interface: Interface | None,
 ) -> CpuArtifact:
     _initialise()
     text = _module_text(module)
@@ -426,9 +502,13 @@ def _build(
     # the module's own types, which a separately parsed module could not.
     probe = llvm.parse_assembly(text)
     fn = probe.get_function(kernel_name)
-    plist = _params_from_signature(fn) if params is None else _as_params(params)
-    dtype = args_dtype_of(plist)
-    mod = llvm.parse_assembly(text + _entry_ir(fn, plist, dtype))
+    if interface is None:
+        plist = _params_from_signature(fn) if params is None else _as_params(params)
+        interface = host_interface(kernel_name, plist)
+        dtype = args_dtype_of(plist)
+    else:
+        dtype = args_dtype_of_interface(interface)
+    mod = llvm.parse_assembly(text + _entry_ir(fn, interface))
     entry = kernel_name + ENTRY_SUFFIX
     # Only the entry is called from outside: everything else may be inlined and dropped.
     for f in mod.functions:
@@ -440,7 +520,7 @@ def _build(
     mod.verify()
     optimise(mod, tm)
     text = str(mod)
-    return _jit(kernel_name, dtype, text, mod, tm, None)
+    return _jit(kernel_name, dtype, interface, text, mod, tm, None)
 
 
 def load_artifact(record: dict[str, Any]) -> CpuArtifact:
@@ -454,51 +534,22 @@ def load_artifact(record: dict[str, Any]) -> CpuArtifact:
     _initialise()
     text: str = record["llvm_ir"]
     obj: bytes | None = record.get("object_code") if record.get("host") == host_description() else None
+    interface = Interface.from_json(record["interface"])
     dtype = _dtype_from_json(record["args_dtype"])
     with _compile_lock:
         tm = host_target_machine()
         mod = llvm.parse_assembly(text)
-        return _jit(record["kernel"], dtype, text, mod, tm, obj)
-
-
-def _dtype_to_json(dt: np.dtype[Any]) -> Any:
-    """A numpy dtype as JSON values: a type string, a subarray or a struct with explicit offsets."""
-    if dt.subdtype is not None:
-        base, shape = dt.subdtype
-        return {"base": _dtype_to_json(base), "shape": list(shape)}
-    if dt.fields is not None:
-        names = list(dt.names or ())
-        return {
-            "names": names,
-            "formats": [_dtype_to_json(dt.fields[n][0]) for n in names],
-            "offsets": [dt.fields[n][1] for n in names],
-            "itemsize": dt.itemsize,
-            "aligned": dt.isalignedstruct,
-        }
-    return dt.str
-
-
-def _dtype_from_json(obj: Any) -> np.dtype[Any]:
-    """The inverse of `_dtype_to_json`; a malformed description is a ValueError."""
-    try:
-        if isinstance(obj, str):
-            return np.dtype(obj)
-        if "base" in obj:
-            return np.dtype((_dtype_from_json(obj["base"]), tuple(obj["shape"])))
-        formats = [_dtype_from_json(f) for f in obj["formats"]]
-        spec = {
-            "names": obj["names"],
-            "formats": formats,
-            "offsets": obj["offsets"],
-            "itemsize": obj["itemsize"],
-        }
-        return np.dtype(spec, align=bool(obj["aligned"]))  # pyright: ignore[reportArgumentType]
-    except (TypeError, KeyError, ValueError) as e:
-        raise ValueError(f"bad argument layout in a CPU artifact record: {e}") from None
+        return _jit(record["kernel"], dtype, interface, text, mod, tm, obj)
 
 
 def _jit(
-    name: str, dtype: np.dtype[Any], text: str, mod: llvm.ModuleRef, tm: llvm.TargetMachine, obj: bytes | None
+    name: str,
+    dtype: np.dtype[Any],
+    interface: Interface,
+    text: str,
+    mod: llvm.ModuleRef,
+    tm: llvm.TargetMachine,
+    obj: bytes | None,
 ) -> CpuArtifact:
     engine = llvm.create_mcjit_compiler(mod, tm)
     compiled: list[bytes] = []
@@ -517,13 +568,115 @@ def _jit(
         llvm_ir=text,
         entry_address=address,
         call=call,  # pyright: ignore[reportArgumentType]
+        interface=interface,
         object_code=compiled[0] if compiled else obj,
         _engine=engine,
     )
 
 
+# --------------------------------------------------------------------------- the target
+
+
+class CpuTarget(Target):
+    """This host's CPU: workgroup loops, the CPU argument ABI, the llvm dialect, O3 and MCJIT.
+
+    Stages: `llvm` (the llvm dialect translated by `khal.targets.llvm`) and `llvm-opt` (the module
+    with its C entry, optimised for this host: what runs). The artifact's `native` is the
+    `CpuArtifact` the CPU backend calls.
+    """
+
+    name = "cpu"
+    lowering = ",".join(["khal-cpu-workgroup-loops", "khal-cpu-lower-abi", *LLVM_LOWERING])
+    stages = (Stage("llvm", ext="ll"), Stage("llvm-opt", ext="ll"))
+    llvm_ir_stage = "llvm-opt"
+
+    def options_key(self) -> str:
+        """The host CPU, its features and the LLVM version."""
+        return host_description()
+
+    def finish(
+        self, module: ModuleOp, on_stage: Callable[[Stage, str | bytes], None] | None = None
+    ) -> Artifact:
+        """Translate the llvm-dialect `module`, add the entry its `khal.interface` describes, JIT it."""
+        from khal.targets import interface_from_attr
+        from khal.targets.llvm import translate_module
+
+        name, attr = _kernel_interface(module)
+        interface = interface_from_attr(attr, name)
+        llvm_module = str(translate_module(module))
+        if on_stage is not None:
+            on_stage(self.stages[0], llvm_module)
+        native = build_artifact(llvm_module, name, interface=interface)
+        if on_stage is not None:
+            on_stage(self.stages[1], native.llvm_ir)
+        return self._artifact(native, llvm_module)
+
+    def _artifact(self, native: CpuArtifact, llvm_module: str) -> Artifact:
+        record = {**native.record(), "llvm": llvm_module}
+        asm: dict[str, str | bytes] = {"llvm": llvm_module, "llvm-opt": native.llvm_ir}
+        return Artifact(self.name, native.name, native.interface, asm, native, record)
+
+    def load(self, record: dict[str, Any]) -> Artifact:
+        """The artifact of a cache record: llvmlite only."""
+        return self._artifact(load_artifact(record), record["llvm"])
+
+    def emit(self, module: ModuleOp, stage: str) -> str | bytes:
+        """`khal-opt -t llvm`: the LLVM IR of `module`; `-t llvm-opt`: what would run.
+
+        A module still holding a `khal.kernel` runs the whole pipeline first (after the common
+        prefix where it was not run); one past the workgroup loops but not yet in the llvm dialect
+        runs the LLVM lowering; an llvm-dialect module is translated as it is.
+        """
+        from khal.dialects.khal import KernelOp
+        from khal.targets.llvm import translate_module
+
+        self.stage(stage)
+        ops = list(module.walk())
+        if any(isinstance(op, KernelOp) for op in ops):
+            passes = self.passes()
+        elif any(op.dialect_name() not in ("llvm", "builtin") for op in ops if op is not module):
+            passes = _llvm_lowering_passes()
+        else:
+            passes = []
+        from khal.dialects import context
+
+        ctx = context()
+        for p in passes:
+            p.apply(ctx, module)
+        if stage == "llvm-opt":
+            return self.finish(module).asm[stage]
+        return str(translate_module(module))
+
+
+def _llvm_lowering_passes() -> list[Any]:
+    from xdsl.passes import PassPipeline
+
+    from khal.passes import all_passes
+
+    return list(PassPipeline.parse_spec(all_passes(), ",".join(LLVM_LOWERING)).passes)
+
+
+def _kernel_interface(module: ModuleOp) -> tuple[str, Any]:
+    """The kernel function of a lowered module (the one carrying `khal.interface`) and that attribute."""
+    from xdsl.dialects import llvm as llvm_dialect
+
+    found = [
+        (op.sym_name.data, op.attributes[INTERFACE_ATTR])
+        for op in module.walk()
+        if isinstance(op, llvm_dialect.FuncOp) and INTERFACE_ATTR in op.attributes
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"the CPU target needs exactly one llvm.func with {INTERFACE_ATTR} (from khal-cpu-lower-abi), "
+            f"found {len(found)}"
+        )
+    return found[0]
+
+
 __all__ = [
     "CpuArtifact",
+    "CpuTarget",
+    "host_interface",
     "Param",
     "args_dtype_of",
     "build_artifact",

@@ -1,6 +1,6 @@
 """`khal-opt`: xDSL's optimizer driver with the khal dialect, khal's passes and khal's targets.
 
-    khal-opt FILE [-p pass1,pass2] [-t khal|llvm|ptx|spirv|spirv-asm] [-o OUT]      (FILE `-` = stdin)
+    khal-opt FILE [-p pass1,pass2] [-t khal|STAGE] [-o OUT]      (FILE `-` = stdin)
 
 Every xDSL dialect, pass and option (`--split-input-file`, `--verify-diagnostics`,
 `--print-op-generic`, ...) works as in `xdsl-opt`. What khal adds:
@@ -8,9 +8,10 @@ Every xDSL dialect, pass and option (`--split-input-file`, `--verify-diagnostics
 - Invalid input never shows a Python traceback: parse errors, verifier errors (located at the
   failing op's `file:line:col`, with the source line), unknown passes or options, missing files
   and unavailable targets each print one diagnostic and exit with status 1.
-- Targets: `khal` prints the IR (like `mlir`); `llvm`, `ptx`, `spirv` (binary) and `spirv-asm`
-  hand the module to `khal.compiler.emit(module, target, output)`, imported only when asked for.
-  `output` is a text stream, or a binary one for `spirv`.
+- Targets: `khal` prints the IR (like `mlir`); every stage of every target in the registry
+  (`khal.targets.emit_names()`, planned targets' stages included, which say they are not built) hands
+  the module to `khal.compiler.emit(module, stage, output)`, imported only when asked for. `output` is
+  a text stream, or a binary one for a binary stage.
 
 Startup stays fast: dialects, passes and targets are registered as factories and load on use.
 """
@@ -28,7 +29,7 @@ from typing import IO, Any, ClassVar, NoReturn
 
 from xdsl.context import Context
 from xdsl.dialects.builtin import FileLineColLoc, IntAttr, ModuleOp, StringAttr, UnknownLoc
-from xdsl.ir import Block, BlockArgument, Dialect, Operation, OpResult, Region, SSAValue
+from xdsl.ir import Block, BlockArgument, Operation, OpResult, Region, SSAValue
 from xdsl.parser import Parser
 from xdsl.utils.arg_spec import parse_spec
 from xdsl.utils.exceptions import ArgSpecParseError, DiagnosticException, ParseError, VerifyException
@@ -38,15 +39,10 @@ from xdsl.xdsl_opt_main import xDSLOptMain
 
 from khal import __version__
 from khal.errors import BackendUnavailable, CompileError
+from khal.targets import BINARY_STAGES, emit_names
 
-# `spirv` is the only target whose output is binary.
-BINARY_TARGETS = ("spirv",)
-
-
-def _llvm_extended() -> Dialect:
-    from khal.dialects.llvm_ext import LLVMExtended
-
-    return LLVMExtended
+# Stages whose output is bytes, written to the -o file as they are.
+BINARY_TARGETS = tuple(sorted(BINARY_STAGES))
 
 
 class TargetUnavailable(Exception):
@@ -367,37 +363,17 @@ def _compiler_emit(module: ModuleOp, target: str, output: IO[Any]) -> None:
         raise TargetUnavailable(f"target '{target}' is not available in this build ({e})") from None
 
 
-@dataclasses.dataclass(frozen=True)
-class LLVMTarget(_CompilerTarget):
-    """LLVM IR text of the module (the CPU pipeline)."""
-
-    name: ClassVar[str] = "llvm"
-
-
-@dataclasses.dataclass(frozen=True)
-class PTXTarget(_CompilerTarget):
-    """PTX assembly (the CUDA pipeline)."""
-
-    name: ClassVar[str] = "ptx"
+def _stage_target(stage: str) -> type[Target]:
+    """An xDSL target class for `khal-opt -t <stage>`, one per stage of `khal.targets`' registry."""
+    cls = dataclasses.make_dataclass(
+        f"_{stage.replace('-', '_')}_target", [], bases=(_CompilerTarget,), frozen=True
+    )
+    cls.name = stage  # pyright: ignore[reportAttributeAccessIssue]
+    cls.__doc__ = f"The `{stage}` stage of the registry's target that produces it."
+    return cls
 
 
-@dataclasses.dataclass(frozen=True)
-class SPIRVTarget(_CompilerTarget):
-    """A SPIR-V binary module (the WebGPU pipeline)."""
-
-    name: ClassVar[str] = "spirv"
-
-
-@dataclasses.dataclass(frozen=True)
-class SPIRVAsmTarget(_CompilerTarget):
-    """SPIR-V assembly, as `spirv-dis` prints it."""
-
-    name: ClassVar[str] = "spirv-asm"
-
-
-COMPILER_TARGETS: dict[str, type[Target]] = {
-    t.name: t for t in (LLVMTarget, PTXTarget, SPIRVTarget, SPIRVAsmTarget)
-}
+COMPILER_TARGETS: dict[str, type[Target]] = {stage: _stage_target(stage) for stage in emit_names()}
 
 
 def _constant(target: type[Target]) -> Callable[[], type[Target]]:
@@ -422,17 +398,15 @@ class KhalOptMain(xDSLOptMain):
         super().__init__(description="khal modular optimizer driver", args=args)
 
     def register_all_dialects(self) -> None:
-        """xDSL's dialects, khal's, and khal's extended `llvm` in place of xDSL's."""
-        super().register_all_dialects()
-        # The universe entry point needs an installed khal; a source checkout on PYTHONPATH has none.
-        if "khal" not in self.ctx.registered_dialect_names:
-            from khal.universe import KHAL_UNIVERSE
+        """khal's dialects (`khal.dialects.context`, with khal's extended `llvm`), then xDSL's others."""
+        from xdsl.universe import Universe
 
-            for name, factory in KHAL_UNIVERSE.all_dialects.items():
+        from khal.dialects import context
+
+        context(self.ctx)
+        for name, factory in Universe.get_multiverse().all_dialects.items():
+            if name not in self.ctx.registered_dialect_names:
                 self.ctx.register_dialect(name, factory)
-        # khal's `llvm` is xDSL's plus the ops its translator lacks (fptosi, atomics, fence, ...), so IR that
-        # the LLVM lowering printed parses back. Context has no public way to replace a registered dialect.
-        self.ctx._registered_dialects["llvm"] = _llvm_extended  # pyright: ignore[reportPrivateUsage]
 
     def register_all_passes(self) -> None:
         super().register_all_passes()
@@ -442,7 +416,8 @@ class KhalOptMain(xDSLOptMain):
             self.register_pass(name, factory)
 
     def register_all_targets(self) -> None:
-        # Registered first: xDSL's own `llvm` target (llvm dialect only) must not shadow khal's.
+        # Registered first: xDSL's own targets of the same names (e.g. its llvm-dialect printer) must not
+        # shadow the registry's stages.
         self.available_targets["khal"] = _khal_target
         for name, target in COMPILER_TARGETS.items():
             self.available_targets[name] = _constant(target)

@@ -85,7 +85,7 @@ def test_memory_cache_and_dump(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_pipeline_matches_the_llvm_target() -> None:
-    from khal.compiler import LLVM_LOWERING
+    from khal.passes import LLVM_LOWERING
     from khal.targets import llvm
 
     assert llvm.LLVM_LOWERING == LLVM_LOWERING
