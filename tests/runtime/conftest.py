@@ -1,4 +1,8 @@
-"""Fixtures for runtime tests: every test taking `backend` runs once per available backend."""
+"""Fixtures for runtime tests: every test taking `backend` runs once per available backend.
+
+The backends come from the one registry (`khal.runtime.select.BACKENDS`); `CPU_BACKENDS` names the
+registered backends whose kernels are built for the CPU target (tests of host-memory behaviour).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,9 @@ import numpy as np
 import pytest
 
 from khal.runtime.backend import Backend
-from khal.runtime.select import available_backends, make_backend
+from khal.runtime.select import BACKENDS, available_backends, make_backend
+
+CPU_BACKENDS = [spec.name for spec in BACKENDS if spec.target == "cpu"]
 
 _BACKENDS: dict[str, Backend] = {}
 
