@@ -14,9 +14,8 @@ from __future__ import annotations
 import importlib
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from khal.errors import BackendUnavailable
 
@@ -24,8 +23,7 @@ if TYPE_CHECKING:
     from khal.runtime.backend import Backend
 
 
-@dataclass(frozen=True)
-class BackendSpec:
+class BackendSpec(NamedTuple):
     """One registered backend: where its class lives, how to make it, and what it needs."""
 
     name: str  # `backend.name` and the `KHAL_BACKEND` spelling
@@ -33,7 +31,7 @@ class BackendSpec:
     cls: str  # the class, also the name `khal` exports it under
     target: str  # the compiler target its kernels are built for (`khal.targets`)
     install: str  # what to install when it is missing; "" for one that always works (never probed)
-    kwargs: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
+    kwargs: Mapping[str, Any] = MappingProxyType({})  # constructor arguments
 
     def load(self) -> type[Backend]:
         """The backend class; `BackendUnavailable` (saying what to install) when it cannot be imported."""
