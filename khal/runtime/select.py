@@ -15,23 +15,43 @@ import importlib
 import os
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from khal.errors import BackendUnavailable
 
 if TYPE_CHECKING:
     from khal.runtime.backend import Backend
 
+_NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
 
-class BackendSpec(NamedTuple):
-    """One registered backend: where its class lives, how to make it, and what it needs."""
 
-    name: str  # `backend.name` and the `KHAL_BACKEND` spelling
-    module: str  # the runtime module defining the class
-    cls: str  # the class, also the name `khal` exports it under
-    target: str  # the compiler target its kernels are built for (`khal.targets`)
-    install: str  # what to install when it is missing; "" for one that always works (never probed)
-    kwargs: Mapping[str, Any] = MappingProxyType({})  # constructor arguments
+class BackendSpec:
+    """One registered backend: where its class lives, how to make it, and what it needs.
+
+    (A plain class: a dataclass or NamedTuple would cost a millisecond of `import khal`.)
+    """
+
+    __slots__ = ("name", "module", "cls", "target", "install", "kwargs")
+
+    def __init__(
+        self,
+        name: str,
+        module: str,
+        cls: str,
+        *,
+        target: str,
+        install: str,
+        kwargs: Mapping[str, Any] = _NO_KWARGS,
+    ):
+        self.name = name  # `backend.name` and the `KHAL_BACKEND` spelling
+        self.module = module  # the runtime module defining the class
+        self.cls = cls  # the class, also the name `khal` exports it under
+        self.target = target  # the compiler target its kernels are built for (`khal.targets`)
+        self.install = install  # what to install when it is missing; "" if it always works (not probed)
+        self.kwargs = kwargs  # constructor arguments
+
+    def __repr__(self) -> str:
+        return f"<backend {self.name}: {self.module}.{self.cls}(**{dict(self.kwargs)}), target {self.target}>"
 
     def load(self) -> type[Backend]:
         """The backend class; `BackendUnavailable` (saying what to install) when it cannot be imported."""
