@@ -550,14 +550,13 @@ class Encoder:
     nothing a command uses is freed early; a backend without a device queue (the CPU) runs the log.
     """
 
-    # Class-level defaults keep `begin_encoding` cheap; an instance sets them once they change.
-    _open_pass: ComputePass | None = None
-    _submitted = False
-    _timed: tuple[PassMarker, ...] = ()  # begin markers of the timed passes
+    _timed: tuple[PassMarker, ...] = ()  # begin markers of the timed passes (set on the first one)
 
     def __init__(self, backend: Backend):
         self.backend = backend
         self._commands: list[Any] = []
+        self._open_pass: ComputePass | None = None
+        self._submitted = False
 
     # -- hooks: what a backend records natively, each called once the checks passed. A backend without
     # a native structure (the CPU: the log is its program) leaves them None, which costs a call nothing.
@@ -819,12 +818,11 @@ class Backend(ABC):
         The work may still be running when this returns: `wait()` on the submission, or
         `synchronize()` for everything submitted.
         """
-        if (
-            not isinstance(encoder, Encoder)
-            or encoder.backend is not self
-            or encoder._submitted
-            or encoder._open_pass is not None
-        ):
+        try:  # the checks of `_refuse`, in the fewest steps (an object that is no encoder fails them)
+            refused = encoder.backend is not self or encoder._submitted or encoder._open_pass is not None
+        except AttributeError:
+            refused = True
+        if refused:
             self._refuse(encoder)
         encoder._submitted = True
         if encoder._timed:
