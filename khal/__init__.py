@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from khal.backends import backend_classes, missing_backend
 from khal.errors import BackendUnavailable, CompileError
 from khal.kernel import Func, Kernel, func, kernel, struct
-from khal.runtime.select import backend_classes
 from khal.types import (
     Array,
     IVec2,
@@ -40,8 +40,8 @@ from khal.types import (
 
 __version__ = "0.1.0"
 
-# Runtime names resolve lazily (PEP 562) so `import khal` loads no driver; the backend classes come
-# from the one backend registry (`khal.runtime.select.BACKENDS`), which imports no runtime module.
+# Runtime names resolve lazily (PEP 562) so `import khal` loads no runtime module and no driver; the
+# backend classes are those of the one backend table (`khal.backends.BACKENDS`, data only).
 _BACKEND_CLASSES = backend_classes()
 _RUNTIME_NAMES = {
     **_BACKEND_CLASSES,
@@ -71,8 +71,6 @@ def __getattr__(name: str) -> Any:
                 raise
             # A backend whose runtime module is not part of this build (or cannot load): constructing
             # it raises BackendUnavailable with what is missing, like any other unavailable backend.
-            from khal.runtime.select import missing_backend
-
             value = missing_backend(name, "" if e.name == path else str(e))
         globals()[name] = value
         return value

@@ -1,125 +1,32 @@
-"""The backend registry and choosing a backend: `KHAL_BACKEND=cpu|cpu-parallel|cuda|webgpu`, else the best.
+"""Choosing a backend: `KHAL_BACKEND=cpu|cpu-parallel|cuda|webgpu`, else the best one that works here.
 
-`BACKENDS` is the one table of backends: `khal`'s lazy names (`khal.Cpu`, `khal.Cuda`, ...),
-`available_backends`, `default_backend`, `make_backend`, `missing_backend` and the tests read it;
-no other list of backend names exists. Its order is the order of preference (cuda > webgpu > cpu).
-A backend is listed as available only when its runtime module imports and it can open a device;
-`default_backend()` never fails over silently from a backend named in `KHAL_BACKEND`: that one is
-made or its `BackendUnavailable` is raised. This module imports no runtime module until a backend
-is made, so `import khal` loads no driver.
+The backends are those of the one table, `khal.backends.BACKENDS`, in its order of preference
+(cuda > webgpu > cpu). A backend is available when its runtime module imports and it can open a
+device; `default_backend()` never fails over silently from a backend named in `KHAL_BACKEND`: that
+one is made or its `BackendUnavailable` is raised.
 """
 
 from __future__ import annotations
 
-import importlib
 import os
-from collections.abc import Mapping
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from khal.backends import BACKEND_NAMES, BACKENDS, BackendSpec, backend_spec, missing_backend
 from khal.errors import BackendUnavailable
 
 if TYPE_CHECKING:
     from khal.runtime.backend import Backend
 
-_NO_KWARGS: Mapping[str, Any] = MappingProxyType({})
-
-
-class BackendSpec:
-    """One registered backend: where its class lives, how to make it, and what it needs.
-
-    (A plain class: a dataclass or NamedTuple would cost a millisecond of `import khal`.)
-    """
-
-    __slots__ = ("name", "module", "cls", "target", "install", "kwargs")
-
-    def __init__(
-        self,
-        name: str,
-        module: str,
-        cls: str,
-        *,
-        target: str,
-        install: str,
-        kwargs: Mapping[str, Any] = _NO_KWARGS,
-    ):
-        self.name = name  # `backend.name` and the `KHAL_BACKEND` spelling
-        self.module = module  # the runtime module defining the class
-        self.cls = cls  # the class, also the name `khal` exports it under
-        self.target = target  # the compiler target its kernels are built for (`khal.targets`)
-        self.install = install  # what to install when it is missing; "" if it always works (not probed)
-        self.kwargs = kwargs  # constructor arguments
-
-    def __repr__(self) -> str:
-        return f"<backend {self.name}: {self.module}.{self.cls}(**{dict(self.kwargs)}), target {self.target}>"
-
-    def load(self) -> type[Backend]:
-        """The backend class; `BackendUnavailable` (saying what to install) when it cannot be imported."""
-        try:
-            return getattr(importlib.import_module(self.module), self.cls)
-        except (ImportError, AttributeError) as e:
-            raise self.unavailable(str(e)) from None
-
-    def unavailable(self, why: str = "") -> BackendUnavailable:
-        """The error that says this backend cannot run here and what it needs."""
-        because = f" ({why})" if why else ""
-        return BackendUnavailable(f"the {self.name} backend is unavailable{because}; it needs {self.install}")
-
-
-BACKENDS: tuple[BackendSpec, ...] = (
-    BackendSpec(
-        "cuda",
-        "khal.runtime.cuda",
-        "Cuda",
-        target="cuda",
-        install="an NVIDIA GPU with its driver, `pip install cuda-python`, and khal's CUDA backend "
-        "(khal/runtime/cuda.py, not built yet)",
-    ),
-    BackendSpec(
-        "webgpu",
-        "khal.runtime.webgpu",
-        "WebGpu",
-        target="spirv",
-        install="`pip install wgpu` with a Vulkan/Metal/D3D12 adapter (on Linux without a GPU: Debian "
-        "`mesa-vulkan-drivers libvulkan1`), and khal's WebGPU backend "
-        "(khal/runtime/webgpu.py, not built yet)",
-    ),
-    BackendSpec("cpu", "khal.runtime.cpu", "Cpu", target="cpu", install=""),
-    BackendSpec(
-        "cpu-parallel",
-        "khal.runtime.cpu",
-        "Cpu",
-        target="cpu",
-        install="",
-        kwargs=MappingProxyType({"parallel": True}),
-    ),
-)
-
-BACKEND_NAMES = tuple(spec.name for spec in BACKENDS)
-
-
-def backend_spec(name: str) -> BackendSpec:
-    """The registry entry of backend `name`; `ValueError` naming the choices when there is none."""
-    for spec in BACKENDS:
-        if spec.name == name:
-            return spec
-    raise ValueError(f"unknown backend {name!r}; choose one of {', '.join(BACKEND_NAMES)}")
-
-
-def backend_classes() -> dict[str, str]:
-    """Each registered backend class's name -> its module (what `khal` exports lazily)."""
-    return {spec.cls: spec.module for spec in BACKENDS}
-
-
-def missing_backend(class_name: str, why: str = "") -> type:
-    """A stand-in for a backend class this build lacks: constructing it raises `BackendUnavailable`."""
-    spec = next(s for s in BACKENDS if s.cls == class_name)
-
-    def __init__(self: object, *args: object, **kwargs: object) -> None:
-        raise spec.unavailable(why)
-
-    doc = f"The {spec.name} backend (not in this build: it needs {spec.install})."
-    return type(class_name, (), {"__init__": __init__, "__doc__": doc, "__module__": __name__})
+__all__ = [
+    "BACKENDS",
+    "BACKEND_NAMES",
+    "BackendSpec",
+    "available_backends",
+    "backend_spec",
+    "default_backend",
+    "make_backend",
+    "missing_backend",
+]
 
 
 def make_backend(name: str) -> Backend:

@@ -1,6 +1,6 @@
 """Fixtures for runtime tests: every test taking `backend` runs once per available backend.
 
-The backends come from the one registry (`khal.runtime.select.BACKENDS`); `CPU_BACKENDS` names the
+The backends come from the one table (`khal.backends.BACKENDS`); `CPU_BACKENDS` names the
 registered backends whose kernels are built for the CPU target (tests of host-memory behaviour).
 Besides them, `backend` runs each test on `fake-async` (tests/runtime/async_fake.py): the CPU's
 kernels behind a queue that completes work later on another thread, so every kernel test also
@@ -13,8 +13,9 @@ import numpy as np
 import pytest
 from async_fake import AsyncFake
 
+from khal.backends import BACKENDS
 from khal.runtime.backend import Backend
-from khal.runtime.select import BACKENDS, available_backends, make_backend
+from khal.runtime.select import available_backends, make_backend
 
 CPU_BACKENDS = [spec.name for spec in BACKENDS if spec.target == "cpu"]
 

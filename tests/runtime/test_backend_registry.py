@@ -1,4 +1,4 @@
-"""The one backend registry (`khal.runtime.select.BACKENDS`) and everything that reads it."""
+"""The one backend table (`khal.backends.BACKENDS`) and everything that reads it."""
 
 from __future__ import annotations
 
