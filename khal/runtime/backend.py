@@ -724,6 +724,9 @@ class Backend(ABC):
         # Submitted work not yet seen complete, oldest first: it holds the resources the work uses.
         self._in_flight: deque[Submission] = deque()
         self._in_flight_lock = threading.Lock()
+        # The handle of every submission whose work ran inside `submit` (the CPU's): complete already.
+        self._ran = Submission(self, None)
+        self._ran._complete()
 
     # -- buffers
 

@@ -372,8 +372,6 @@ class Cpu(Backend):
 
     def __init__(self, parallel: bool = False, threads: int | None = None):
         super().__init__()
-        self._ran = Submission(self, None)  # every submit's handle: the work ran inside submit
-        self._ran._complete()
         if threads is not None and (not isinstance(threads, int) or threads < 1):
             raise ValueError(f"threads must be a positive int, got {threads!r}")
         if threads is not None and not parallel:
