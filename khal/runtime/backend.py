@@ -550,13 +550,13 @@ class Encoder:
     nothing a command uses is freed early; a backend without a device queue (the CPU) runs the log.
     """
 
-    _timed: tuple[PassMarker, ...] = ()  # begin markers of the timed passes (set on the first one)
-
     def __init__(self, backend: Backend):
+        # Every attribute is set here: one added later would unshare the instance dict (slower).
         self.backend = backend
         self._commands: list[Any] = []
         self._open_pass: ComputePass | None = None
         self._submitted = False
+        self._timed: tuple[PassMarker, ...] = ()  # the begin markers of its timed passes
 
     # -- hooks: what a backend records natively, each called once the checks passed. A backend without
     # a native structure (the CPU: the log is its program) leaves them None, which costs a call nothing.

@@ -128,8 +128,8 @@ class FakeEncoder(Encoder):
             finish = sub._event.set  # type: ignore[attr-defined]
 
         def run() -> None:
-            for work in stream:
-                work()
+            while stream:  # popped as it runs: nothing of it is left here when the waiter wakes
+                stream.pop(0)()
             finish()
 
         backend.device.enqueue(run)
