@@ -511,10 +511,7 @@ class ComputePass:
         encoder = self.encoder
         if plan is None:
             plan = encoder.backend._plan(kernel)
-        command = plan.record(grid, args)  # checks every argument: raises before anything is logged
-        encoder._commands.append(command)
-        if encoder._record_dispatch is not None:
-            encoder._record_dispatch(self, command)
+        encoder._commands.append(plan.record(grid, args))  # `record` checks every argument first
 
     def end(self) -> None:
         """Close the pass; the encoder can record a copy or another pass after this."""
@@ -526,8 +523,6 @@ class ComputePass:
         begin = self._begin_marker
         if begin is not None:
             encoder._commands.append(PassMarker(begin.timestamps, begin.native, begin.slot + 1))
-        if encoder._record_pass_end is not None:
-            encoder._record_pass_end(self)
 
     def __enter__(self) -> ComputePass:
         return self
@@ -536,6 +531,34 @@ class ComputePass:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.end()
+
+
+class RecordingPass(ComputePass):
+    """The pass of an encoder that records natively: each step, once checked, goes to its hooks.
+
+    `Encoder` subclasses that define the `_record_*` hooks get it as their `pass_type`; the CPU,
+    which has none, keeps the plain `ComputePass` and pays nothing for them.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self, encoder: Encoder, label: str, timestamps: Timestamps | None, marker: PassMarker | None
+    ):
+        super().__init__(encoder, label, timestamps, marker)
+        encoder._record_pass_begin(self)  # type: ignore[misc]
+
+    def dispatch(self, kernel: Any, grid: Any, args: Sequence[Any], plan: LaunchPlan | None = None) -> None:
+        """Record one call of `kernel`, checked and logged, then natively."""
+        super().dispatch(kernel, grid, args, plan)
+        encoder = self.encoder
+        encoder._record_dispatch(self, encoder._commands[-1])  # type: ignore[misc]
+
+    def end(self) -> None:
+        """Close the pass, then natively."""
+        if self._open:
+            super().end()
+            self.encoder._record_pass_end(self)  # type: ignore[misc]
 
 
 class Encoder:
@@ -558,8 +581,9 @@ class Encoder:
         self._submitted = False
         self._timed: tuple[PassMarker, ...] = ()  # the begin markers of its timed passes
 
-    # -- hooks: what a backend records natively, each called once the checks passed. A backend without
-    # a native structure (the CPU: the log is its program) leaves them None, which costs a call nothing.
+    # -- hooks: what a backend records natively, each called once the checks passed. A backend that
+    # defines them gets `RecordingPass` passes, which call them; one without a native structure (the
+    # CPU: the log is its program) leaves them None and its passes never look for them.
 
     _record_pass_begin: Callable[[ComputePass], None] | None = None
     """Begin pass `p` (`p._begin_marker`: its timestamp slots, if timed); may set `p._native`."""
@@ -572,6 +596,16 @@ class Encoder:
 
     _record_copy: Callable[[CopyCommand], None] | None = None
     """Record a (checked) copy."""
+
+    pass_type: type[ComputePass] = ComputePass  # what `begin_pass` makes (set by __init_subclass__)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        hooks = (cls._record_pass_begin, cls._record_dispatch, cls._record_pass_end)
+        if any(hook is not None for hook in hooks):
+            if any(hook is None for hook in hooks):
+                raise TypeError(f"{cls.__name__} must define all of _record_pass_begin/_dispatch/_pass_end")
+            cls.pass_type = RecordingPass
 
     def _commit(self) -> Submission:
         """Submit what was recorded; the `Submission` of it, holding `self._commands` until it completes.
@@ -603,10 +637,8 @@ class Encoder:
             marker = PassMarker(timestamps, timestamps._native, 2 * timestamps._reserve(label))
             self._timed = (*self._timed, marker)
             self._commands.append(marker)
-        p = ComputePass(self, label, timestamps, marker)
+        p = self.pass_type(self, label, timestamps, marker)  # a RecordingPass begins natively
         self._open_pass = p
-        if self._record_pass_begin is not None:
-            self._record_pass_begin(p)
         return p
 
     def copy_buffer_to_buffer(
