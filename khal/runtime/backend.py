@@ -17,7 +17,9 @@ What a backend provides, and where it plugs in (the checks around each hook stay
   `record(grid, args)` checks a call and returns the backend's command for it, holding what it uses.
 - `Encoder` subclass (`Backend.encoder_type`): `_record_pass_begin`, `_record_dispatch`,
   `_record_pass_end`, `_record_copy` record into the native command buffer or stream at `call`
-  time; `_commit` submits it and returns a `Submission`.
+  time (its passes are then `RecordingPass`es, which call them); `_commit` submits and returns a
+  `Submission`. The CPU defines no recording hooks: its log of commands is its native structure,
+  run inside `submit`, and its submissions are complete when `submit` returns.
 - `Submission` subclass: `_poll`/`_block` ask the device about completion (an event, a fence), or
   the device's callback calls `_complete()`.
 - Timestamps: `_new_timestamp_set` (a query set, events; host times by default) and
