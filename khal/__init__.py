@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from khal.backends import backend_classes, missing_backend
 from khal.errors import BackendUnavailable, CompileError
+from khal.kernel import Func, Kernel, func, kernel, struct
 from khal.types import (
     Array,
     IVec2,
@@ -35,18 +37,18 @@ from khal.types import (
     u32,
     u64,
 )
-from khal.kernel import Func, Kernel, func, kernel, struct
 
 __version__ = "0.1.0"
 
-# Runtime names resolve lazily (PEP 562) so `import khal` loads no driver.
+# Runtime names resolve lazily (PEP 562) so `import khal` loads no runtime module and no driver; the
+# backend classes are those of the one backend table (`khal.backends.BACKENDS`, data only).
+_BACKEND_CLASSES = backend_classes()
 _RUNTIME_NAMES = {
-    "Cpu": "khal.runtime.cpu",
-    "Cuda": "khal.runtime.cuda",
-    "WebGpu": "khal.runtime.webgpu",
+    **_BACKEND_CLASSES,
     "Backend": "khal.runtime.backend",
     "Buffer": "khal.runtime.backend",
     "BufferUsages": "khal.runtime.backend",
+    "Submission": "khal.runtime.backend",
     "Workgroups": "khal.runtime.backend",
     "Indirect": "khal.runtime.backend",
     "Timestamps": "khal.runtime.backend",
@@ -64,14 +66,12 @@ def __getattr__(name: str) -> Any:
         path = _RUNTIME_NAMES[name]
         try:
             value = getattr(importlib.import_module(path), name)
-        except ModuleNotFoundError as e:
-            if e.name != path:
+        except ImportError as e:
+            if name not in _BACKEND_CLASSES:
                 raise
-            # A backend whose runtime module is not part of this build: constructing it raises
-            # BackendUnavailable with what is missing, like any other unavailable backend.
-            from khal.runtime.select import missing_backend
-
-            value = missing_backend(name)
+            # A backend whose runtime module is not part of this build (or cannot load): constructing
+            # it raises BackendUnavailable with what is missing, like any other unavailable backend.
+            value = missing_backend(name, "" if e.name == path else str(e))
         globals()[name] = value
         return value
     if name == "std":

@@ -1,4 +1,4 @@
-"""The backend-independent runtime: buffers, grids, encoders, passes, timestamps, argument checks.
+"""The backend-independent runtime: buffers, grids, encoders, passes, submissions, timestamps, checks.
 
 Every backend (`Cpu`, later `Cuda` and `WebGpu`) implements `Backend`'s abstract methods; the
 recording model, the argument checks and the grid rules live here once so they are the same
@@ -7,14 +7,32 @@ everywhere (DESIGN.md, "Runtime semantics"):
 - `begin_encoding` records; nothing runs before `submit`; calls run in the order recorded.
 - A call captures scalars by value and buffers by reference, and checks every argument *then*,
   raising a `TypeError`/`ValueError` that names the parameter before anything is enqueued.
+- `submit` returns a `Submission` (`wait()`, `done()`); the work may run on after it returns, and
+  everything it uses stays alive until it completes; `synchronize` waits for all of it.
 - The launch path is planned once per (kernel, backend) (`Backend._plan`); a call only fills values.
+
+What a backend provides, and where it plugs in (the checks around each hook stay here):
+
+- `Backend`: buffers (`_new_buffer`, `_write`, `_read`), `_make_plan` -> a `LaunchPlan` whose
+  `record(grid, args)` checks a call and returns the backend's command for it, holding what it uses.
+- `Encoder` subclass (`Backend.encoder_type`): `_record_pass_begin`, `_record_dispatch`,
+  `_record_pass_end`, `_record_copy` record into the native command buffer or stream at `call`
+  time (its passes are then `RecordingPass`es, which call them); `_commit` submits and returns a
+  `Submission`. The CPU defines no recording hooks: its log of commands is its native structure,
+  run inside `submit`, and its submissions are complete when `submit` returns.
+- `Submission` subclass: `_poll`/`_block` ask the device about completion (an event, a fence), or
+  the device's callback calls `_complete()`.
+- Timestamps: `_new_timestamp_set` (a query set, events; host times by default) and
+  `_resolve_timestamps` (ticks to milliseconds, on the device where it can).
 """
 
 from __future__ import annotations
 
 import math
+import threading
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import IntFlag
@@ -90,7 +108,7 @@ class Buffer:
     elements of row shape `(3,)` and is accepted wherever `Array[Vec3]` is expected.
     """
 
-    __slots__ = ("backend", "dtype", "row_shape", "usage", "_len", "_elem_key", "_storage")
+    __slots__ = ("backend", "dtype", "row_shape", "usage", "_len", "_elem_key", "_storage", "__weakref__")
 
     def __init__(
         self, backend: Backend, n: int, dtype: np.dtype[Any], row_shape: tuple[int, ...], usage: BufferUsages
@@ -386,7 +404,11 @@ class LaunchPlan(ABC):
 
     @abstractmethod
     def record(self, grid: Any, args: Sequence[Any]) -> Any:
-        """Check `args` and the grid; return the backend's command for this call (nothing runs)."""
+        """Check `args` and the grid; return the backend's command for this call (nothing runs).
+
+        The command holds every resource the call uses (its buffers, its argument block, an `Indirect`
+        buffer): the encoder logs it, and the submission keeps the log alive until the work completes.
+        """
 
     def written_params(self) -> tuple[bool, ...]:
         """Per parameter: does the kernel write it (arrays only)? Used by `khal.launch`."""
@@ -395,12 +417,15 @@ class LaunchPlan(ABC):
 
 @dataclass(slots=True)
 class PassMarker:
-    """A recorded pass boundary (used for timestamps)."""
+    """Where a timed pass begins (even `slot`) or ends (odd `slot`) in an encoder's log.
 
-    begin: bool
-    label: str
-    timestamps: Timestamps | None
-    pair: PassMarker | None = None  # an end marker's begin marker
+    `native` is the timestamp set the slot belongs to (`Timestamps._native` when the pass began), so
+    a `reset()` before the work runs cannot mix the old writes into the new set.
+    """
+
+    timestamps: Timestamps
+    native: Any
+    slot: int
 
 
 @dataclass(slots=True)
@@ -414,10 +439,16 @@ class CopyCommand:
     count: int
 
 
+# --------------------------------------------------------------------------- timestamps
+
+
 class Timestamps:
     """Begin/end times of the passes begun with it: `encoder.begin_pass("x", ts)`; `ts.read()`.
 
-    `capacity` counts timestamps, as a wgpu query set does: each timed pass uses two.
+    `capacity` counts timestamps, as a wgpu query set does: each timed pass uses two, its pair k
+    taking slots 2k (begin) and 2k+1 (end). The backend owns the slots (`_native`, made by
+    `Backend._new_timestamp_set`: host times on the CPU, a query set or events on a GPU), writes them
+    as the work runs, and turns them into milliseconds in `read()` (`Backend._resolve_timestamps`).
     """
 
     def __init__(self, backend: Backend, capacity: int = 16):
@@ -425,47 +456,55 @@ class Timestamps:
             raise ValueError("Timestamps capacity must be at least 2 (one pass takes two timestamps)")
         self.backend = backend
         self.capacity = capacity
-        self._reserved = 0
-        self._results: list[tuple[str, float]] = []
-        self._open: dict[int, float] = {}
+        self._labels: list[str] = []  # pair k's pass label, k in the order the passes were begun
+        self._submitted: list[int] = []  # the pairs whose encoder was submitted, in submission order
+        self._native: Any = backend._new_timestamp_set(capacity)
 
-    def _reserve(self, label: str) -> None:
-        if self._reserved + 2 > self.capacity:
+    def _reserve(self, label: str) -> int:
+        """Reserve the next pair of slots for pass `label`; returns the pair's index."""
+        if 2 * len(self._labels) + 2 > self.capacity:
             raise ValueError(
                 f"Timestamps full: capacity {self.capacity} holds {self.capacity // 2} passes; "
                 f"cannot time pass {label!r} (call reset() after read())"
             )
-        self._reserved += 2
-
-    def _begin(self, marker: PassMarker, now: float) -> None:
-        self._open[id(marker)] = now
-
-    def _end(self, begin_marker: PassMarker, now: float) -> None:
-        self._results.append((begin_marker.label, (now - self._open.pop(id(begin_marker))) * 1e3))
+        self._labels.append(label)
+        return len(self._labels) - 1
 
     def read(self) -> list[tuple[str, float]]:
         """Wait for the submitted work; the (label, milliseconds) of every timed pass, in execution order."""
         self.backend.synchronize()
-        return self.backend._timestamp_results(self)
+        pairs = list(self._submitted)
+        ms = self.backend._resolve_timestamps(self, pairs)
+        return [(self._labels[k], t) for k, t in zip(pairs, ms, strict=True)]
 
     def reset(self) -> None:
         """Forget the results and make the whole capacity available again."""
         self.backend.synchronize()
-        self._reserved = 0
-        self._results.clear()
+        self._labels = []
+        self._submitted = []
+        self._native = self.backend._new_timestamp_set(self.capacity)
+
+
+# --------------------------------------------------------------------------- recording
 
 
 class ComputePass:
-    """A compute pass of an encoder: kernels `call`ed on it run in order. Use `end()` or `with`."""
+    """A compute pass of an encoder: kernels `call`ed on it run in order. Use `end()` or `with`.
 
-    __slots__ = ("encoder", "label", "timestamps", "_open", "_begin_marker")
+    `_native` is free for the backend's own pass object (a wgpu compute pass encoder, say).
+    """
 
-    def __init__(self, encoder: Encoder, label: str, timestamps: Timestamps | None):
+    __slots__ = ("encoder", "label", "timestamps", "_open", "_begin_marker", "_native")
+
+    def __init__(
+        self, encoder: Encoder, label: str, timestamps: Timestamps | None, marker: PassMarker | None
+    ):
         self.encoder = encoder
         self.label = label
         self.timestamps = timestamps
         self._open = True
-        self._begin_marker: PassMarker | None = None
+        self._begin_marker = marker
+        # `_native` stays unset until the backend's `_record_pass_begin` sets it (if it has a pass object).
 
     def dispatch(self, kernel: Any, grid: Any, args: Sequence[Any], plan: LaunchPlan | None = None) -> None:
         """Record one call of `kernel` (what `kernel.call(pass, grid, *args)` does)."""
@@ -474,16 +513,18 @@ class ComputePass:
         encoder = self.encoder
         if plan is None:
             plan = encoder.backend._plan(kernel)
-        encoder._commands.append(plan.record(grid, args))
+        encoder._commands.append(plan.record(grid, args))  # `record` checks every argument first
 
     def end(self) -> None:
         """Close the pass; the encoder can record a copy or another pass after this."""
         if not self._open:
             return
         self._open = False
-        self.encoder._open_pass = None
-        if self.timestamps is not None:
-            self.encoder._commands.append(PassMarker(False, self.label, self.timestamps, self._begin_marker))
+        encoder = self.encoder
+        encoder._open_pass = None
+        begin = self._begin_marker
+        if begin is not None:
+            encoder._commands.append(PassMarker(begin.timestamps, begin.native, begin.slot + 1))
 
     def __enter__(self) -> ComputePass:
         return self
@@ -494,17 +535,88 @@ class ComputePass:
         self.end()
 
 
+class RecordingPass(ComputePass):
+    """The pass of an encoder that records natively: each step, once checked, goes to its hooks.
+
+    `Encoder` subclasses that define the `_record_*` hooks get it as their `pass_type`; the CPU,
+    which has none, keeps the plain `ComputePass` and pays nothing for them.
+    """
+
+    __slots__ = ()
+
+    def __init__(
+        self, encoder: Encoder, label: str, timestamps: Timestamps | None, marker: PassMarker | None
+    ):
+        super().__init__(encoder, label, timestamps, marker)
+        encoder._record_pass_begin(self)  # type: ignore[misc]
+
+    def dispatch(self, kernel: Any, grid: Any, args: Sequence[Any], plan: LaunchPlan | None = None) -> None:
+        """Record one call of `kernel`, checked and logged, then natively."""
+        super().dispatch(kernel, grid, args, plan)
+        encoder = self.encoder
+        encoder._record_dispatch(self, encoder._commands[-1])  # type: ignore[misc]
+
+    def end(self) -> None:
+        """Close the pass, then natively."""
+        if self._open:
+            super().end()
+            self.encoder._record_pass_end(self)  # type: ignore[misc]
+
+
 class Encoder:
     """Records passes and copies; `backend.submit(encoder)` runs them, in order.
 
     As a context manager (`with backend.begin_encoding() as enc:`) it submits on normal exit.
+
+    Each backend subclasses it (`Backend.encoder_type`) and records into its own native structure
+    (a wgpu command encoder, a CUDA stream) in the `_record_*` hooks, which run once a command has
+    passed the checks made here (the same on every backend). Every command is also appended to
+    `_commands`, the encoder's log: the submission keeps the log alive until the work completes, so
+    nothing a command uses is freed early; a backend without a device queue (the CPU) runs the log.
     """
 
     def __init__(self, backend: Backend):
+        # Every attribute is set here: one added later would unshare the instance dict (slower).
         self.backend = backend
         self._commands: list[Any] = []
         self._open_pass: ComputePass | None = None
         self._submitted = False
+        self._timed: tuple[PassMarker, ...] = ()  # the begin markers of its timed passes
+
+    # -- hooks: what a backend records natively, each called once the checks passed. A backend that
+    # defines them gets `RecordingPass` passes, which call them; one without a native structure (the
+    # CPU: the log is its program) leaves them None and its passes never look for them.
+
+    _record_pass_begin: Callable[[ComputePass], None] | None = None
+    """Begin pass `p` (`p._begin_marker`: its timestamp slots, if timed); may set `p._native`."""
+
+    _record_dispatch: Callable[[ComputePass, Any], None] | None = None
+    """Record one call into pass `p`: `command` is what the kernel's `LaunchPlan.record` returned."""
+
+    _record_pass_end: Callable[[ComputePass], None] | None = None
+    """End pass `p`."""
+
+    _record_copy: Callable[[CopyCommand], None] | None = None
+    """Record a (checked) copy."""
+
+    pass_type: type[ComputePass] = ComputePass  # what `begin_pass` makes (set by __init_subclass__)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        hooks = (cls._record_pass_begin, cls._record_dispatch, cls._record_pass_end)
+        if any(hook is not None for hook in hooks):
+            if any(hook is None for hook in hooks):
+                raise TypeError(f"{cls.__name__} must define all of _record_pass_begin/_dispatch/_pass_end")
+            cls.pass_type = RecordingPass
+
+    def _commit(self) -> Submission:
+        """Submit what was recorded; the `Submission` of it, holding `self._commands` until it completes.
+
+        Build the submission before handing the work to the device, so that no completion is missed.
+        """
+        raise NotImplementedError(f"{type(self).__name__} defines no _commit()")
+
+    # -- recording
 
     def _check_recording(self, what: str) -> None:
         if self._submitted:
@@ -514,8 +626,9 @@ class Encoder:
 
     def begin_pass(self, label: str = "", timestamps: Timestamps | None = None) -> ComputePass:
         """Begin a compute pass; with `timestamps`, its begin and end times are recorded."""
-        self._check_recording("begin a pass")
-        p = ComputePass(self, label, timestamps)
+        if self._submitted or self._open_pass is not None:
+            self._check_recording("begin a pass")
+        marker = None
         if timestamps is not None:
             if not isinstance(timestamps, Timestamps):
                 raise TypeError(
@@ -523,9 +636,10 @@ class Encoder:
                 )
             if timestamps.backend is not self.backend:
                 raise ValueError("these Timestamps belong to another backend")
-            timestamps._reserve(label)
-            p._begin_marker = PassMarker(True, label, timestamps)
-            self._commands.append(p._begin_marker)
+            marker = PassMarker(timestamps, timestamps._native, 2 * timestamps._reserve(label))
+            self._timed = (*self._timed, marker)
+            self._commands.append(marker)
+        p = self.pass_type(self, label, timestamps, marker)  # a RecordingPass begins natively
         self._open_pass = p
         return p
 
@@ -557,7 +671,10 @@ class Encoder:
                 f"copy_buffer_to_buffer: {n} elements from {src_offset} (of {len(src)}) to "
                 f"{dst_offset} (of {len(dst)}) is out of bounds"
             )
-        self._commands.append(CopyCommand(src, src_offset, dst, dst_offset, n))
+        copy = CopyCommand(src, src_offset, dst, dst_offset, n)
+        self._commands.append(copy)
+        if self._record_copy is not None:
+            self._record_copy(copy)
 
     def __enter__(self) -> Encoder:
         return self
@@ -571,6 +688,61 @@ class Encoder:
             self.backend.submit(self)
 
 
+# --------------------------------------------------------------------------- submissions
+
+
+class Submission:
+    """The work of one `backend.submit(encoder)`: `wait()` until it has run, or ask `done()`.
+
+    It holds every resource its commands use (the encoder's log: buffers, argument blocks, Indirect
+    buffers, timestamp sets) until the work completes, whatever the caller drops.
+
+    A backend learns of completion its own way, through a subclass (its encoder's `_commit` builds
+    it) that overrides two hooks:
+    - `_poll()`: has the device finished? without blocking (CUDA: `cuEventQuery` of an event
+      recorded after the work; WebGPU: poll the device, then read the flag that
+      `queue.on_submitted_work_done` set);
+    - `_block()`: return once it has (CUDA: `cuEventSynchronize`; WebGPU: poll with wait).
+    Or a device thread or callback calls `_complete()` as soon as the work is done (any thread).
+    A backend that runs the work inside `submit` (the CPU) completes it before returning it.
+    """
+
+    __slots__ = ("backend", "_keep", "_done")
+
+    def __init__(self, backend: Backend, keep: list[Any] | None):
+        self.backend = backend
+        self._keep = keep
+        self._done = False
+
+    def done(self) -> bool:
+        """Has the work completed? Never blocks."""
+        if not self._done and self._poll():
+            self._complete()
+        return self._done
+
+    def wait(self) -> None:
+        """Return once the work has completed (its writes are then visible to `slow_read_vec`)."""
+        if not self._done:
+            self._block()
+            self._complete()
+
+    def _complete(self) -> None:
+        """Mark the work done and let go of its resources. Any thread may call it, more than once."""
+        self._done = True
+        self._keep = None
+
+    def _poll(self) -> bool:
+        """Backend hook: True once the device has finished the work (must not block)."""
+        return False
+
+    def _block(self) -> None:
+        """Backend hook: block until the device has finished the work."""
+        raise NotImplementedError(f"{type(self).__name__} cannot wait: its backend defines no _block()")
+
+    def __repr__(self) -> str:
+        return f"<khal Submission on {self.backend.name}: {'done' if self._done else 'running'}>"
+
+
 # --------------------------------------------------------------------------- the backend interface
 
 
@@ -579,9 +751,16 @@ class Backend(ABC):
 
     name: str
     target: str  # the compiler target of its kernels ("cpu", "cuda", "spirv")
+    encoder_type: type[Encoder]  # what `begin_encoding` makes: the backend's recording hooks
 
     def __init__(self) -> None:
         self._plans: dict[Any, LaunchPlan] = {}
+        # Submitted work not yet seen complete, oldest first: it holds the resources the work uses.
+        self._in_flight: deque[Submission] = deque()
+        self._in_flight_lock = threading.Lock()
+        # The handle of every submission whose work ran inside `submit` (the CPU's): complete already.
+        self._ran = Submission(self, None)
+        self._ran._complete()
 
     # -- buffers
 
@@ -668,32 +847,69 @@ class Backend(ABC):
 
     def begin_encoding(self) -> Encoder:
         """A new encoder; nothing it records runs before `submit`."""
-        return Encoder(self)
+        return self.encoder_type(self)
 
-    def submit(self, encoder: Encoder) -> None:
-        """Run what `encoder` recorded, in order (may return before it finishes: see `synchronize`)."""
+    def submit(self, encoder: Encoder) -> Submission:
+        """Hand what `encoder` recorded to the device, to run in order; returns its `Submission`.
+
+        The work may still be running when this returns: `wait()` on the submission, or
+        `synchronize()` for everything submitted.
+        """
+        try:  # the checks of `_refuse`, in the fewest steps (an object that is no encoder fails them)
+            refused = encoder.backend is not self or encoder._submitted or encoder._open_pass is not None
+        except AttributeError:
+            refused = True
+        if refused:
+            self._refuse(encoder)
+        encoder._submitted = True
+        if encoder._timed:
+            _mark_submitted(encoder._timed)
+        sub = encoder._commit()
+        encoder._commands = []  # the submission holds the log now
+        if not sub._done:
+            self._track(sub)
+        return sub
+
+    def _refuse(self, encoder: Any) -> None:
+        """Raise why `encoder` cannot be submitted."""
         if not isinstance(encoder, Encoder) or encoder.backend is not self:
             raise ValueError("submit takes an encoder begun on this backend")
         if encoder._submitted:
             raise RuntimeError("this encoder was already submitted")
-        if encoder._open_pass is not None:
-            raise RuntimeError(f"pass {encoder._open_pass.label!r} is still open; end() it before submit")
-        encoder._submitted = True
-        self._execute(encoder._commands)
-        encoder._commands = []
+        assert encoder._open_pass is not None
+        raise RuntimeError(f"pass {encoder._open_pass.label!r} is still open; end() it before submit")
 
-    @abstractmethod
-    def _execute(self, commands: list[Any]) -> None:
-        """Run (or enqueue) recorded commands in order."""
+    def _track(self, sub: Submission) -> None:
+        """Hold `sub` until it is seen complete; forget the oldest ones that are (queues run in order)."""
+        with self._in_flight_lock:
+            in_flight = self._in_flight
+            while in_flight and in_flight[0].done():
+                in_flight.popleft()
+            in_flight.append(sub)
 
-    @abstractmethod
     def synchronize(self) -> None:
-        """Wait for everything submitted."""
+        """Wait for everything submitted so far."""
+        if not self._in_flight:
+            return
+        with self._in_flight_lock:
+            pending = list(self._in_flight)
+        for sub in pending:
+            sub.wait()
+        with self._in_flight_lock:
+            in_flight = self._in_flight
+            while in_flight and in_flight[0]._done:
+                in_flight.popleft()
 
-    def _timestamp_results(self, ts: Timestamps) -> list[tuple[str, float]]:
-        """The (label, ms) of `ts`'s finished passes. Host-timed backends record them as they run; a GPU
-        backend overrides this to resolve its query set."""
-        return list(ts._results)
+    # -- timestamps (host times by default; a GPU backend overrides both with its query sets or events)
+
+    def _new_timestamp_set(self, capacity: int) -> Any:
+        """Storage for `capacity` timestamps (`Timestamps._native`): here host times, NaN until written."""
+        return [math.nan] * capacity
+
+    def _resolve_timestamps(self, ts: Timestamps, pairs: list[int]) -> list[float]:
+        """Milliseconds between slots 2k and 2k+1 of `ts`, for each pair k (the work has completed)."""
+        t = ts._native
+        return [(t[2 * k + 1] - t[2 * k]) * 1e3 for k in pairs]
 
     # -- kernels
 
@@ -728,6 +944,14 @@ def _as_usage(usage: Any) -> BufferUsages:
     if not isinstance(usage, int):
         raise TypeError(f"usage must be khal.BufferUsages flags, got {usage!r}")
     return BufferUsages(usage)
+
+
+def _mark_submitted(timed: tuple[PassMarker, ...]) -> None:
+    """Tell each timed pass's Timestamps that its pair will be written (unless reset since)."""
+    for marker in timed:
+        ts = marker.timestamps
+        if ts._native is marker.native:
+            ts._submitted.append(marker.slot // 2)
 
 
 def now() -> float:

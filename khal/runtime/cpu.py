@@ -23,9 +23,11 @@ from khal.runtime.backend import (
     Buffer,
     BufferUsages,
     CopyCommand,
+    Encoder,
     Indirect,
     LaunchPlan,
     PassMarker,
+    Submission,
     make_checkers,
     now,
 )
@@ -162,6 +164,20 @@ def _entry_address(entry: Any) -> int:
 # --------------------------------------------------------------------------- the backend
 
 
+class CpuEncoder(Encoder):
+    """The CPU's recording: its native structure is the encoder's log itself, run at `submit`.
+
+    The CPU has no device queue to hand work to, so the work runs on the submitting thread (and the
+    pool) inside `submit`, and its submission is complete when `submit` returns: there is nothing
+    to keep alive after it, and no thread to wake for a one-workgroup call.
+    """
+
+    def _commit(self) -> Submission:
+        backend: Cpu = self.backend  # type: ignore[assignment]
+        backend._execute(self._commands)
+        return backend._ran
+
+
 class Cpu(Backend):
     """Run kernels natively on this machine's CPU.
 
@@ -171,6 +187,7 @@ class Cpu(Backend):
     """
 
     target = "cpu"
+    encoder_type = CpuEncoder
 
     def __init__(self, parallel: bool = False, threads: int | None = None):
         super().__init__()
@@ -215,7 +232,7 @@ class Cpu(Backend):
         return CpuBuffer(self, data, usage)
 
     def _write(self, buf: Buffer, offset: int, data: np.ndarray) -> None:
-        # Submitted work has already run (submit is synchronous here), so the order is kept.
+        # Submitted work has already run (it runs inside submit), so the order is kept.
         buf._data[offset : offset + data.shape[0]] = data  # type: ignore[attr-defined]
 
     def _read(self, buf: Buffer) -> np.ndarray:
@@ -232,6 +249,7 @@ class Cpu(Backend):
         return CpuPlan(kernel, self, compile_kernel(kernel, self.target))
 
     def _execute(self, commands: list[Any]) -> None:
+        """Run an encoder's log in order, on this thread (and the pool's)."""
         pool = self._pool
         for cmd in commands:
             if type(cmd) is CpuDispatch:
@@ -250,18 +268,9 @@ class Cpu(Backend):
                 # Same element size is checked at record time; view bytes so that dtypes may differ.
                 dst[cmd.dst_offset : cmd.dst_offset + cmd.count].view(np.uint8)[...] = src.view(np.uint8)
             elif type(cmd) is PassMarker:
-                ts = cmd.timestamps
-                assert ts is not None
-                if cmd.begin:
-                    ts._begin(cmd, now())
-                else:
-                    assert cmd.pair is not None
-                    ts._end(cmd.pair, now())
+                cmd.native[cmd.slot] = now()  # host time: the CPU's timestamp set is a list
             else:
                 raise TypeError(f"unknown command {cmd!r}")
-
-    def synchronize(self) -> None:
-        """Nothing to wait for: `submit` has already run the work."""
 
 
 def _load_indirect(cmd: CpuDispatch) -> int:

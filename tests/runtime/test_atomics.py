@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import CPU_BACKENDS
 from runtime_kernels import atomics_all, subgroups
 
 import khal
@@ -33,7 +34,7 @@ def test_every_atomic(backend: khal.Backend, rng: np.random.Generator) -> None:
         np.testing.assert_array_equal(seen, data + np.int32(1))
 
 
-@pytest.mark.parametrize("name", ["cpu", "cpu-parallel"])
+@pytest.mark.parametrize("name", CPU_BACKENDS)
 def test_cpu_subgroups_have_one_invocation(name: str, rng: np.random.Generator) -> None:
     from conftest import get_backend
 

@@ -6,6 +6,7 @@ import os
 
 import numpy as np
 import pytest
+from conftest import CPU_BACKENDS
 from runtime_kernels import (
     BINS,
     REDUCE_WG,
@@ -314,7 +315,7 @@ def test_parallel_backend_survives_fork(rng: np.random.Generator) -> None:
     assert os.waitstatus_to_exitcode(status) == 0
 
 
-@pytest.mark.parametrize("name", ["cpu", "cpu-parallel"])
+@pytest.mark.parametrize("name", CPU_BACKENDS)
 def test_cpu_dlpack_shares_memory(name: str, rng: np.random.Generator) -> None:
     from conftest import get_backend
 

@@ -18,6 +18,7 @@ from khal import Array, Vec3, f32, i32, u32
 from khal.kernel import kernel, struct
 from khal.runtime.backend import workgroup_counts
 from khal.runtime.cpu import Cpu, CpuPlan
+from khal.types import ArrayType
 
 U = khal.BufferUsages
 
@@ -28,7 +29,7 @@ def args_dtype_of(k: Any) -> np.dtype:
     """The argument-block layout the CPU target exports (arrays: ptr/len u64; values by value)."""
     fields: list[tuple[str, Any]] = []
     for p in k.params:
-        if isinstance(p.type, khal.frontend.types.ArrayType):
+        if isinstance(p.type, ArrayType):
             fields += [(f"{p.name}.ptr", np.uint64), (f"{p.name}.len", np.uint64)]
         else:
             fields.append((p.name, p.type.dtype))
@@ -45,7 +46,7 @@ class Recorder:
         self.lock = threading.Lock()
         self.call = ENTRY(self._entry)
         self.artifact = self
-        self.written = written or tuple(isinstance(p.type, khal.frontend.types.ArrayType) for p in k.params)
+        self.written = written or tuple(isinstance(p.type, ArrayType) for p in k.params)
 
     def _entry(self, addr: int, begin: int, end: int) -> None:
         raw = (ctypes.c_char * self.args_dtype.itemsize).from_address(addr)
