@@ -26,6 +26,12 @@ def _cpu_workgroup_loops() -> type[ModulePass]:
     return CpuWorkgroupLoopsPass
 
 
+def _verify_workgroup_memory() -> type[ModulePass]:
+    from khal.passes.verify_workgroup_memory import VerifyWorkgroupMemoryPass
+
+    return VerifyWorkgroupMemoryPass
+
+
 def _llvm_lowering(module: str, cls: str) -> Callable[[], type[ModulePass]]:
     """A lazy factory for one of the convert-*-to-llvm passes."""
 
@@ -40,6 +46,7 @@ def _llvm_lowering(module: str, cls: str) -> Callable[[], type[ModulePass]]:
 # name -> factory. Keep one line per pass; add new passes here.
 KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-infer-access": _infer_access,
+    "khal-verify-workgroup-memory": _verify_workgroup_memory,
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
     "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
     "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),
@@ -52,7 +59,8 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 
 
 # The target-neutral prefix of every target's pipeline: language semantics that every backend must agree on.
-COMMON_PREFIX: list[str] = ["canonicalize", "cse", "khal-infer-access"]
+# khal-verify-workgroup-memory goes first: the limit applies to the source, not to what the optimiser leaves.
+COMMON_PREFIX: list[str] = ["khal-verify-workgroup-memory", "canonicalize", "cse", "khal-infer-access"]
 
 # From the CPU-ABI form (after `khal-cpu-workgroup-loops`) to the llvm dialect, in order. Kept here, in the
 # xDSL-free registry, so that the compiler reads pipelines without importing xDSL.
