@@ -208,7 +208,14 @@ class Kernel:
 
     def call(self, pass_: Any, grid: Any, *args: Any) -> Any:
         """Record a dispatch on a compute pass (`grid`: invocation count, Workgroups or Indirect)."""
-        return pass_.dispatch(self, grid, args)
+        try:
+            dispatch = pass_.dispatch
+        except AttributeError:
+            raise TypeError(
+                f"{self.name}.call() takes a compute pass first (encoder.begin_pass(...)), "
+                f"got {type(pass_).__name__}"
+            ) from None
+        return dispatch(self, grid, args)
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(

@@ -13,6 +13,7 @@ everywhere (DESIGN.md, "Runtime semantics"):
 from __future__ import annotations
 
 import math
+import struct
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -64,15 +65,26 @@ def element_layout(dtype: Any) -> tuple[np.dtype[Any], tuple[int, ...]]:
     """(base dtype, row shape) of one buffer element given as a khal type or anything numpy takes.
 
     `khal.Vec3` -> (float32, (3,)); `khal.f32` / `np.float32` -> (float32, ()); a `@khal.struct`
-    class -> (its aligned structured dtype, ()).
+    class -> (its aligned structured dtype, ()). No default: `None` is a `TypeError` (numpy would
+    read it as float64), and so is a dtype a kernel cannot use (object, string, complex, datetime).
     """
+    if dtype is None:
+        raise TypeError("a buffer needs an element type (khal.f32, np.float32, khal.Vec3, ...), got None")
     t = as_khal_type(dtype)
     if isinstance(t, ArrayType):
         raise TypeError(f"a buffer element cannot be {t!r}; give its element type")
-    d = t.dtype if t is not None else np.dtype(dtype)
+    if t is not None:
+        d = t.dtype
+    else:
+        try:
+            d = np.dtype(dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{dtype!r} is not a buffer element type: {e}") from None
+    base = d.subdtype[0] if d.subdtype is not None else d
+    if base.kind not in "biufV" or d.hasobject or (base.kind == "V" and base.names is None):
+        raise TypeError(f"a buffer cannot hold elements of dtype {d}")
     if d.subdtype is not None:
-        base, shape = d.subdtype
-        return base, tuple(shape)
+        return base, tuple(d.subdtype[1])
     return d, ()
 
 
@@ -154,6 +166,12 @@ class Indirect:
 
     buffer: Buffer
     offset: int = 0
+
+    def __post_init__(self) -> None:
+        # Checked here, not when the call runs: by then earlier commands of the submission have run.
+        if not isinstance(self.buffer, Buffer):
+            raise TypeError(f"Indirect takes a buffer, got {type(self.buffer).__name__}")
+        object.__setattr__(self, "offset", _as_count(self.offset, "the Indirect offset"))
 
 
 def _as_count(v: Any, what: str) -> int:
@@ -269,9 +287,18 @@ _F32_MAX = float(np.finfo(np.float32).max)
 _F16_MAX = float(np.finfo(np.float16).max)
 
 
+def _float_limit(t: ScalarType) -> float:
+    """The largest finite magnitude of a float type (inf for f64: every Python float fits)."""
+    return {16: _F16_MAX, 32: _F32_MAX}.get(t.bits, math.inf)
+
+
 def scalar_checker(kernel: str, name: str, t: ScalarType) -> Checker:
     """Check a scalar argument: the kind (no float for an int) and the range (no -1 for a u32)."""
-    where = f"{kernel}(): parameter {name!r} ({t.name})"
+    return _scalar_check(f"{kernel}(): parameter {name!r} ({t.name})", t)
+
+
+def _scalar_check(where: str, t: ScalarType) -> Checker:
+    """A checker of one scalar of type `t`; its errors start with `where`. Returns a Python number."""
     if t.is_bool:
 
         def check_bool(v: Any) -> Any:
@@ -290,16 +317,23 @@ def scalar_checker(kernel: str, name: str, t: ScalarType) -> Checker:
                 v = int(v)
             if lo <= v <= hi:
                 return v
-            raise ValueError(f"{where} must be in [{lo}, {hi}], got {v}")
+            got = v if abs(v) < 2**128 else f"an int of {v.bit_length()} bits"
+            raise ValueError(f"{where} must be in [{lo}, {hi}], got {got}")
 
         return check_int
-    limit = {16: _F16_MAX, 32: _F32_MAX}.get(t.bits, math.inf)
+    limit = _float_limit(t)
 
     def check_float(v: Any) -> Any:
         if type(v) is not float:
             if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
                 raise TypeError(f"{where} takes a float, got {type(v).__name__} {v!r}")
-            v = float(v)
+            try:
+                f = float(v)
+            except OverflowError:  # an int past 1.8e308
+                raise ValueError(f"{where}: {v!r} is out of range (|x| <= {limit:g})") from None
+            if math.isinf(f) and not np.isinf(v):  # a longdouble past 1.8e308
+                raise ValueError(f"{where}: {v!r} is out of range (|x| <= {limit:g})")
+            v = f
         if abs(v) > limit and not math.isinf(v):
             # Rounding would silently make it inf: ask for an explicit inf instead.
             raise ValueError(f"{where}: {v!r} is out of range (|x| <= {limit:g})")
@@ -308,51 +342,102 @@ def scalar_checker(kernel: str, name: str, t: ScalarType) -> Checker:
     return check_float
 
 
+def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
+    """A checker of a vector or matrix value: shape, component kind and range.
+
+    Returns the components as a flat tuple of Python numbers (a flat list or tuple of in-range
+    Python numbers, the common case, is checked without numpy) or as a numpy array of the element
+    dtype.
+    """
+    shape = (t.size,) if isinstance(t, VectorType) else (t.size, t.size)
+    elem: ScalarType = t.element
+    # The fast path: a flat sequence of `kinds` in [lo, hi] (NaN and infinities take the slow path).
+    kinds = (int,) if elem.is_int else (int, float)
+    lo, hi = (elem.min, elem.max) if elem.is_int else (-_float_limit(elem), _float_limit(elem))
+    flat = len(shape) == 1
+
+    def check(v: Any) -> Any:
+        if flat and (type(v) is tuple or type(v) is list) and len(v) == shape[0]:
+            if all(type(c) in kinds and lo <= c <= hi for c in v):
+                return tuple(v)
+        try:
+            a = np.asarray(v)
+        except Exception as e:  # a ragged list, say
+            raise TypeError(f"{where}: cannot read {v!r} as {shape} values: {e}") from None
+        if a.shape != shape:
+            raise ValueError(f"{where} needs shape {shape}, got {a.shape}")
+        if a.dtype.kind not in "iuf" or (elem.is_int and a.dtype.kind == "f"):
+            raise TypeError(f"{where} takes {elem.name} components, got {a.dtype}")
+        if elem.is_int and (a.min() < elem.min or a.max() > elem.max):
+            raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}], got {v!r}")
+        if elem.is_float:
+            wide = a.astype(np.float64)
+            if (np.isfinite(wide) & (np.abs(wide) > hi)).any():
+                raise ValueError(f"{where}: components must be in [-{hi:g}, {hi:g}] (or inf), got {v!r}")
+        return np.ascontiguousarray(a, dtype=elem.dtype)
+
+    return check
+
+
+def _struct_check(where: str, t: StructType) -> Checker:
+    """A checker of a struct value: a record of `t.dtype`, a dict, a tuple or an object with the fields.
+
+    Each field is checked like a parameter of its type (an error names the field); returns a record
+    or a tuple numpy packs into `t.dtype`.
+    """
+    names = [n for n, _ in t.fields]
+    dtype = t.dtype
+    fields = [_value_check(f"{where} field {n!r} ({ft.name})", ft) for n, ft in t.fields]
+
+    def check(v: Any) -> Any:
+        if isinstance(v, np.void | np.ndarray) and v.dtype.names is not None:
+            if v.dtype != dtype or (isinstance(v, np.ndarray) and v.shape != ()):
+                raise TypeError(f"{where} needs one record of dtype {dtype}, got {v.dtype}{v.shape}")
+            return v[()] if isinstance(v, np.ndarray) else v
+        if isinstance(v, dict):
+            values = tuple(v[n] for n in names) if set(v) == set(names) else None
+        elif isinstance(v, tuple):
+            values = v if len(v) == len(names) else None
+        else:
+            values = tuple(getattr(v, n) for n in names) if all(hasattr(v, n) for n in names) else None
+        if values is None:
+            raise TypeError(f"{where} takes a {t.name} (fields {', '.join(names)}), got {v!r}")
+        return tuple(f(x) for f, x in zip(fields, values, strict=True))
+
+    return check
+
+
+def _value_check(where: str, t: KhalType) -> Checker:
+    """The checker of one value of any non-array type (see `_scalar_check` and the others)."""
+    if isinstance(t, ScalarType):
+        return _scalar_check(where, t)
+    if isinstance(t, VectorType | MatrixType):
+        return _components_check(where, t)
+    if isinstance(t, StructType):
+        return _struct_check(where, t)
+    raise TypeError(f"{where}: unsupported parameter type")
+
+
 def value_checker(kernel: str, name: str, t: KhalType) -> Checker:
     """Check a vector, matrix or struct argument; returns its bytes in host layout."""
-    where = f"{kernel}(): parameter {name!r} ({t.name})"
+    check = _value_check(f"{kernel}(): parameter {name!r} ({t.name})", t)
     dtype = t.dtype
-    if isinstance(t, VectorType | MatrixType):
-        shape = (t.size,) if isinstance(t, VectorType) else (t.size, t.size)
-        elem: ScalarType = t.element
+    if isinstance(t, VectorType):
+        pack = struct.Struct(f"<{t.size}{dtype.base.char}").pack
 
-        def check_vec(v: Any) -> Any:
-            try:
-                a = np.asarray(v)
-            except Exception as e:  # a ragged list, say
-                raise TypeError(f"{where}: cannot read {v!r} as {shape} values: {e}") from None
-            if a.shape != shape:
-                raise ValueError(f"{where} needs shape {shape}, got {a.shape}")
-            if a.dtype.kind not in "biuf" or (elem.is_int and a.dtype.kind == "f"):
-                raise TypeError(f"{where} takes {elem.name} components, got {a.dtype}")
-            if elem.is_int and a.size and (a.min() < elem.min or a.max() > elem.max):
-                raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}]")
-            return np.ascontiguousarray(a, dtype=elem.dtype).tobytes()
+        def check_vector(v: Any) -> bytes:
+            values = check(v)
+            return pack(*values) if type(values) is tuple else values.tobytes()
 
-        return check_vec
-    if isinstance(t, StructType):
-        names = [n for n, _ in t.fields]
+        return check_vector
 
-        def check_struct(v: Any) -> Any:
-            if isinstance(v, np.void | np.ndarray) and v.dtype.names is not None:
-                if v.dtype != dtype or (isinstance(v, np.ndarray) and v.shape != ()):
-                    raise TypeError(f"{where} needs one record of dtype {dtype}, got {v.dtype}{v.shape}")
-                return np.asarray(v).tobytes()
-            if isinstance(v, dict):
-                values = tuple(v[n] for n in names) if set(v) == set(names) else None
-            elif isinstance(v, tuple):
-                values = v if len(v) == len(names) else None
-            else:
-                values = tuple(getattr(v, n) for n in names) if all(hasattr(v, n) for n in names) else None
-            if values is None:
-                raise TypeError(f"{where} takes a {t.name} (fields {', '.join(names)}), got {v!r}")
-            try:
-                return np.array(values, dtype=dtype).tobytes()
-            except (TypeError, ValueError) as e:
-                raise TypeError(f"{where}: {e}") from None
+    def check_value(v: Any) -> bytes:
+        values = check(v)
+        if isinstance(values, np.ndarray | np.void):
+            return values.tobytes()
+        return np.array(values, dtype=dtype).tobytes()
 
-        return check_struct
-    raise TypeError(f"{where}: unsupported parameter type")
+    return check_value
 
 
 def make_checkers(kernel: Any, backend: Backend) -> list[Checker]:
@@ -421,7 +506,9 @@ class Timestamps:
     """
 
     def __init__(self, backend: Backend, capacity: int = 16):
-        if _as_count(capacity, "capacity") < 2:
+        if not isinstance(backend, Backend):
+            raise TypeError(f"Timestamps takes a khal backend, got {type(backend).__name__} {backend!r}")
+        if _as_count(capacity, "Timestamps capacity") < 2:
             raise ValueError("Timestamps capacity must be at least 2 (one pass takes two timestamps)")
         self.backend = backend
         self.capacity = capacity
@@ -636,8 +723,8 @@ class Backend(ABC):
             raise ValueError(
                 f"write_buffer: rows of shape {a.shape[1:]} do not fit a buffer of rows {buf.row_shape}"
             )
-        if a.dtype != buf.dtype and not np.can_cast(a.dtype, buf.dtype, "same_kind"):
-            raise TypeError(f"write_buffer: cannot write {a.dtype} data into a {buf.dtype} buffer")
+        if a.dtype != buf.dtype:
+            _check_conversion(a, buf.dtype)
         if offset + a.shape[0] > len(buf):
             raise ValueError(
                 f"write_buffer: {a.shape[0]} elements at {offset} overflow a buffer of {len(buf)}"
@@ -712,10 +799,46 @@ class Backend(ABC):
         return f"<khal backend {self.name}>"
 
 
+_ALL_USAGES = int(BufferUsages.QUERY_RESOLVE) * 2 - 1
+
+
 def _as_usage(usage: Any) -> BufferUsages:
-    if not isinstance(usage, int):
-        raise TypeError(f"usage must be khal.BufferUsages flags, got {usage!r}")
-    return BufferUsages(usage)
+    """`usage` as BufferUsages: a non-empty combination of the defined flags, else a TypeError/ValueError."""
+    if isinstance(usage, bool | np.bool_) or not isinstance(usage, int | np.integer):
+        raise TypeError(f"usage must be khal.BufferUsages flags, got {type(usage).__name__} {usage!r}")
+    value = int(usage)
+    if value <= 0 or value & ~_ALL_USAGES:
+        raise ValueError(
+            f"usage must be a non-empty combination of khal.BufferUsages flags (bits of {_ALL_USAGES:#x}), "
+            f"got {value:#x}"
+            if value >= 0
+            else f"usage must be khal.BufferUsages flags, got {value}"
+        )
+    return BufferUsages(value)
+
+
+def _check_conversion(a: np.ndarray, dtype: np.dtype[Any]) -> None:
+    """Raise unless every value of `a` converts to `dtype` exactly or by float rounding (no wrap, no inf)."""
+    src = a.dtype
+    same_ints = src.kind in "iu" and dtype.kind in "iu"
+    if not same_ints and not np.can_cast(src, dtype, "same_kind"):
+        raise TypeError(f"write_buffer: cannot write {src} data into a {dtype} buffer")
+    if a.size == 0 or np.can_cast(src, dtype, "safe"):
+        return
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if a.min() < info.min or a.max() > info.max:
+            raise ValueError(
+                f"write_buffer: {src} data holds values beyond a {dtype} buffer's [{info.min}, {info.max}]"
+            )
+    elif dtype.kind == "f":
+        limit = float(np.finfo(dtype).max)
+        wide = a.astype(np.float64)
+        if (np.isfinite(wide) & (np.abs(wide) > limit)).any():
+            raise ValueError(
+                f"write_buffer: {src} data holds values beyond a {dtype} buffer's range (|x| <= {limit:g}); "
+                "write inf explicitly if that is meant"
+            )
 
 
 def now() -> float:
