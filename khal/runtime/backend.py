@@ -343,26 +343,37 @@ def _scalar_check(where: str, t: ScalarType) -> Checker:
 
 
 def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
-    """A checker of a vector or matrix value: shape, component kind and range.
+    """A checker of a vector or matrix value: a numpy array, or a list/tuple (of rows, for a matrix).
 
-    Returns the components as a flat tuple of Python numbers (a flat list or tuple of in-range
-    Python numbers, the common case, is checked without numpy) or as a numpy array of the element
-    dtype.
+    A list's components follow the rules of a scalar parameter of the element type (no bool, no float
+    for an integer, no value out of range) one by one, whatever numpy would make of the list; an
+    array's dtype must be numeric (no bool; no float for an integer element) and its values in range.
+    Returns the components as a flat tuple of Python numbers or an array of the element dtype.
     """
-    shape = (t.size,) if isinstance(t, VectorType) else (t.size, t.size)
+    n = t.size
+    shape = (n,) if isinstance(t, VectorType) else (n, n)
     elem: ScalarType = t.element
+    component = _scalar_check(f"{where}: a component", elem)
     # The fast path: a flat sequence of `kinds` in [lo, hi] (NaN and infinities take the slow path).
     kinds = (int,) if elem.is_int else (int, float)
     lo, hi = (elem.min, elem.max) if elem.is_int else (-_float_limit(elem), _float_limit(elem))
     flat = len(shape) == 1
 
     def check(v: Any) -> Any:
-        if flat and (type(v) is tuple or type(v) is list) and len(v) == shape[0]:
+        if flat and (type(v) is tuple or type(v) is list) and len(v) == n:
             if all(type(c) in kinds and lo <= c <= hi for c in v):
                 return tuple(v)
+        if isinstance(v, list | tuple):
+            rows = [v] if flat else v
+            if len(rows) != shape[0] or not all(
+                isinstance(r, list | tuple | np.ndarray) and len(r) == n and np.ndim(r) == 1 for r in rows
+            ):
+                raise ValueError(f"{where} needs shape {shape}, got {v!r}")
+            values = tuple(component(c) for r in rows for c in r)
+            return values if flat else np.array(values, dtype=elem.dtype).reshape(shape)
         try:
             a = np.asarray(v)
-        except Exception as e:  # a ragged list, say
+        except Exception as e:  # an array-like that numpy cannot read
             raise TypeError(f"{where}: cannot read {v!r} as {shape} values: {e}") from None
         if a.shape != shape:
             raise ValueError(f"{where} needs shape {shape}, got {a.shape}")
