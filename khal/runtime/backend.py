@@ -151,9 +151,11 @@ class Workgroups:
     counts: tuple[int, ...]
 
     def __init__(self, counts: int | Sequence[int]):
-        object.__setattr__(
-            self, "counts", (counts,) if isinstance(counts, int | np.integer) else tuple(counts)
-        )
+        if isinstance(counts, int | np.integer):
+            counts = (counts,)
+        elif not isinstance(counts, tuple | list):
+            raise TypeError(f"Workgroups takes 1 to 3 int counts, got {type(counts).__name__} {counts!r}")
+        object.__setattr__(self, "counts", tuple(counts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,8 +200,8 @@ def workgroup_counts(grid: Any, workgroup_size: tuple[int, int, int]) -> tuple[i
     if isinstance(grid, Workgroups):
         raw = grid.counts
         if not 1 <= len(raw) <= 3:
-            raise ValueError(f"Workgroups takes 1 to 3 counts, got {raw}")
-        counts = [_as_count(c, "a workgroup count") for c in raw] + [1] * (3 - len(raw))
+            raise ValueError(f"grid: Workgroups takes 1 to 3 counts, got {raw}")
+        counts = [_as_count(c, "grid: a workgroup count") for c in raw] + [1] * (3 - len(raw))
         return _check_total((counts[0], counts[1], counts[2]))
     dims = (grid,) if isinstance(grid, int | np.integer) else grid
     if not isinstance(dims, tuple | list) or not 1 <= len(dims) <= 3:
@@ -207,7 +209,7 @@ def workgroup_counts(grid: Any, workgroup_size: tuple[int, int, int]) -> tuple[i
             "grid must be an invocation count (int or 1-3 tuple), khal.Workgroups or khal.Indirect, "
             f"got {grid!r}"
         )
-    n = [_as_count(c, "an invocation count") for c in dims] + [1] * (3 - len(dims))
+    n = [_as_count(c, "grid: an invocation count") for c in dims] + [1] * (3 - len(dims))
     return _check_total(tuple(-(-n[i] // workgroup_size[i]) for i in range(3)))  # type: ignore[return-value]
 
 
@@ -365,7 +367,7 @@ def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
                 return tuple(v)
         if isinstance(v, list | tuple):
             rows = [v] if flat else v
-            if len(rows) != shape[0] or not all(
+            if len(rows) != (1 if flat else n) or not all(
                 isinstance(r, list | tuple | np.ndarray) and len(r) == n and np.ndim(r) == 1 for r in rows
             ):
                 raise ValueError(f"{where} needs shape {shape}, got {v!r}")
