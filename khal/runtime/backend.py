@@ -367,9 +367,7 @@ def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
                 return tuple(v)
         if isinstance(v, list | tuple):
             rows = [v] if flat else v
-            if len(rows) != (1 if flat else n) or not all(
-                isinstance(r, list | tuple | np.ndarray) and len(r) == n and np.ndim(r) == 1 for r in rows
-            ):
+            if len(rows) != (1 if flat else n) or not all(_is_row(r, n) for r in rows):
                 raise ValueError(f"{where} needs shape {shape}, got {v!r}")
             values = tuple(component(c) for r in rows for c in r)
             return values if flat else np.array(values, dtype=elem.dtype).reshape(shape)
@@ -384,12 +382,19 @@ def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
         if elem.is_int and (a.min() < elem.min or a.max() > elem.max):
             raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}], got {v!r}")
         if elem.is_float:
-            wide = a.astype(np.float64)
+            wide = a if a.dtype.kind == "f" else a.astype(np.float64)  # abs() of a minimal int wraps
             if (np.isfinite(wide) & (np.abs(wide) > hi)).any():
                 raise ValueError(f"{where}: components must be in [-{hi:g}, {hi:g}] (or inf), got {v!r}")
         return np.ascontiguousarray(a, dtype=elem.dtype)
 
     return check
+
+
+def _is_row(r: Any, n: int) -> bool:
+    """Is `r` a list, tuple or 1-D array of `n` values?"""
+    if isinstance(r, np.ndarray):
+        return r.shape == (n,)
+    return isinstance(r, list | tuple) and len(r) == n
 
 
 def _struct_check(where: str, t: StructType) -> Checker:
