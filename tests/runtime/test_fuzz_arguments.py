@@ -61,7 +61,7 @@ from khal.types import ArrayType, KhalType, MatrixType, ScalarType, StructType, 
 U = khal.BufferUsages
 WG = 4
 FUZZ = settings(
-    max_examples=120,
+    max_examples=100,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
@@ -277,13 +277,18 @@ def grid_oracle(grid: Any, backend: Backend) -> int | object:
 _NUMPY_SCALARS = [np.dtype(c) for c in ("?", "b", "h", "i", "q", "B", "H", "I", "Q", "e", "f", "d")]
 
 numpy_scalars = st.sampled_from(_NUMPY_SCALARS).flatmap(lambda dt: hnp.from_dtype(dt).map(dt.type))
+# Values at and past the edges of every type's range, where conversions used to overflow or wrap.
+edges = st.sampled_from(
+    [2**31, 2**32, 2**63, 2**64, -(2**31) - 1, -1, 2**1024, -(2**1030), 1e39, -1e39, 65520.0, 3.5e38, 1e308]
+)
 numbers = st.one_of(
     st.booleans(),
     st.integers(-300, 300),
     st.integers(-(2**1100), 2**1100),
     st.floats(),
     st.floats(-1e5, 1e5),
-    st.sampled_from([2**31, 2**32, 2**63, 2**64, -(2**31) - 1, 1e39, -1e39, 65520.0, 3.5e38, 1e308]),
+    edges,
+    edges,
     numpy_scalars,
 )
 junk = st.one_of(
