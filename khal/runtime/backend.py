@@ -344,33 +344,72 @@ def _scalar_check(where: str, t: ScalarType) -> Checker:
     return check_float
 
 
+# numpy (kind, itemsize) -> `struct` code (standard sizes, with "<"), for packing values in host layout.
+_PACK_CODES = {
+    ("f", 2): "e",
+    ("f", 4): "f",
+    ("f", 8): "d",
+    ("i", 1): "b",
+    ("i", 2): "h",
+    ("i", 4): "i",
+    ("i", 8): "q",
+    ("u", 1): "B",
+    ("u", 2): "H",
+    ("u", 4): "I",
+    ("u", 8): "Q",
+}
+
+
+def _pack_format(dtype: np.dtype[Any]) -> str:
+    """The `struct` format (after "<") of `dtype`'s bytes: fields in offset order, padding as `x`."""
+    if dtype.names is None:
+        base, shape = dtype.subdtype if dtype.subdtype is not None else (dtype, ())
+        code = _PACK_CODES[(base.kind, base.itemsize)]
+        return f"{math.prod(shape)}{code}" if shape else code
+    fmt, pos = "", 0
+    for offset, fdt in sorted((f[1], f[0]) for f in dtype.fields.values()):  # type: ignore[union-attr]
+        fmt += "x" * (offset - pos) + _pack_format(fdt)
+        pos = offset + fdt.itemsize
+    return fmt + "x" * (dtype.itemsize - pos)
+
+
 def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
     """A checker of a vector or matrix value: a numpy array, or a list/tuple (of rows, for a matrix).
 
     A list's components follow the rules of a scalar parameter of the element type (no bool, no float
     for an integer, no value out of range) one by one, whatever numpy would make of the list; an
     array's dtype must be numeric (no bool; no float for an integer element) and its values in range.
-    Returns the components as a flat tuple of Python numbers or an array of the element dtype.
+    Returns the components in numpy's order: a flat tuple of Python numbers, or a flat array of the
+    element dtype (for an array argument).
     """
     n = t.size
     shape = (n,) if isinstance(t, VectorType) else (n, n)
+    flat = len(shape) == 1
     elem: ScalarType = t.element
     component = _scalar_check(f"{where}: a component", elem)
-    # The fast path: a flat sequence of `kinds` in [lo, hi] (NaN and infinities take the slow path).
+    # The fast path: Python numbers of `kinds` in [lo, hi] (NaN and infinities take the slow path).
     kinds = (int,) if elem.is_int else (int, float)
     lo, hi = (elem.min, elem.max) if elem.is_int else (-_float_limit(elem), _float_limit(elem))
-    flat = len(shape) == 1
+    fits: dict[np.dtype[Any], bool] = {}  # per array dtype: does its whole range fit the element's?
 
-    def check(v: Any) -> Any:
-        if flat and (type(v) is tuple or type(v) is list) and len(v) == n:
-            if all(type(c) in kinds and lo <= c <= hi for c in v):
-                return tuple(v)
+    def fast(row: Any) -> bool:
+        if (type(row) is not tuple and type(row) is not list) or len(row) != n:
+            return False
+        for c in row:  # a loop, not all(<generator>): this is the per-call hot path
+            if type(c) not in kinds or not lo <= c <= hi:
+                return False
+        return True
+
+    def check(v: Any) -> tuple[Any, ...]:
+        if flat and fast(v):
+            return tuple(v)
+        if not flat and (type(v) is list or type(v) is tuple) and len(v) == n and all(map(fast, v)):
+            return tuple(c for r in v for c in r)
         if isinstance(v, list | tuple):
             rows = [v] if flat else v
             if len(rows) != (1 if flat else n) or not all(_is_row(r, n) for r in rows):
                 raise ValueError(f"{where} needs shape {shape}, got {v!r}")
-            values = tuple(component(c) for r in rows for c in r)
-            return values if flat else np.array(values, dtype=elem.dtype).reshape(shape)
+            return tuple(component(c) for r in rows for c in r)
         try:
             a = np.asarray(v)
         except Exception as e:  # an array-like that numpy cannot read
@@ -379,15 +418,35 @@ def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
             raise ValueError(f"{where} needs shape {shape}, got {a.shape}")
         if a.dtype.kind not in "iuf" or (elem.is_int and a.dtype.kind == "f"):
             raise TypeError(f"{where} takes {elem.name} components, got {a.dtype}")
-        if elem.is_int and (a.min() < elem.min or a.max() > elem.max):
-            raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}], got {v!r}")
-        if elem.is_float:
-            wide = a if a.dtype.kind == "f" else a.astype(np.float64)  # abs() of a minimal int wraps
-            if (np.isfinite(wide) & (np.abs(wide) > hi)).any():
-                raise ValueError(f"{where}: components must be in [-{hi:g}, {hi:g}] (or inf), got {v!r}")
-        return np.ascontiguousarray(a, dtype=elem.dtype)
+        if a.dtype not in fits:
+            fits[a.dtype] = _range_fits(a.dtype, elem)
+        if not fits[a.dtype]:
+            _check_range(where, a, elem)
+        return np.ascontiguousarray(a, dtype=elem.dtype).ravel()
 
     return check
+
+
+def _range_fits(src: np.dtype[Any], elem: ScalarType) -> bool:
+    """Does every value of dtype `src` fit the range of `elem`?"""
+    if src.kind == "f":
+        return elem.is_float and src.itemsize <= elem.dtype.itemsize
+    info = np.iinfo(src)
+    if elem.is_int:
+        return elem.min <= info.min and info.max <= elem.max
+    return max(-int(info.min), int(info.max)) <= _float_limit(elem)
+
+
+def _check_range(where: str, a: np.ndarray, elem: ScalarType) -> None:
+    """Raise unless every value of `a` is in `elem`'s range (floats: or infinite, or NaN)."""
+    if elem.is_int:
+        if a.min() < elem.min or a.max() > elem.max:
+            raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}], got {a.tolist()}")
+        return
+    limit = _float_limit(elem)
+    wide = a if a.dtype.kind == "f" else a.astype(np.float64)  # abs() of a minimal int wraps
+    if (np.isfinite(wide) & (np.abs(wide) > limit)).any():
+        raise ValueError(f"{where}: components must be in [-{limit:g}, {limit:g}] (or inf), got {a.tolist()}")
 
 
 def _is_row(r: Any, n: int) -> bool:
@@ -400,27 +459,40 @@ def _is_row(r: Any, n: int) -> bool:
 def _struct_check(where: str, t: StructType) -> Checker:
     """A checker of a struct value: a record of `t.dtype`, a dict, a tuple or an object with the fields.
 
-    Each field is checked like a parameter of its type (an error names the field); returns a record
-    or a tuple numpy packs into `t.dtype`.
+    Each field is checked like a parameter of its type (an error names the field); returns the flat
+    tuple of Python numbers that `_pack_format(t.dtype)` packs.
     """
     names = [n for n, _ in t.fields]
+    names_set = set(names)
     dtype = t.dtype
-    fields = [_value_check(f"{where} field {n!r} ({ft.name})", ft) for n, ft in t.fields]
+    unpack = struct.Struct("<" + _pack_format(dtype)).unpack
+    fields = [
+        (_value_check(f"{where} field {n!r} ({ft.name})", ft), isinstance(ft, ScalarType))
+        for n, ft in t.fields
+    ]
 
-    def check(v: Any) -> Any:
-        if isinstance(v, np.void | np.ndarray) and v.dtype.names is not None:
+    def check(v: Any) -> tuple[Any, ...]:
+        if type(v) is tuple:
+            values = v if len(v) == len(names) else None
+        elif isinstance(v, np.void | np.ndarray) and v.dtype.names is not None:
             if v.dtype != dtype or (isinstance(v, np.ndarray) and v.shape != ()):
                 raise TypeError(f"{where} needs one record of dtype {dtype}, got {v.dtype}{v.shape}")
-            return v[()] if isinstance(v, np.ndarray) else v
-        if isinstance(v, dict):
-            values = tuple(v[n] for n in names) if set(v) == set(names) else None
+            return unpack(v.tobytes())
+        elif isinstance(v, dict):
+            values = tuple(v[n] for n in names) if v.keys() == names_set else None
         elif isinstance(v, tuple):
             values = v if len(v) == len(names) else None
         else:
             values = tuple(getattr(v, n) for n in names) if all(hasattr(v, n) for n in names) else None
         if values is None:
             raise TypeError(f"{where} takes a {t.name} (fields {', '.join(names)}), got {v!r}")
-        return tuple(f(x) for f, x in zip(fields, values, strict=True))
+        out: list[Any] = []
+        for (field, scalar), x in zip(fields, values, strict=True):
+            if scalar:
+                out.append(field(x))
+            else:
+                out += field(x)
+        return tuple(out)
 
     return check
 
@@ -439,21 +511,11 @@ def _value_check(where: str, t: KhalType) -> Checker:
 def value_checker(kernel: str, name: str, t: KhalType) -> Checker:
     """Check a vector, matrix or struct argument; returns its bytes in host layout."""
     check = _value_check(f"{kernel}(): parameter {name!r} ({t.name})", t)
-    dtype = t.dtype
-    if isinstance(t, VectorType):
-        pack = struct.Struct(f"<{t.size}{dtype.base.char}").pack
-
-        def check_vector(v: Any) -> bytes:
-            values = check(v)
-            return pack(*values) if type(values) is tuple else values.tobytes()
-
-        return check_vector
+    pack = struct.Struct("<" + _pack_format(t.dtype)).pack
 
     def check_value(v: Any) -> bytes:
         values = check(v)
-        if isinstance(values, np.ndarray | np.void):
-            return values.tobytes()
-        return np.array(values, dtype=dtype).tobytes()
+        return pack(*values) if type(values) is tuple else values.tobytes()
 
     return check_value
 

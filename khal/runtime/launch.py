@@ -6,6 +6,7 @@ from typing import Any
 
 import numpy as np
 
+from khal.kernel import Func, Kernel  # loaded by `import khal` already
 from khal.runtime.backend import Backend, Buffer, arity_error
 from khal.types import ArrayType
 
@@ -52,8 +53,6 @@ def launch(kernel: Any, grid: Any, *args: Any, backend: Backend | None = None) -
 
 
 def _check_kernel(kernel: Any) -> None:
-    from khal.kernel import Func, Kernel
-
     if isinstance(kernel, Kernel):
         return
     if isinstance(kernel, Func):
