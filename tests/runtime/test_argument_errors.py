@@ -41,6 +41,10 @@ def copy_twice(src: Array[f32], a: Array[f32], b: Array[f32]):
         b[i] = src[i] * 2.0
 
 
+class Kernels(khal.Shader):
+    accumulate = accumulate
+
+
 @khal.func
 def helper(x: f32) -> f32:
     return x
@@ -98,9 +102,12 @@ def test_call_and_launch_misuse_are_type_errors(backend: Backend) -> None:
     out = backend.init_buffer(np.zeros(4, np.float32))
     args = (out, 1.0, 1, (0.0, 0.0, 0.0), (1.0, 1))
     enc = backend.begin_encoding()
+    bound = Kernels.from_backend(backend).accumulate  # type: ignore[attr-defined]
     for not_a_pass in (None, enc, "pass"):
         with pytest.raises(TypeError, match=r"accumulate.call\(\) takes a compute pass first"):
             accumulate.call(not_a_pass, 4, *args)
+        with pytest.raises(TypeError, match=r"accumulate.call\(\) takes a compute pass first"):
+            bound.call(not_a_pass, 4, *args)
     with pytest.raises(TypeError, match="launch\\(\\): backend must be a khal backend.*got str 'cpu'"):
         khal.launch(accumulate, 4, *args, backend="cpu")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="helper is a @khal.func"):
