@@ -153,6 +153,8 @@ class Workgroups:
     def __init__(self, counts: int | Sequence[int]):
         if isinstance(counts, int | np.integer):
             counts = (counts,)
+        elif isinstance(counts, np.ndarray) and counts.ndim == 1:
+            counts = tuple(counts.tolist())
         elif not isinstance(counts, tuple | list):
             raise TypeError(f"Workgroups takes 1 to 3 int counts, got {type(counts).__name__} {counts!r}")
         object.__setattr__(self, "counts", tuple(counts))
