@@ -424,7 +424,8 @@ def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
             fits[a.dtype] = _range_fits(a.dtype, elem)
         if not fits[a.dtype]:
             _check_range(where, a, elem)
-        return np.ascontiguousarray(a, dtype=elem.dtype).ravel()
+        out = np.ascontiguousarray(a, dtype=elem.dtype)
+        return out if flat else out.ravel()
 
     return check
 
