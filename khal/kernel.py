@@ -278,7 +278,15 @@ class Kernel:
 
     def call(self, pass_: Any, grid: Any, *args: Any) -> Any:
         """Record a dispatch on a compute pass (`grid`: invocation count, Workgroups or Indirect)."""
-        return pass_.dispatch(self, grid, args)
+        try:
+            return pass_.dispatch(self, grid, args)
+        except AttributeError:
+            if hasattr(pass_, "dispatch"):
+                raise  # from inside dispatch: not ours to rename
+            raise TypeError(
+                f"{self.name}.call() takes a compute pass first (encoder.begin_pass(...)), "
+                f"got {type(pass_).__name__}"
+            ) from None
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError(

@@ -26,6 +26,12 @@ def _cpu_workgroup_loops() -> type[ModulePass]:
     return CpuWorkgroupLoopsPass
 
 
+def _verify_workgroup_memory() -> type[ModulePass]:
+    from khal.passes.verify_workgroup_memory import VerifyWorkgroupMemoryPass
+
+    return VerifyWorkgroupMemoryPass
+
+
 def _llvm_lowering(module: str, cls: str) -> Callable[[], type[ModulePass]]:
     """A lazy factory for the pass class `cls` of `khal.passes.<module>` (not only the LLVM lowerings)."""
 
@@ -43,6 +49,7 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-infer-access": _infer_access,
     "khal-verify-uniformity": _llvm_lowering("verify_uniformity", "VerifyUniformityPass"),
     "khal-expand-arith": _llvm_lowering("expand_arith", "ExpandArithPass"),
+    "khal-verify-workgroup-memory": _verify_workgroup_memory,
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
     "khal-cpu-lower-abi": _llvm_lowering("cpu_lower_abi", "CpuLowerAbiPass"),
     "convert-khal-print-to-llvm": _llvm_lowering("convert_khal_print_to_llvm", "ConvertKhalPrintToLLVMPass"),
@@ -60,7 +67,9 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
 # Device functions are inlined first, so that the passes after see whole kernels (and barriers in
 # functions). `khal-verify-uniformity` gives the same CompileError on every target;
 # `khal-expand-arith` makes Python's and WGSL's definitions explicit so that lowerings map 1:1.
+# khal-verify-workgroup-memory goes first: the limit applies to the source, not to what the optimiser leaves.
 COMMON_PREFIX: list[str] = [
+    "khal-verify-workgroup-memory",
     "khal-inline",
     "canonicalize",
     "cse",

@@ -35,7 +35,7 @@ def _format_of(t: Attribute, unsigned: bool) -> str:
     raise LoweringError(f"khal.print cannot print a {t}")
 
 
-class _PrintLowering:
+class PrintLowering:
     """Builds the printf call of each `khal.print` (a plain walk: it adds module-level globals)."""
 
     def __init__(self, module: ModuleOp, flush: bool):
@@ -44,7 +44,7 @@ class _PrintLowering:
         self.names = {o.sym_name.data for o in module.ops if isinstance(o, llvm.GlobalOp | llvm.FuncOp)}
         self.bools: tuple[str, str] | None = None
 
-    def _string(self, text: str, hint: str) -> str:
+    def string(self, text: str, hint: str) -> str:
         i = 0
         while f"{hint}{i}" in self.names:
             i += 1
@@ -61,7 +61,7 @@ class _PrintLowering:
             block.insert_op_before(glob, block.first_op)
         return name
 
-    def _address(self, name: str, ops: list[Operation]) -> SSAValue:
+    def address(self, name: str, ops: list[Operation]) -> SSAValue:
         op = llvm.AddressOfOp(name, llvm.LLVMPointerType())
         ops.append(op)
         return op.result
@@ -71,8 +71,8 @@ class _PrintLowering:
         t = value.type
         if t == i1:
             if self.bools is None:
-                self.bools = (self._string("True", "__khal_true"), self._string("False", "__khal_false"))
-            sel = llx.SelectOp(value, self._address(self.bools[0], ops), self._address(self.bools[1], ops))
+                self.bools = (self.string("True", "__khal_true"), self.string("False", "__khal_false"))
+            sel = llx.SelectOp(value, self.address(self.bools[0], ops), self.address(self.bools[1], ops))
             ops.append(sel)
             return [sel.res]
         if isinstance(t, IntegerType) and t.width.data < 32:
@@ -99,7 +99,7 @@ class _PrintLowering:
                     args += self._scalar_args(extract_element(v, k, ops), unsigned, ops)
             else:
                 args += self._scalar_args(v, unsigned, ops)
-        fmt = self._address(self._string(text + "\n", "__khal_fmt_"), ops)
+        fmt = self.address(self.string(text + "\n", "__khal_fmt_"), ops)
         ptr = llvm.LLVMPointerType()
         declare_function(self.module, "printf", [ptr], i32, variadic=True)
         ops.append(llvm.CallOp("printf", fmt, *args, return_type=i32, variadic_args=len(args)))
@@ -123,6 +123,6 @@ class ConvertKhalPrintToLLVMPass(ModulePass):
         prints = [o for o in op.walk() if isinstance(o, khal.PrintOp)]
         if not prints:
             return
-        printer = _PrintLowering(op, self.flush)
+        printer = PrintLowering(op, self.flush)
         for p in prints:
             printer.lower(p)

@@ -14,7 +14,11 @@ khal ops; ids, barriers, subgroup ops and `khal.print` must be gone (target pass
   `[3 x float]` slot (12 bytes, align 4), a matrix column by column, a struct as a C-layout struct.
 - `khal.workgroup_alloc` becomes an `llvm.alloca` of `[N x T]` (align 16) at the top of the
   function (`workgroup_memory=alloca`, the CPU: one workgroup runs per call), or an internal
-  `llvm.mlir.global` in `workgroup_addr_space` (`workgroup_memory=global`, GPUs).
+  `llvm.mlir.global` in `workgroup_addr_space` (`workgroup_memory=global`, GPUs). With `alloca`, a
+  function whose allocations (workgroup arrays and the per-invocation slots of
+  `khal-cpu-workgroup-loops`) total more than `max_stack_bytes` takes them from one `malloc`ed block
+  instead, freed at every return: a thread's stack (8 MiB for the main thread, often less for others)
+  cannot hold a large workgroup's slots. More than `MAX_HEAP_WORKGROUP_BYTES` is a `CompileError`.
 - Atomics become `atomicrmw` (float add is `fadd`), `cmpxchg`, and atomic loads/stores, all with
   `atomic_ordering` (default `monotonic`: WGSL's relaxed atomics; barriers and launch boundaries
   order the rest).
@@ -27,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, func, llvm
+from xdsl.dialects import arith, func, llvm, scf
 from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
@@ -38,6 +42,7 @@ from xdsl.dialects.builtin import (
     UnitAttr,
     UnrealizedConversionCastOp,
     VectorType,
+    i8,
     i32,
     i64,
 )
@@ -54,16 +59,22 @@ from xdsl.rewriter import InsertPoint, Rewriter
 
 from khal.dialects import khal
 from khal.dialects import llvm_ext as llx
+from khal.passes.convert_khal_print_to_llvm import PrintLowering
+from khal.passes.diagnostics import op_error
 from khal.passes.llvm_common import (
     LoweringError,
     align_of,
+    constant,
+    declare_function,
     extract_value,
     from_llvm,
+    icmp,
     insert_value,
     llvm_type,
     memory_to_value,
     memory_type,
     module_of,
+    size_of,
     to_llvm,
     undef,
     value_to_memory,
@@ -337,6 +348,66 @@ class WorkgroupAllocLowering(RewritePattern):
         rewriter.replace(op, ops, [from_llvm(alloca.res, t, ops)])
 
 
+# Past this many bytes of workgroup memory and slots per workgroup, a CPU kernel is refused at compile time:
+# no GPU could hold that much per workgroup either, and a malloc that large may fail.
+MAX_HEAP_WORKGROUP_BYTES = 64 * 1024 * 1024
+# Alignment of each allocation carved out of the heap block (malloc's, and the allocas').
+_HEAP_ALIGN = 16
+
+
+def _place_on_heap(fn: func.FuncOp, max_stack_bytes: int) -> None:
+    """Carve `fn`'s workgroup allocations out of one malloc'd block when they overflow the stack budget."""
+    allocs = [o for o in fn.walk() if isinstance(o, khal.WorkgroupAllocOp)]
+    offsets: list[int] = []
+    total = 0
+    for alloc in allocs:
+        t = alloc.result.type
+        assert isinstance(t, khal.WorkgroupArrayType)
+        offsets.append(total)
+        size = t.size.data * size_of(memory_type(t.element_type))
+        total += -(-size // _HEAP_ALIGN) * _HEAP_ALIGN
+    if total <= max_stack_bytes:
+        return
+    if total > MAX_HEAP_WORKGROUP_BYTES:
+        raise op_error(
+            fn,
+            f"kernel '{fn.sym_name.data}' needs {total} bytes per workgroup for its workgroup memory and the "
+            f"values it keeps across barriers (at most {MAX_HEAP_WORKGROUP_BYTES} on the CPU): use a smaller "
+            "workgroup or keep fewer values live across a barrier",
+        )
+    module = module_of(fn)
+    ptr = llvm.LLVMPointerType()
+    declare_function(module, "malloc", [i64], ptr)
+    declare_function(module, "free", [ptr], llvm.LLVMVoidType())
+    ops: list[Operation] = []
+    block = llvm.CallOp("malloc", constant(total, i64, ops), return_type=ptr)
+    ops += [block, *_abort_if_null(block.returned, fn.sym_name.data, total, module)]  # pyright: ignore
+    Rewriter.insert_op(ops, InsertPoint.at_start(fn.body.blocks.first))  # pyright: ignore[reportArgumentType]
+    for alloc, offset in zip(allocs, offsets, strict=True):
+        gep = llvm.GEPOp.from_mixed_indices(block.returned, [offset], i8, result_type=ptr, inbounds=True)  # pyright: ignore
+        cast: list[Operation] = [gep]
+        Rewriter.replace_op(alloc, cast, [from_llvm(gep.result, alloc.result.type, cast)])
+    for ret in [o for o in fn.walk() if isinstance(o, func.ReturnOp)]:
+        Rewriter.insert_op(llvm.CallOp("free", block.returned), InsertPoint.before(ret))  # pyright: ignore
+
+
+def _abort_if_null(block: SSAValue, kernel: str, size: int, module: ModuleOp) -> list[Operation]:
+    """Say so and abort when malloc failed: carrying on would write through a null pointer."""
+    ops: list[Operation] = []
+    as_int = llvm.PtrToIntOp(block, i64)
+    ops.append(as_int)
+    failed = icmp("eq", as_int.output, constant(0, i64, ops), ops)
+    printer = PrintLowering(module, flush=False)
+    text = f"khal: kernel '{kernel}' could not allocate {size} bytes for its workgroup\n"
+    then: list[Operation] = []
+    message = printer.address(printer.string(text, "__khal_oom_"), then)
+    declare_function(module, "printf", [llvm.LLVMPointerType()], i32, variadic=True)
+    declare_function(module, "abort", [], llvm.LLVMVoidType())
+    then += [llvm.CallOp("printf", message, return_type=i32, variadic_args=0), llvm.CallOp("abort")]
+    ops.append(scf.IfOp(failed, [], [*then, scf.YieldOp()]))
+    return ops
+
+
 def _function_entry(op: Operation) -> Block:
     parent = op.parent_op()
     while parent is not None and not isinstance(parent, func.FuncOp | llvm.FuncOp):
@@ -455,6 +526,8 @@ class ConvertKhalToLLVMPass(ModulePass):
     """Address space of array data pointers (1 = global on NVPTX)."""
     workgroup_memory: str = "alloca"
     """`alloca` (one workgroup per call, the CPU) or `global` (an internal global, GPUs)."""
+    max_stack_bytes: int = 64 * 1024
+    """With `alloca`: past this many bytes per function, workgroup allocations go to the heap."""
     workgroup_addr_space: int = 0
     """Address space of workgroup globals (3 = shared on NVPTX)."""
     atomic_ordering: str = "monotonic"
@@ -476,6 +549,8 @@ class ConvertKhalToLLVMPass(ModulePass):
         )
         for fn in [o for o in op.walk() if isinstance(o, func.FuncOp)]:
             _expand_array_params(fn, options, self.noalias)
+            if self.workgroup_memory == "alloca":
+                _place_on_heap(fn, self.max_stack_bytes)
         for call in [o for o in op.walk() if isinstance(o, func.CallOp)]:
             _expand_call(call)
         PatternRewriteWalker(

@@ -29,6 +29,7 @@ What a backend provides, and where it plugs in (the checks around each hook stay
 from __future__ import annotations
 
 import math
+import struct
 import threading
 import time
 from abc import ABC, abstractmethod
@@ -82,15 +83,26 @@ def element_layout(dtype: Any) -> tuple[np.dtype[Any], tuple[int, ...]]:
     """(base dtype, row shape) of one buffer element given as a khal type or anything numpy takes.
 
     `khal.Vec3` -> (float32, (3,)); `khal.f32` / `np.float32` -> (float32, ()); a `@khal.struct`
-    class -> (its aligned structured dtype, ()).
+    class -> (its aligned structured dtype, ()). No default: `None` is a `TypeError` (numpy would
+    read it as float64), and so is a dtype a kernel cannot use (object, string, complex, datetime).
     """
+    if dtype is None:
+        raise TypeError("a buffer needs an element type (khal.f32, np.float32, khal.Vec3, ...), got None")
     t = as_khal_type(dtype)
     if isinstance(t, ArrayType):
         raise TypeError(f"a buffer element cannot be {t!r}; give its element type")
-    d = t.dtype if t is not None else np.dtype(dtype)
+    if t is not None:
+        d = t.dtype
+    else:
+        try:
+            d = np.dtype(dtype)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{dtype!r} is not a buffer element type: {e}") from None
+    base = d.subdtype[0] if d.subdtype is not None else d
+    if base.kind not in "biufV" or d.hasobject or (base.kind == "V" and base.names is None):
+        raise TypeError(f"a buffer cannot hold elements of dtype {d}")
     if d.subdtype is not None:
-        base, shape = d.subdtype
-        return base, tuple(shape)
+        return base, tuple(d.subdtype[1])
     return d, ()
 
 
@@ -157,9 +169,13 @@ class Workgroups:
     counts: tuple[int, ...]
 
     def __init__(self, counts: int | Sequence[int]):
-        object.__setattr__(
-            self, "counts", (counts,) if isinstance(counts, int | np.integer) else tuple(counts)
-        )
+        if isinstance(counts, int | np.integer):
+            counts = (counts,)
+        elif isinstance(counts, np.ndarray) and counts.ndim == 1:
+            counts = tuple(counts.tolist())
+        elif not isinstance(counts, tuple | list):
+            raise TypeError(f"Workgroups takes 1 to 3 int counts, got {type(counts).__name__} {counts!r}")
+        object.__setattr__(self, "counts", tuple(counts))
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,6 +188,12 @@ class Indirect:
 
     buffer: Buffer
     offset: int = 0
+
+    def __post_init__(self) -> None:
+        # Checked here, not when the call runs: by then earlier commands of the submission have run.
+        if not isinstance(self.buffer, Buffer):
+            raise TypeError(f"Indirect takes a buffer, got {type(self.buffer).__name__}")
+        object.__setattr__(self, "offset", _as_count(self.offset, "the Indirect offset"))
 
 
 def _as_count(v: Any, what: str) -> int:
@@ -198,8 +220,8 @@ def workgroup_counts(grid: Any, workgroup_size: tuple[int, int, int]) -> tuple[i
     if isinstance(grid, Workgroups):
         raw = grid.counts
         if not 1 <= len(raw) <= 3:
-            raise ValueError(f"Workgroups takes 1 to 3 counts, got {raw}")
-        counts = [_as_count(c, "a workgroup count") for c in raw] + [1] * (3 - len(raw))
+            raise ValueError(f"grid: Workgroups takes 1 to 3 counts, got {raw}")
+        counts = [_as_count(c, "grid: a workgroup count") for c in raw] + [1] * (3 - len(raw))
         return _check_total((counts[0], counts[1], counts[2]))
     dims = (grid,) if isinstance(grid, int | np.integer) else grid
     if not isinstance(dims, tuple | list) or not 1 <= len(dims) <= 3:
@@ -207,7 +229,7 @@ def workgroup_counts(grid: Any, workgroup_size: tuple[int, int, int]) -> tuple[i
             "grid must be an invocation count (int or 1-3 tuple), khal.Workgroups or khal.Indirect, "
             f"got {grid!r}"
         )
-    n = [_as_count(c, "an invocation count") for c in dims] + [1] * (3 - len(dims))
+    n = [_as_count(c, "grid: an invocation count") for c in dims] + [1] * (3 - len(dims))
     return _check_total(tuple(-(-n[i] // workgroup_size[i]) for i in range(3)))  # type: ignore[return-value]
 
 
@@ -287,9 +309,18 @@ _F32_MAX = float(np.finfo(np.float32).max)
 _F16_MAX = float(np.finfo(np.float16).max)
 
 
+def _float_limit(t: ScalarType) -> float:
+    """The largest finite magnitude of a float type (inf for f64: every Python float fits)."""
+    return {16: _F16_MAX, 32: _F32_MAX}.get(t.bits, math.inf)
+
+
 def scalar_checker(kernel: str, name: str, t: ScalarType) -> Checker:
     """Check a scalar argument: the kind (no float for an int) and the range (no -1 for a u32)."""
-    where = f"{kernel}(): parameter {name!r} ({t.name})"
+    return _scalar_check(f"{kernel}(): parameter {name!r} ({t.name})", t)
+
+
+def _scalar_check(where: str, t: ScalarType) -> Checker:
+    """A checker of one scalar of type `t`; its errors start with `where`. Returns a Python number."""
     if t.is_bool:
 
         def check_bool(v: Any) -> Any:
@@ -308,16 +339,23 @@ def scalar_checker(kernel: str, name: str, t: ScalarType) -> Checker:
                 v = int(v)
             if lo <= v <= hi:
                 return v
-            raise ValueError(f"{where} must be in [{lo}, {hi}], got {v}")
+            got = v if abs(v) < 2**128 else f"an int of {v.bit_length()} bits"
+            raise ValueError(f"{where} must be in [{lo}, {hi}], got {got}")
 
         return check_int
-    limit = {16: _F16_MAX, 32: _F32_MAX}.get(t.bits, math.inf)
+    limit = _float_limit(t)
 
     def check_float(v: Any) -> Any:
         if type(v) is not float:
             if isinstance(v, bool | np.bool_) or not isinstance(v, int | float | np.integer | np.floating):
                 raise TypeError(f"{where} takes a float, got {type(v).__name__} {v!r}")
-            v = float(v)
+            try:
+                f = float(v)
+            except OverflowError:  # an int past 1.8e308
+                raise ValueError(f"{where}: {v!r} is out of range (|x| <= {limit:g})") from None
+            if math.isinf(f) and not np.isinf(v):  # a longdouble past 1.8e308
+                raise ValueError(f"{where}: {v!r} is out of range (|x| <= {limit:g})")
+            v = f
         if abs(v) > limit and not math.isinf(v):
             # Rounding would silently make it inf: ask for an explicit inf instead.
             raise ValueError(f"{where}: {v!r} is out of range (|x| <= {limit:g})")
@@ -326,51 +364,181 @@ def scalar_checker(kernel: str, name: str, t: ScalarType) -> Checker:
     return check_float
 
 
+# numpy (kind, itemsize) -> `struct` code (standard sizes, with "<"), for packing values in host layout.
+_PACK_CODES = {
+    ("f", 2): "e",
+    ("f", 4): "f",
+    ("f", 8): "d",
+    ("i", 1): "b",
+    ("i", 2): "h",
+    ("i", 4): "i",
+    ("i", 8): "q",
+    ("u", 1): "B",
+    ("u", 2): "H",
+    ("u", 4): "I",
+    ("u", 8): "Q",
+}
+
+
+def _pack_format(dtype: np.dtype[Any]) -> str:
+    """The `struct` format (after "<") of `dtype`'s bytes: fields in offset order, padding as `x`."""
+    if dtype.names is None:
+        base, shape = dtype.subdtype if dtype.subdtype is not None else (dtype, ())
+        code = _PACK_CODES[(base.kind, base.itemsize)]
+        return f"{math.prod(shape)}{code}" if shape else code
+    fmt, pos = "", 0
+    for offset, fdt in sorted((f[1], f[0]) for f in dtype.fields.values()):  # type: ignore[union-attr]
+        fmt += "x" * (offset - pos) + _pack_format(fdt)
+        pos = offset + fdt.itemsize
+    return fmt + "x" * (dtype.itemsize - pos)
+
+
+def _components_check(where: str, t: VectorType | MatrixType) -> Checker:
+    """A checker of a vector or matrix value: a numpy array, or a list/tuple (of rows, for a matrix).
+
+    A list's components follow the rules of a scalar parameter of the element type (no bool, no float
+    for an integer, no value out of range) one by one, whatever numpy would make of the list; an
+    array's dtype must be numeric (no bool; no float for an integer element) and its values in range.
+    Returns the components in numpy's order: a flat tuple of Python numbers, or a flat array of the
+    element dtype (for an array argument).
+    """
+    n = t.size
+    shape = (n,) if isinstance(t, VectorType) else (n, n)
+    flat = len(shape) == 1
+    elem: ScalarType = t.element
+    component = _scalar_check(f"{where}: a component", elem)
+    # The fast path: Python numbers of `kinds` in [lo, hi] (NaN and infinities take the slow path).
+    kinds = (int,) if elem.is_int else (int, float)
+    lo, hi = (elem.min, elem.max) if elem.is_int else (-_float_limit(elem), _float_limit(elem))
+    fits: dict[np.dtype[Any], bool] = {}  # per array dtype: does its whole range fit the element's?
+
+    def fast(row: Any) -> bool:
+        if (type(row) is not tuple and type(row) is not list) or len(row) != n:
+            return False
+        for c in row:  # a loop, not all(<generator>): this is the per-call hot path
+            if type(c) not in kinds or not lo <= c <= hi:
+                return False
+        return True
+
+    def check(v: Any) -> tuple[Any, ...]:
+        if flat and fast(v):
+            return tuple(v)
+        if not flat and (type(v) is list or type(v) is tuple) and len(v) == n and all(map(fast, v)):
+            return tuple(c for r in v for c in r)
+        if isinstance(v, list | tuple):
+            rows = [v] if flat else v
+            if len(rows) != (1 if flat else n) or not all(_is_row(r, n) for r in rows):
+                raise ValueError(f"{where} needs shape {shape}, got {v!r}")
+            return tuple(component(c) for r in rows for c in r)
+        try:
+            a = np.asarray(v)
+        except Exception as e:  # an array-like that numpy cannot read
+            raise TypeError(f"{where}: cannot read {v!r} as {shape} values: {e}") from None
+        if a.shape != shape:
+            raise ValueError(f"{where} needs shape {shape}, got {a.shape}")
+        if a.dtype.kind not in "iuf" or (elem.is_int and a.dtype.kind == "f"):
+            raise TypeError(f"{where} takes {elem.name} components, got {a.dtype}")
+        if a.dtype not in fits:
+            fits[a.dtype] = _range_fits(a.dtype, elem)
+        if not fits[a.dtype]:
+            _check_range(where, a, elem)
+        out = np.ascontiguousarray(a, dtype=elem.dtype)
+        return out if flat else out.ravel()
+
+    return check
+
+
+def _range_fits(src: np.dtype[Any], elem: ScalarType) -> bool:
+    """Does every value of dtype `src` fit the range of `elem`?"""
+    if src.kind == "f":
+        return elem.is_float and src.itemsize <= elem.dtype.itemsize
+    info = np.iinfo(src)
+    if elem.is_int:
+        return elem.min <= info.min and info.max <= elem.max
+    return max(-int(info.min), int(info.max)) <= _float_limit(elem)
+
+
+def _check_range(where: str, a: np.ndarray, elem: ScalarType) -> None:
+    """Raise unless every value of `a` is in `elem`'s range (floats: or infinite, or NaN)."""
+    if elem.is_int:
+        if a.min() < elem.min or a.max() > elem.max:
+            raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}], got {a.tolist()}")
+        return
+    limit = _float_limit(elem)
+    wide = a if a.dtype.kind == "f" else a.astype(np.float64)  # abs() of a minimal int wraps
+    if (np.isfinite(wide) & (np.abs(wide) > limit)).any():
+        raise ValueError(f"{where}: components must be in [-{limit:g}, {limit:g}] (or inf), got {a.tolist()}")
+
+
+def _is_row(r: Any, n: int) -> bool:
+    """Is `r` a list, tuple or 1-D array of `n` values?"""
+    if isinstance(r, np.ndarray):
+        return r.shape == (n,)
+    return isinstance(r, list | tuple) and len(r) == n
+
+
+def _struct_check(where: str, t: StructType) -> Checker:
+    """A checker of a struct value: a record of `t.dtype`, a dict, a tuple or an object with the fields.
+
+    Each field is checked like a parameter of its type (an error names the field); returns the flat
+    tuple of Python numbers that `_pack_format(t.dtype)` packs.
+    """
+    names = [n for n, _ in t.fields]
+    names_set = set(names)
+    dtype = t.dtype
+    unpack = struct.Struct("<" + _pack_format(dtype)).unpack
+    fields = [
+        (_value_check(f"{where} field {n!r} ({ft.name})", ft), isinstance(ft, ScalarType))
+        for n, ft in t.fields
+    ]
+
+    def check(v: Any) -> tuple[Any, ...]:
+        if type(v) is tuple:
+            values = v if len(v) == len(names) else None
+        elif isinstance(v, np.void | np.ndarray) and v.dtype.names is not None:
+            if v.dtype != dtype or (isinstance(v, np.ndarray) and v.shape != ()):
+                raise TypeError(f"{where} needs one record of dtype {dtype}, got {v.dtype}{v.shape}")
+            return unpack(v.tobytes())
+        elif isinstance(v, dict):
+            values = tuple(v[n] for n in names) if v.keys() == names_set else None
+        elif isinstance(v, tuple):
+            values = v if len(v) == len(names) else None
+        else:
+            values = tuple(getattr(v, n) for n in names) if all(hasattr(v, n) for n in names) else None
+        if values is None:
+            raise TypeError(f"{where} takes a {t.name} (fields {', '.join(names)}), got {v!r}")
+        out: list[Any] = []
+        for (field, scalar), x in zip(fields, values, strict=True):
+            if scalar:
+                out.append(field(x))
+            else:
+                out += field(x)
+        return tuple(out)
+
+    return check
+
+
+def _value_check(where: str, t: KhalType) -> Checker:
+    """The checker of one value of any non-array type (see `_scalar_check` and the others)."""
+    if isinstance(t, ScalarType):
+        return _scalar_check(where, t)
+    if isinstance(t, VectorType | MatrixType):
+        return _components_check(where, t)
+    if isinstance(t, StructType):
+        return _struct_check(where, t)
+    raise TypeError(f"{where}: unsupported parameter type")
+
+
 def value_checker(kernel: str, name: str, t: KhalType) -> Checker:
     """Check a vector, matrix or struct argument; returns its bytes in host layout."""
-    where = f"{kernel}(): parameter {name!r} ({t.name})"
-    dtype = t.dtype
-    if isinstance(t, VectorType | MatrixType):
-        shape = (t.size,) if isinstance(t, VectorType) else (t.size, t.size)
-        elem: ScalarType = t.element
+    check = _value_check(f"{kernel}(): parameter {name!r} ({t.name})", t)
+    pack = struct.Struct("<" + _pack_format(t.dtype)).pack
 
-        def check_vec(v: Any) -> Any:
-            try:
-                a = np.asarray(v)
-            except Exception as e:  # a ragged list, say
-                raise TypeError(f"{where}: cannot read {v!r} as {shape} values: {e}") from None
-            if a.shape != shape:
-                raise ValueError(f"{where} needs shape {shape}, got {a.shape}")
-            if a.dtype.kind not in "biuf" or (elem.is_int and a.dtype.kind == "f"):
-                raise TypeError(f"{where} takes {elem.name} components, got {a.dtype}")
-            if elem.is_int and a.size and (a.min() < elem.min or a.max() > elem.max):
-                raise ValueError(f"{where}: components must be in [{elem.min}, {elem.max}]")
-            return np.ascontiguousarray(a, dtype=elem.dtype).tobytes()
+    def check_value(v: Any) -> bytes:
+        values = check(v)
+        return pack(*values) if type(values) is tuple else values.tobytes()
 
-        return check_vec
-    if isinstance(t, StructType):
-        names = [n for n, _ in t.fields]
-
-        def check_struct(v: Any) -> Any:
-            if isinstance(v, np.void | np.ndarray) and v.dtype.names is not None:
-                if v.dtype != dtype or (isinstance(v, np.ndarray) and v.shape != ()):
-                    raise TypeError(f"{where} needs one record of dtype {dtype}, got {v.dtype}{v.shape}")
-                return np.asarray(v).tobytes()
-            if isinstance(v, dict):
-                values = tuple(v[n] for n in names) if set(v) == set(names) else None
-            elif isinstance(v, tuple):
-                values = v if len(v) == len(names) else None
-            else:
-                values = tuple(getattr(v, n) for n in names) if all(hasattr(v, n) for n in names) else None
-            if values is None:
-                raise TypeError(f"{where} takes a {t.name} (fields {', '.join(names)}), got {v!r}")
-            try:
-                return np.array(values, dtype=dtype).tobytes()
-            except (TypeError, ValueError) as e:
-                raise TypeError(f"{where}: {e}") from None
-
-        return check_struct
-    raise TypeError(f"{where}: unsupported parameter type")
+    return check_value
 
 
 def make_checkers(kernel: Any, backend: Backend) -> list[Checker]:
@@ -452,7 +620,9 @@ class Timestamps:
     """
 
     def __init__(self, backend: Backend, capacity: int = 16):
-        if _as_count(capacity, "capacity") < 2:
+        if not isinstance(backend, Backend):
+            raise TypeError(f"Timestamps takes a khal backend, got {type(backend).__name__} {backend!r}")
+        if _as_count(capacity, "Timestamps capacity") < 2:
             raise ValueError("Timestamps capacity must be at least 2 (one pass takes two timestamps)")
         self.backend = backend
         self.capacity = capacity
@@ -815,8 +985,8 @@ class Backend(ABC):
             raise ValueError(
                 f"write_buffer: rows of shape {a.shape[1:]} do not fit a buffer of rows {buf.row_shape}"
             )
-        if a.dtype != buf.dtype and not np.can_cast(a.dtype, buf.dtype, "same_kind"):
-            raise TypeError(f"write_buffer: cannot write {a.dtype} data into a {buf.dtype} buffer")
+        if a.dtype != buf.dtype:
+            _check_conversion(a, buf.dtype)
         if offset + a.shape[0] > len(buf):
             raise ValueError(
                 f"write_buffer: {a.shape[0]} elements at {offset} overflow a buffer of {len(buf)}"
@@ -940,10 +1110,46 @@ class Backend(ABC):
         return f"<khal backend {self.name}>"
 
 
+_ALL_USAGES = int(BufferUsages.QUERY_RESOLVE) * 2 - 1
+
+
 def _as_usage(usage: Any) -> BufferUsages:
-    if not isinstance(usage, int):
-        raise TypeError(f"usage must be khal.BufferUsages flags, got {usage!r}")
-    return BufferUsages(usage)
+    """`usage` as BufferUsages: a non-empty combination of the defined flags, else a TypeError/ValueError."""
+    if isinstance(usage, bool | np.bool_) or not isinstance(usage, int | np.integer):
+        raise TypeError(f"usage must be khal.BufferUsages flags, got {type(usage).__name__} {usage!r}")
+    value = int(usage)
+    if value <= 0 or value & ~_ALL_USAGES:
+        raise ValueError(
+            f"usage must be a non-empty combination of khal.BufferUsages flags (bits of {_ALL_USAGES:#x}), "
+            f"got {value:#x}"
+            if value >= 0
+            else f"usage must be khal.BufferUsages flags, got {value}"
+        )
+    return BufferUsages(value)
+
+
+def _check_conversion(a: np.ndarray, dtype: np.dtype[Any]) -> None:
+    """Raise unless every value of `a` converts to `dtype` exactly or by float rounding (no wrap, no inf)."""
+    src = a.dtype
+    same_ints = src.kind in "iu" and dtype.kind in "iu"
+    if not same_ints and not np.can_cast(src, dtype, "same_kind"):
+        raise TypeError(f"write_buffer: cannot write {src} data into a {dtype} buffer")
+    if a.size == 0 or np.can_cast(src, dtype, "safe"):
+        return
+    if dtype.kind in "iu":
+        info = np.iinfo(dtype)
+        if a.min() < info.min or a.max() > info.max:
+            raise ValueError(
+                f"write_buffer: {src} data holds values beyond a {dtype} buffer's [{info.min}, {info.max}]"
+            )
+    elif dtype.kind == "f":
+        limit = float(np.finfo(dtype).max)
+        wide = a.astype(np.float64)
+        if (np.isfinite(wide) & (np.abs(wide) > limit)).any():
+            raise ValueError(
+                f"write_buffer: {src} data holds values beyond a {dtype} buffer's range (|x| <= {limit:g}); "
+                "write inf explicitly if that is meant"
+            )
 
 
 def _mark_submitted(timed: tuple[PassMarker, ...]) -> None:

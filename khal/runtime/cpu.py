@@ -28,6 +28,7 @@ from khal.runtime.backend import (
     LaunchPlan,
     PassMarker,
     Submission,
+    _as_usage,
     make_checkers,
     now,
 )
@@ -207,6 +208,10 @@ class Cpu(Backend):
 
         Kernels write straight into that array. Its rows are the elements, as for `init_buffer`.
         """
+        if not hasattr(x, "__dlpack__"):
+            raise TypeError(
+                f"from_dlpack takes an array that speaks DLPack (numpy, torch, ...), got {type(x).__name__}"
+            )
         try:
             a = np.from_dlpack(x)
         except (BufferError, TypeError, RuntimeError) as e:
@@ -215,7 +220,7 @@ class Cpu(Backend):
             raise ValueError("from_dlpack needs a C-contiguous array of at least one dimension")
         if not a.flags.writeable:
             raise ValueError("from_dlpack needs a writable array (kernels may write it)")
-        return CpuBuffer(self, a, BufferUsages(usage))
+        return CpuBuffer(self, a, _as_usage(usage))
 
     def _new_buffer(
         self,

@@ -37,7 +37,14 @@ class BoundKernel:
 
     def call(self, pass_: ComputePass, grid: Any, *args: Any) -> None:
         """Record a dispatch on `pass_` (which must belong to this kernel's backend)."""
-        if pass_.encoder.backend is not self.backend:
+        try:
+            backend = pass_.encoder.backend
+        except AttributeError:
+            raise TypeError(
+                f"{self.kernel.name}.call() takes a compute pass first (encoder.begin_pass(...)), "
+                f"got {type(pass_).__name__}"
+            ) from None
+        if backend is not self.backend:
             raise ValueError(
                 f"{self.kernel.name} was compiled for backend {self.backend.name!r}, but the pass "
                 f"belongs to {pass_.encoder.backend.name!r}"
