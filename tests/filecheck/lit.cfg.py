@@ -20,3 +20,8 @@ for name in ("HOME", "KHAL_CACHE_DIR", "KHAL_NO_CACHE", "PYTHONPATH"):
         config.environment[name] = os.environ[name]
 config.substitutions.append(("%python", sys.executable))
 config.substitutions.append(("filecheck", shutil.which("filecheck", path=bindir) or "filecheck"))
+
+# The target-neutral head of every pipeline, as a `-p` spec: tests of the common prefix name it once.
+from khal.passes import COMMON_PREFIX  # noqa: E402
+
+config.substitutions.append(("%khal_common_prefix", ",".join(COMMON_PREFIX)))

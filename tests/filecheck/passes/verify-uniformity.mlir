@@ -1,4 +1,5 @@
-// RUN: not khal-opt %s -p khal-inline,canonicalize,cse,khal-infer-access,khal-verify-uniformity,khal-expand-arith 2>&1 | filecheck %s
+// RUN: not khal-opt %s -p %khal_common_prefix 2>&1 | filecheck %s
+// RUN: not khal-opt %s -t llvm 2>&1 | filecheck %s
 // RUN: not khal-opt %s -p khal-verify-uniformity 2>&1 | filecheck %s
 
 // The common prefix of every target's pipeline rejects a barrier that not every invocation of a
