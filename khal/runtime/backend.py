@@ -926,6 +926,7 @@ class Backend(ABC):
 
     def __init__(self) -> None:
         self._plans: dict[Any, LaunchPlan] = {}
+        self._plan_keys: dict[Any, str] = {}  # the kernel's cache key each plan was made for
         # Submitted work not yet seen complete, oldest first: it holds the resources the work uses.
         self._in_flight: deque[Submission] = deque()
         self._in_flight_lock = threading.Lock()
@@ -1093,14 +1094,10 @@ class Backend(ABC):
         """
         key = kernel.cache_key()
         plan = self._plans.get(kernel)
-        try:
-            keys = self._plan_keys
-        except AttributeError:
-            keys = self._plan_keys = {}
         # A plan put in `_plans` by hand (tests do) has no key recorded and serves as it is.
-        if plan is None or keys.get(kernel, key) != key:
+        if plan is None or self._plan_keys.get(kernel, key) != key:
             plan = self._plans[kernel] = self._make_plan(kernel)
-            keys[kernel] = key
+            self._plan_keys[kernel] = key
         return plan
 
     @abstractmethod

@@ -164,7 +164,8 @@ def generate_record(
         "arity_error": arity_error,
         "workgroup_counts": workgroup_counts,
         "indirect_counts": indirect_counts,
-        "new_block": ctypes.create_string_buffer,
+        # A ready-made array type: instantiating it is ~3x cheaper than create_string_buffer(n).
+        "new_block": ctypes.c_char * max(pack.size, 1),
         "pack": pack.pack_into,
         "WG": wg,
         "MAXG": MAX_WORKGROUPS,
@@ -195,7 +196,7 @@ def generate_record(
         "        else:",
         "            indirect_counts(counts, backend)",
         "            indirect, x, y, z = counts, 0, 0, 0",
-        f"    block = new_block({max(pack.size, 1)})",
+        "    block = new_block()",
         f"    pack(block, 0, {', '.join(exprs)})",
         f"    return Command(plan, block, x * y * z, indirect, ({''.join(n + ', ' for n in names)}))",
     ]
