@@ -271,3 +271,20 @@ def struct_type_of(cls: type) -> StructType:
             )
         fields.append((name, t))
     return StructType(cls.__name__, tuple(fields), cls)
+
+
+STRUCT_CODES: dict[tuple[str, int], str] = {
+    ("f", 2): "e",
+    ("f", 4): "f",
+    ("f", 8): "d",
+    ("i", 1): "b",
+    ("i", 2): "h",
+    ("i", 4): "i",
+    ("i", 8): "q",
+    ("u", 1): "B",
+    ("u", 2): "H",
+    ("u", 4): "I",
+    ("u", 8): "Q",
+    ("b", 1): "?",
+}
+"""numpy scalar (kind, itemsize) -> Python `struct` format code of its host layout."""

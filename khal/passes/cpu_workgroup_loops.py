@@ -62,7 +62,7 @@ from khal.errors import CompileError
 from khal.passes.diagnostics import op_error
 
 # The uniformity rules are khal-verify-uniformity's, so that both passes accept the same kernels.
-from khal.passes.verify_uniformity import divergent_barrier_error
+from khal.passes.verify_uniformity import carried, divergent_barrier_error
 from khal.passes.verify_uniformity import effect_free as _effect_free
 from khal.passes.verify_uniformity import external_operands as _external_operands
 from khal.passes.verify_uniformity import is_hoistable as _is_hoistable
@@ -409,29 +409,6 @@ class _KernelLowering:
         visit(self.kernel.body.block)
         return uniform
 
-    def _carried(self, op: Operation) -> list[tuple[list[SSAValue], list[SSAValue]]]:
-        """For each carried value group of a workgroup-level op: (values, what flows into them)."""
-        groups: list[tuple[list[SSAValue], list[SSAValue]]] = []
-        if isinstance(op, scf.ForOp):
-            body = op.body.block
-            yield_op = body.last_op
-            assert yield_op is not None
-            for i, result in enumerate(op.results):
-                groups.append(([body.args[i + 1], result], [op.iter_args[i], yield_op.operands[i]]))
-        elif isinstance(op, scf.IfOp):
-            for i, result in enumerate(op.results):
-                sources = [r.block.last_op.operands[i] for r in op.regions if r.blocks]  # pyright: ignore
-                groups.append(([result], sources))
-        elif isinstance(op, scf.WhileOp):
-            before, after = op.before_region.block, op.after_region.block
-            cond, yield_op = before.last_op, after.last_op
-            assert isinstance(cond, scf.ConditionOp) and yield_op is not None
-            for i, arg in enumerate(before.args):
-                groups.append(([arg], [op.arguments[i], yield_op.operands[i]]))
-            for j, arg in enumerate(after.args):
-                groups.append(([arg, op.results[j]], [cond.args[j]]))
-        return groups
-
     def analyse(self) -> None:
         """Find the workgroup-level ops, the pieces, the uniform values and the slots."""
         # Workgroup memory is the same for the whole workgroup wherever it is allocated: allocate it first.
@@ -447,7 +424,7 @@ class _KernelLowering:
             self.uniform = self._compute_uniform()
             changed = False
             for op in self.wg_ops:
-                for values, sources in self._carried(op):
+                for values, sources in carried(op):
                     if values[0] in self.varying_carried:
                         continue
                     if not all(s in self.uniform for s in sources):
@@ -490,7 +467,7 @@ class _KernelLowering:
     def _assign_slots(self) -> None:
         # Varying carried values: one slot per group, shared by the values the group ties together.
         for op in self.wg_ops:
-            for values, sources in self._carried(op):
+            for values, sources in carried(op):
                 if values[0] in self.varying_carried:
                     # A while loop's condition forwarding a varying loop value as it is (the usual
                     # case) hands over that value's slot: no copy each iteration.

@@ -140,7 +140,7 @@ def _blocks(op: Operation) -> list[Block]:
     return [block for region in op.regions for block in region.blocks]
 
 
-def _carried(op: Operation) -> list[tuple[list[SSAValue], list[SSAValue]]]:
+def carried(op: Operation) -> list[tuple[list[SSAValue], list[SSAValue]]]:
     """For each group of values `op` carries or yields: (the values, what flows into them)."""
     groups: list[tuple[list[SSAValue], list[SSAValue]]] = []
     if isinstance(op, scf.ForOp):
@@ -199,7 +199,7 @@ class _Uniformity:
             self.uniform = self._compute()
             changed = False
             for op in self.control:
-                for values, sources in _carried(op):
+                for values, sources in carried(op):
                     if values[0] not in self.varying_carried and not all(s in self.uniform for s in sources):
                         self.varying_carried.update(values)
                         changed = True

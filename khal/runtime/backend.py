@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from khal.types import (
+    STRUCT_CODES,
     ArrayType,
     KhalType,
     MatrixType,
@@ -364,28 +365,11 @@ def _scalar_check(where: str, t: ScalarType) -> Checker:
     return check_float
 
 
-# numpy (kind, itemsize) -> `struct` code (standard sizes, with "<"), for packing values in host layout.
-_PACK_CODES = {
-    ("f", 2): "e",
-    ("f", 4): "f",
-    ("f", 8): "d",
-    ("i", 1): "b",
-    ("i", 2): "h",
-    ("i", 4): "i",
-    ("i", 8): "q",
-    ("u", 1): "B",
-    ("u", 2): "H",
-    ("u", 4): "I",
-    ("u", 8): "Q",
-    ("b", 1): "?",
-}
-
-
 def _pack_format(dtype: np.dtype[Any]) -> str:
     """The `struct` format (after "<") of `dtype`'s bytes: fields in offset order, padding as `x`."""
     if dtype.names is None:
         base, shape = dtype.subdtype if dtype.subdtype is not None else (dtype, ())
-        code = _PACK_CODES[(base.kind, base.itemsize)]
+        code = STRUCT_CODES[(base.kind, base.itemsize)]
         return f"{math.prod(shape)}{code}" if shape else code
     fmt, pos = "", 0
     for offset, fdt in sorted((f[1], f[0]) for f in dtype.fields.values()):  # type: ignore[union-attr]

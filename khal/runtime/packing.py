@@ -30,23 +30,7 @@ from khal.runtime.backend import (
     workgroup_counts,
 )
 from khal.targets import Interface, ParamInterface
-from khal.types import ArrayType, ScalarType
-
-# numpy dtype (kind, itemsize) -> struct code, for scalar fields of the argument block.
-STRUCT_CODES = {
-    ("f", 2): "e",
-    ("f", 4): "f",
-    ("f", 8): "d",
-    ("i", 1): "b",
-    ("i", 2): "h",
-    ("i", 4): "i",
-    ("i", 8): "q",
-    ("u", 1): "B",
-    ("u", 2): "H",
-    ("u", 4): "I",
-    ("u", 8): "Q",
-    ("b", 1): "?",
-}
+from khal.types import STRUCT_CODES, ArrayType, ScalarType
 
 NUM_WORKGROUPS = "__num_workgroups"
 
