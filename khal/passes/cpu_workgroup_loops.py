@@ -62,6 +62,7 @@ from khal.errors import CompileError
 from khal.passes.diagnostics import op_error
 
 # The uniformity rules are khal-verify-uniformity's, so that both passes accept the same kernels.
+from khal.passes.inline import inline_call
 from khal.passes.verify_uniformity import carried, divergent_barrier_error
 from khal.passes.verify_uniformity import effect_free as _effect_free
 from khal.passes.verify_uniformity import external_operands as _external_operands
@@ -130,21 +131,10 @@ def _lookup(module: ModuleOp, name: str) -> func.FuncOp | None:
 
 
 def _inline_call(call: func.CallOp, callee: func.FuncOp, kernel: str) -> None:
-    """Replace `call` by a copy of `callee`'s single-block body."""
+    """Replace `call` by a copy of `callee`'s single-block body (as `khal-inline` does)."""
     if len(callee.body.blocks) != 1:
         raise _error(call, kernel, f"cannot inline '{callee.sym_name.data}': its body is not one block")
-    block = callee.body.block
-    mapper: dict[SSAValue, SSAValue] = dict(zip(block.args, call.arguments, strict=True))
-    parent = call.parent_block()
-    assert parent is not None
-    for op in block.ops:
-        if isinstance(op, func.ReturnOp):
-            for result, value in zip(call.results, op.arguments, strict=True):
-                result.replace_all_uses_with(mapper.get(value, value))
-            break
-        new = op.clone(value_mapper=mapper)
-        parent.insert_op_before(new, call)
-    _erase(call)
+    inline_call(call, callee)
 
 
 def _inline_device_functions(kernel: khal.KernelOp, module: ModuleOp) -> set[str]:

@@ -58,7 +58,7 @@ def _calls(op: Operation, callees: dict[str, func.FuncOp]) -> list[func.CallOp]:
     return [c for c in op.walk() if isinstance(c, func.CallOp) and c.callee.string_value() in callees]
 
 
-def _inline_call(call: func.CallOp, callee: func.FuncOp) -> None:
+def inline_call(call: func.CallOp, callee: func.FuncOp) -> None:
     """Replace `call` by a copy of `callee`'s body (its ops keep their locations)."""
     block = callee.body.block
     mapper: dict[SSAValue, SSAValue] = dict(zip(block.args, call.arguments, strict=True))
@@ -112,12 +112,12 @@ class InlinePass(ModulePass):
             return
         for function in _callees_first(callees):
             for call in _calls(function, callees):
-                _inline_call(call, callees[call.callee.string_value()])
+                inline_call(call, callees[call.callee.string_value()])
         flattened = set(callees.values())
         for caller in list(op.ops):  # kernels and public functions
             if caller not in flattened:
                 for call in _calls(caller, callees):
-                    _inline_call(call, callees[call.callee.string_value()])
+                    inline_call(call, callees[call.callee.string_value()])
         called = {c.callee.string_value() for c in op.walk() if isinstance(c, func.CallOp)}
         for name, function in callees.items():
             if name not in called and any(isinstance(o, _KERNEL_ONLY) for o in function.walk()):
