@@ -62,6 +62,7 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-func-to-llvm": _llvm_lowering("convert_func_to_llvm", "ConvertFuncToLLVMPass"),
     "convert-khal-to-nvvm": _llvm_lowering("convert_khal_to_nvvm", "ConvertKhalToNVVMPass"),
     "khal-cuda-lower-abi": _llvm_lowering("cuda_lower_abi", "CudaLowerAbiPass"),
+    "convert-khal-print-to-nvvm": _llvm_lowering("convert_khal_print_to_nvvm", "ConvertKhalPrintToNVVMPass"),
 }
 
 

@@ -14,7 +14,7 @@ A GPU kernel keeps its grid shape: each invocation is one CUDA thread, each work
   active lanes; on f32 every lane reads each active lane with `shfl.sync.idx` in the same order
   (so every lane gets the bit-identical sum, also in a partly active warp).
   `subgroup_broadcast_first` reads the lowest active lane. Other types are a located LoweringError.
-- `khal.print` is refused here (a located LoweringError): `vprintf` is not lowered yet.
+- `khal.print` is left to `convert-khal-print-to-nvvm` (`vprintf`).
 """
 
 from __future__ import annotations
@@ -218,8 +218,6 @@ def _lower_ops(function: func.FuncOp, wg_size: tuple[int, int, int]) -> None:
             Rewriter.replace_op(op, ops, [])
         elif isinstance(op, khal.SubgroupReduceOp | khal.SubgroupBroadcastFirstOp):
             Rewriter.replace_op(op, ops, [_subgroup(op, ops)])
-        elif isinstance(op, khal.PrintOp):
-            raise op_error(op, "print is not supported on cuda yet (vprintf is not lowered)")
 
 
 @dataclass(frozen=True)
@@ -237,9 +235,7 @@ class ConvertKhalToNVVMPass(ModulePass):
             _lower_ops(function, (wg[0], wg[1], wg[2]))
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp) and CUDA_KERNEL_ATTR not in f.attributes]:
             for inner in fn.walk():
-                if isinstance(
-                    inner, (*_ID_OPS, khal.WorkgroupBarrierOp, khal.StorageBarrierOp, khal.PrintOp)
-                ):
+                if isinstance(inner, (*_ID_OPS, khal.WorkgroupBarrierOp, khal.StorageBarrierOp)):
                     raise op_error(inner, f"{inner.name} in a device function that was not inlined")
 
 

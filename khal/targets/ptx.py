@@ -1,7 +1,8 @@
 """The CUDA target: a kernel's llvm dialect with NVVM intrinsics -> LLVM IR -> PTX (llvmlite's NVPTX).
 
 Pipeline after the common prefix: `convert-khal-to-nvvm` (the kernel keeps its grid shape),
-`khal-cuda-lower-abi` (the parameter block, as `khal.interface`), then the LLVM lowering with GPU
+`khal-cuda-lower-abi` (the parameter block, as `khal.interface`), `convert-khal-print-to-nvvm`
+(`vprintf`), then the LLVM lowering with GPU
 options: arrays in the global address space (1), workgroup arrays as shared (3) globals, math
 through libdevice (`__nv_expf`, ...). `finish` gives the kernel the `ptx_kernel` calling convention,
 links libdevice where the module calls it, optimises at O3 for the compute capability and emits PTX.
@@ -35,6 +36,7 @@ RECORD_VERSION = 1
 CUDA_LOWERING: list[str] = [
     "convert-khal-to-nvvm",
     "khal-cuda-lower-abi",
+    "convert-khal-print-to-nvvm",
     "convert-khal-to-llvm{array_addr_space=1 workgroup_memory=global workgroup_addr_space=3 noalias=false}",
     "convert-vector-to-llvm",
     f"convert-math-to-llvm{{libm_prefix={LIBDEVICE_PREFIX} libm_for_all=true f32_via_f64=false}}",

@@ -18,7 +18,6 @@ import pytest
 
 import khal
 from khal.compiler import compile_kernel
-from khal.errors import CompileError
 from khal.targets import Interface
 from khal.targets import ptx as cuda
 
@@ -99,11 +98,8 @@ def interface_params(interface: Interface) -> list[tuple[int, int]]:
 
 @pytest.mark.parametrize(("name", "kernel"), KERNELS, ids=[n for n, _ in KERNELS])
 def test_kernel_gives_ptx_that_ptxas_accepts(name: str, kernel: khal.Kernel, tmp_path: Path) -> None:
-    if _uses_print(kernel):
-        with pytest.raises(CompileError, match=r"print is not supported on cuda.*\n.*print\("):
-            kernel.ptx()
-        return
     ptx = kernel.ptx()
+    assert ("call.uni (retval0), vprintf," in ptx) == _uses_print(kernel)
     assert ".version 8.0" in ptx and ".target sm_80" in ptx and f".entry {kernel.name}(" in ptx
     interface = compile_kernel(kernel, "cuda").interface
     emitted = ptx_params(ptx, kernel.name)
@@ -156,6 +152,16 @@ def test_gpu_features_reach_the_ptx() -> None:
     assert "shfl.sync.idx" in subgroups and "activemask" in subgroups and "%laneid" in subgroups
     maths = runtime_kernels.math_unary.asm("cuda", "llvm")
     assert '@"__nv_expf"' in str(maths) and '@"__nv_sinf"' in str(maths)
+
+
+def test_print_packs_its_arguments_for_vprintf() -> None:
+    # f"lane {lid}: {t}", idx: u32, f32 (promoted to double), u32 -> one buffer {i32, double, i32}.
+    llvm_ir = kernel_zoo.reduce_sum.asm("cuda", "llvm")
+    assert isinstance(llvm_ir, str)
+    assert 'c"lane %u: %g %u\\0a\\00"' in llvm_ir
+    assert "alloca {i32, double, i32}" in llvm_ir and 'call i32 @"vprintf"(ptr' in llvm_ir
+    ptx = kernel_zoo.reduce_sum.ptx()
+    assert "st.local.b64 \t[%rd1+8]" in ptx
 
 
 def test_missing_libdevice_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
