@@ -11,8 +11,8 @@ A GPU kernel keeps its grid shape: each invocation is one CUDA thread, each work
 - `workgroup_barrier` is `barrier0` (`bar.sync 0`); `storage_barrier` is `membar.gl` followed by
   `barrier0`, so that array writes before it are visible to the whole device, as WGSL's is.
 - Subgroups are warps of 32. `subgroup_reduce` on 32-bit integers is `redux.sync` (sm_80) over the
-  active lanes; on f32 every lane reads each active lane with `shfl.sync.idx` in the same order
-  (so every lane gets the bit-identical sum, also in a partly active warp).
+  active lanes; on f32 a full warp is a `shfl.sync.bfly` butterfly, a partly active one has every lane
+  read each active lane with `shfl.sync.idx` in the same order (either way every lane gets the same bits).
   `subgroup_broadcast_first` reads the lowest active lane. Other types are a located LoweringError.
 - `khal.print` is left to `convert-khal-print-to-nvvm` (`vprintf`).
 """
@@ -169,6 +169,31 @@ def _float_reduce(kind: khal.ReduceKind, value: SSAValue, mask: SSAValue, ops: l
     return loop.results[0]
 
 
+def _butterfly(kind: khal.ReduceKind, value: SSAValue, ops: list[Operation]) -> SSAValue:
+    """A full warp: 5 `shfl.sync.bfly` steps; a+b == b+a, so every lane ends with the same bits."""
+    acc = value
+    for offset in (16, 8, 4, 2, 1):
+        args = [_const(_FULL_MASK, ops), acc, _const(offset, ops), _const(31, ops)]
+        other = _intrinsic("llvm.nvvm.shfl.sync.bfly.f32", args, value.type, ops)
+        acc = _binop(_FLOAT_COMBINE[kind], acc, other, ops)
+    return acc
+
+
+def _float_subgroup_reduce(
+    kind: khal.ReduceKind, value: SSAValue, mask: SSAValue, ops: list[Operation]
+) -> SSAValue:
+    """The butterfly where the whole warp is active (the common case), else the lane-by-lane fold."""
+    full = arith.CmpiOp(mask, _const(_FULL_MASK, ops), "eq")
+    ops.append(full)
+    fast: list[Operation] = []
+    fast.append(scf.YieldOp(_butterfly(kind, value, fast)))
+    slow: list[Operation] = []
+    slow.append(scf.YieldOp(_float_reduce(kind, value, mask, slow)))
+    branch = scf.IfOp(full.result, [value.type], fast, slow)
+    ops.append(branch)
+    return branch.results[0]
+
+
 def _subgroup(op: khal.SubgroupReduceOp | khal.SubgroupBroadcastFirstOp, ops: list[Operation]) -> SSAValue:
     t = op.value.type
     if not (_is_i32(t) or isinstance(t, Float32Type)):
@@ -181,7 +206,7 @@ def _subgroup(op: khal.SubgroupReduceOp | khal.SubgroupBroadcastFirstOp, ops: li
         return _intrinsic(f"llvm.nvvm.redux.sync.{_REDUX[kind]}", [op.value, mask], i32, ops)
     if kind not in _FLOAT_COMBINE:
         raise op_error(op, f"subgroup_reduce {kind} on a float is not defined")
-    return _float_reduce(kind, op.value, mask, ops)
+    return _float_subgroup_reduce(kind, op.value, mask, ops)
 
 
 # --------------------------------------------------------------------------- kernels

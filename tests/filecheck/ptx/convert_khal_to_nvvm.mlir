@@ -3,9 +3,9 @@
 
 // `convert-khal-to-nvvm` keeps the kernel's grid shape: a func.func marked `khal.cuda_kernel` with the same
 // parameters; ids read the special registers, with the workgroup size as a constant (64 x 2 here);
-// subgroups are warps of 32 over the active lanes; i32 reductions are `redux.sync`, f32 ones fold every
-// active lane in lane order from the first (so every lane gets the same bits); barriers are `barrier0`,
-// a storage barrier adds `membar.gl` before it. `-t ptx` runs the whole CUDA pipeline and emits PTX.
+// subgroups are warps of 32 over the active lanes; i32 reductions are `redux.sync`; f32 ones are a
+// butterfly in a full warp, else fold every active lane in lane order from the first (every lane gets
+// the same bits either way); barriers are `barrier0`, a storage barrier adds `membar.gl` before it. `-t ptx` runs the whole CUDA pipeline and emits PTX.
 
 // CHECK:      func.func @k(%a: !khal.array<f32, read_write>, %u: !khal.array<i32, read_write>, %n: i32) attributes {khal.workgroup_size = array<i64: 64, 2, 1>, khal.cuda_kernel} {
 // CHECK-NEXT:   %g = arith.constant 2 : i32
@@ -22,12 +22,20 @@
 // CHECK-NEXT:   %s = arith.constant 32 : i32
 // CHECK-NEXT:   %lane = llvm.call_intrinsic "llvm.nvvm.read.ptx.sreg.laneid"() : () -> i32
 // CHECK:        %r = llvm.call_intrinsic "llvm.nvvm.activemask"() : () -> i32
-// CHECK:        %r_2 = llvm.call_intrinsic "llvm.cttz.i32"(%r, %r_1) : (i32, i1) -> i32
-// CHECK:        %r_4 = llvm.call_intrinsic "llvm.nvvm.shfl.sync.idx.f32"(%r, %v, %r_2, %r_3) : (i32, f32, i32, i32) -> f32
-// CHECK:        scf.for %{{.*}} = %r_5 to %r_6 step %r_7 iter_args(%{{.*}} = %r_4) -> (f32) : i32 {
-// CHECK:          llvm.call_intrinsic "llvm.nvvm.shfl.sync.idx.f32"
-// CHECK:          arith.addf
-// CHECK:          arith.select
+// CHECK-NEXT:   %r_1 = arith.constant -1 : i32
+// CHECK-NEXT:   %r_2 = arith.cmpi eq, %r, %r_1 : i32
+// CHECK-NEXT:   %r_3 = scf.if %r_2 -> (f32) {
+// CHECK:          %[[B16:.*]] = llvm.call_intrinsic "llvm.nvvm.shfl.sync.bfly.f32"(%{{.*}}, %v, %{{.*}}, %{{.*}}) : (i32, f32, i32, i32) -> f32
+// CHECK-NEXT:     %{{.*}} = arith.addf %v, %[[B16]] : f32
+// CHECK-COUNT-4:  llvm.call_intrinsic "llvm.nvvm.shfl.sync.bfly.f32"
+// CHECK:          scf.yield
+// CHECK-NEXT:   } else {
+// CHECK:          %[[FIRST:.*]] = llvm.call_intrinsic "llvm.cttz.i32"(%r, %{{.*}}) : (i32, i1) -> i32
+// CHECK:          %[[START:.*]] = llvm.call_intrinsic "llvm.nvvm.shfl.sync.idx.f32"(%r, %v, %[[FIRST]], %{{.*}})
+// CHECK:          scf.for %{{.*}} = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%{{.*}} = %[[START]]) -> (f32) : i32 {
+// CHECK:            llvm.call_intrinsic "llvm.nvvm.shfl.sync.idx.f32"(%r, %v,
+// CHECK-NEXT:       arith.addf
+// CHECK-NEXT:       arith.select
 // CHECK:        %m_1 = llvm.call_intrinsic "llvm.nvvm.redux.sync.umax"(%n, %m) : (i32, i32) -> i32
 // CHECK:        %b_4 = llvm.call_intrinsic "llvm.nvvm.shfl.sync.idx.f32"(%b, %v, %b_2, %b_3) : (i32, f32, i32, i32) -> f32
 // CHECK-NEXT:   llvm.call_intrinsic "llvm.nvvm.barrier0"() : () -> ()
@@ -45,9 +53,10 @@
 // PTX-NEXT:   .param .u64 k_param_3,
 // PTX-NEXT:   .param .u32 k_param_4
 // PTX:        %ctaid.y
-// PTX:        activemask.b32
-// PTX:        shfl.sync.idx.b32
-// PTX:        redux.sync.max.u32
+// PTX-DAG:    activemask.b32
+// PTX-DAG:    shfl.sync.bfly.b32
+// PTX-DAG:    shfl.sync.idx.b32
+// PTX-DAG:    redux.sync.max.u32
 // PTX:        bar.sync 0;
 // PTX-NEXT:   membar.gl;
 // PTX-NEXT:   bar.sync 0;
