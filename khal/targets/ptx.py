@@ -116,6 +116,16 @@ def _link_libdevice(module: llvm.ModuleRef) -> None:
     module.link_in(libdevice)
 
 
+def _drop_unused(module: llvm.ModuleRef, tm: llvm.TargetMachine) -> None:
+    """Global DCE before O3: of libdevice's hundreds of (now internal) functions only the called stay."""
+    from llvmlite import binding as llvm
+
+    pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=0))
+    pm = llvm.create_new_module_pass_manager()
+    pm.add_global_dead_code_eliminate_pass()
+    pm.run(module, pb)
+
+
 def compile_ptx(llvm_ir: str, kernel: str) -> str:
     """PTX for `llvm_ir` (a module holding `@<kernel>` with the `ptx_kernel` convention)."""
     from llvmlite import binding as llvm
@@ -132,6 +142,7 @@ def compile_ptx(llvm_ir: str, kernel: str) -> str:
             if not f.is_declaration and f.name != kernel:
                 f.linkage = llvm.Linkage.internal
         module.verify()
+        _drop_unused(module, tm)
         optimise(module, tm)
         return tm.emit_assembly(module)
 
