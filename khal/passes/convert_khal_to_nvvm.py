@@ -49,10 +49,14 @@ _FULL_MASK = -1  # 0xffffffff as an i32
 _SREG = "llvm.nvvm.read.ptx.sreg."
 
 
-def _intrinsic(name: str, args: list[SSAValue], result: Attribute | None, ops: list[Operation]) -> SSAValue:
-    op = llvm.CallIntrinsicOp(name, args, [result] if result is not None else [])
+def _intrinsic(name: str, args: list[SSAValue], result: Attribute, ops: list[Operation]) -> SSAValue:
+    op = llvm.CallIntrinsicOp(name, args, [result])
     ops.append(op)
-    return op.results[0] if op.results else None  # type: ignore[return-value]
+    return op.results[0]
+
+
+def _void_intrinsic(name: str, ops: list[Operation]) -> None:
+    ops.append(llvm.CallIntrinsicOp(name, [], []))
 
 
 def _const(value: int, ops: list[Operation], t: IntegerType = i32) -> SSAValue:
@@ -214,8 +218,8 @@ def _subgroup(op: khal.SubgroupReduceOp | khal.SubgroupBroadcastFirstOp, ops: li
 
 def _barrier(op: Operation, ops: list[Operation]) -> None:
     if isinstance(op, khal.StorageBarrierOp):
-        _intrinsic("llvm.nvvm.membar.gl", [], None, ops)
-    _intrinsic("llvm.nvvm.barrier0", [], None, ops)
+        _void_intrinsic("llvm.nvvm.membar.gl", ops)
+    _void_intrinsic("llvm.nvvm.barrier0", ops)
 
 
 def _kernel_function(kernel: khal.KernelOp) -> func.FuncOp:

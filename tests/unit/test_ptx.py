@@ -17,7 +17,10 @@ from typing import Any
 import pytest
 
 import khal
+import khal.std as ks
+from khal import Array, f64
 from khal.compiler import compile_kernel
+from khal.errors import CompileError
 from khal.targets import Interface
 from khal.targets import ptx as cuda
 
@@ -162,6 +165,19 @@ def test_print_packs_its_arguments_for_vprintf() -> None:
     assert "alloca {i32, double, i32}" in llvm_ir and 'call i32 @"vprintf"(ptr' in llvm_ir
     ptx = kernel_zoo.reduce_sum.ptx()
     assert "st.local.b64 \t[%rd1+8]" in ptx
+
+
+@khal.kernel
+def subgroup_f64(x: Array[f64]):
+    i = ks.global_invocation_id().x
+    x[i] = ks.subgroup_add(x[i])
+
+
+def test_unsupported_subgroup_type_is_a_located_error() -> None:
+    with pytest.raises(
+        CompileError, match=r"test_ptx.py:\d+:\d+: error: khal.subgroup_reduce on f64 is not supported"
+    ):
+        subgroup_f64.ptx()
 
 
 def test_missing_libdevice_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
