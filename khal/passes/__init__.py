@@ -60,6 +60,9 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "convert-arith-to-llvm": _llvm_lowering("convert_arith_to_llvm", "ConvertArithToLLVMPass"),
     "convert-cf-to-llvm": _llvm_lowering("convert_cf_to_llvm", "ConvertCfToLLVMPass"),
     "convert-func-to-llvm": _llvm_lowering("convert_func_to_llvm", "ConvertFuncToLLVMPass"),
+    "convert-khal-to-nvvm": _llvm_lowering("convert_khal_to_nvvm", "ConvertKhalToNVVMPass"),
+    "khal-cuda-lower-abi": _llvm_lowering("cuda_lower_abi", "CudaLowerAbiPass"),
+    "convert-khal-print-to-nvvm": _llvm_lowering("convert_khal_print_to_nvvm", "ConvertKhalPrintToNVVMPass"),
 }
 
 

@@ -85,10 +85,10 @@ class PrintLowering:
             return [ext.result]
         return [value]
 
-    def lower(self, op: khal.PrintOp) -> None:
+    def format_and_args(self, op: khal.PrintOp, ops: list[Operation]) -> tuple[str, list[SSAValue]]:
+        """The printf format of `op` (with its newline) and its promoted arguments (C's variadic rules)."""
         pieces = op.format.data.split("{}")
         text = pieces[0].replace("%", "%%")
-        ops: list[Operation] = []
         args: list[SSAValue] = []
         for i, (value, piece) in enumerate(zip(op.values, pieces[1:], strict=True)):
             unsigned = op.is_unsigned(i)
@@ -99,7 +99,13 @@ class PrintLowering:
                     args += self._scalar_args(extract_element(v, k, ops), unsigned, ops)
             else:
                 args += self._scalar_args(v, unsigned, ops)
-        fmt = self.address(self.string(text + "\n", "__khal_fmt_"), ops)
+        return text + "\n", args
+
+    def lower(self, op: khal.PrintOp) -> None:
+        """Replace `op` with a `printf` call (and `fflush` when `flush`)."""
+        ops: list[Operation] = []
+        text, args = self.format_and_args(op, ops)
+        fmt = self.address(self.string(text, "__khal_fmt_"), ops)
         ptr = llvm.LLVMPointerType()
         declare_function(self.module, "printf", [ptr], i32, variadic=True)
         ops.append(llvm.CallOp("printf", fmt, *args, return_type=i32, variadic_args=len(args)))

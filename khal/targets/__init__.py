@@ -44,15 +44,17 @@ DEFAULT_TARGET = "cpu"
 
 TARGETS: dict[str, str] = {
     "cpu": "khal.targets.cpu:CpuTarget",
+    "cuda": "khal.targets.ptx:CudaTarget",
 }
 """target name -> `"module:attr"` of its `Target` subclass. Add one line per target."""
 
 TARGET_STAGES: dict[str, tuple[str, ...]] = {
     "cpu": ("llvm", "llvm-opt"),
+    "cuda": ("llvm", "ptx"),
 }
 """target name -> its stage names (as its class declares them), readable without importing it."""
 
-UNBUILT_STAGES: dict[str, str] = {"ptx": "cuda", "spirv": "webgpu", "spirv-asm": "webgpu"}
+UNBUILT_STAGES: dict[str, str] = {"spirv": "webgpu", "spirv-asm": "webgpu"}
 """Stages of targets planned but not in this build: `khal-opt -t` names them and says so."""
 
 BINARY_STAGES: frozenset[str] = frozenset({"spirv"})
@@ -64,7 +66,7 @@ FRONTEND_STAGE = "khal"
 INTERFACE_ATTR = "khal.interface"
 """The attribute an ABI pass writes on a kernel's function: the kernel's `Interface`."""
 
-_UNBUILT_TARGETS = ("cuda", "webgpu")
+_UNBUILT_TARGETS = ("webgpu",)
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,7 @@ class Interface:
             for p in data["params"]
         )
         wg = tuple(int(x) for x in data["workgroup_size"])
-        nwg = data["num_workgroups"]
+        nwg = data.get("num_workgroups")
         return cls(
             kernel=data["kernel"],
             workgroup_size=(wg[0], wg[1], wg[2]),
@@ -304,7 +306,7 @@ def check_target(name: str) -> None:
     if name in TARGETS:
         return
     if name in _UNBUILT_TARGETS or name in UNBUILT_STAGES:
-        raise TargetNotBuilt(f"the {name} target is not built yet; only the CPU target exists")
+        raise TargetNotBuilt(f"the {name} target is not built yet; built: {', '.join(TARGETS)}")
     raise ValueError(f"unknown target {name!r}; known: {', '.join(TARGETS)}")
 
 
@@ -331,11 +333,10 @@ def emit_names() -> Iterator[str]:
     Each built target's first stage, then the planned stages, then the remaining ones: the order
     `-t`'s choices had before later stages (`llvm-opt`) were added, which scripts match.
     """
-    for stages in TARGET_STAGES.values():
-        yield from stages[:1]
-    yield from UNBUILT_STAGES
-    for stages in TARGET_STAGES.values():
-        yield from stages[1:]
+    firsts = [stages[0] for stages in TARGET_STAGES.values()]
+    rest = [s for stages in TARGET_STAGES.values() for s in stages[1:]]
+    # Two targets may share a stage name (`llvm`): it is listed once, and `target_of_stage` picks the first.
+    yield from dict.fromkeys([*firsts, *UNBUILT_STAGES, *rest])
 
 
 def target_of_stage(stage: str) -> Target:

@@ -101,8 +101,9 @@ def test_ir_at_every_stage() -> None:
     assert "add_assign__entry" in add_assign.llvm_ir()
     with pytest.raises(ValueError, match="unknown stage"):
         add_assign.ir(target="cpu", stage="nope")
+    assert ".entry add_assign" in add_assign.ptx()
     with pytest.raises(NotImplementedError, match="not built yet"):
-        add_assign.ptx()
+        add_assign.spirv()
 
 
 # A child process runs the damage tests: a damaged entry that got past the checks could crash it.

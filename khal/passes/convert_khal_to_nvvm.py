@@ -1,0 +1,271 @@
+"""`convert-khal-to-nvvm`: khal's kernels, ids, barriers and subgroup ops to NVVM intrinsics.
+
+Runs after the common prefix, before `convert-khal-to-llvm` (which then lowers arrays, workgroup
+memory and atomics with `array_addr_space=1`, `workgroup_memory=global`, `workgroup_addr_space=3`).
+A GPU kernel keeps its grid shape: each invocation is one CUDA thread, each workgroup one block.
+
+- Each `khal.kernel` becomes a `func.func` with the same parameters, marked `khal.workgroup_size`
+  and `khal.cuda_kernel` (the CUDA target gives it the `ptx_kernel` calling convention).
+- Ids read the special registers (`llvm.nvvm.read.ptx.sreg.tid/ctaid/nctaid.*`); the workgroup
+  size is a compile-time constant, so `global_invocation_id` is `ctaid * size + tid`.
+- `workgroup_barrier` is `barrier0` (`bar.sync 0`); `storage_barrier` is `membar.gl` followed by
+  `barrier0`, so that array writes before it are visible to the whole device, as WGSL's is.
+- Subgroups are warps of 32. `subgroup_reduce` on 32-bit integers is `redux.sync` (sm_80) over the
+  active lanes; on f32 a full warp is a `shfl.sync.bfly` butterfly, a partly active one has every lane
+  read each active lane with `shfl.sync.idx` in the same order (either way every lane gets the same bits).
+  `subgroup_broadcast_first` reads the lowest active lane. Other types are a located LoweringError.
+- `khal.print` is left to `convert-khal-print-to-nvvm` (`vprintf`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import arith, func, llvm, scf
+from xdsl.dialects.builtin import (
+    DenseArrayBase,
+    Float32Type,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    UnitAttr,
+    i1,
+    i32,
+    i64,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+from xdsl.rewriter import Rewriter
+
+from khal.dialects import khal
+from khal.passes.diagnostics import op_error
+
+WARP_SIZE = 32
+CUDA_KERNEL_ATTR = "khal.cuda_kernel"
+"""Unit attribute on the `func.func` (then `llvm.func`) that becomes a `ptx_kernel` entry."""
+
+_FULL_MASK = -1  # 0xffffffff as an i32
+_SREG = "llvm.nvvm.read.ptx.sreg."
+
+
+def _intrinsic(name: str, args: list[SSAValue], result: Attribute, ops: list[Operation]) -> SSAValue:
+    op = llvm.CallIntrinsicOp(name, args, [result])
+    ops.append(op)
+    return op.results[0]
+
+
+def _void_intrinsic(name: str, ops: list[Operation]) -> None:
+    ops.append(llvm.CallIntrinsicOp(name, [], []))
+
+
+def _const(value: int, ops: list[Operation], t: IntegerType = i32) -> SSAValue:
+    op = arith.ConstantOp(IntegerAttr(value, t))
+    ops.append(op)
+    return op.result
+
+
+def _binop(cls: type[Operation], a: SSAValue, b: SSAValue, ops: list[Operation]) -> SSAValue:
+    op = cls(a, b)  # pyright: ignore[reportCallIssue]
+    ops.append(op)
+    return op.results[0]
+
+
+# --------------------------------------------------------------------------- ids
+
+
+def _sreg(register: str, ops: list[Operation]) -> SSAValue:
+    return _intrinsic(_SREG + register, [], i32, ops)
+
+
+def _id(op: Operation, wg_size: tuple[int, int, int], ops: list[Operation]) -> SSAValue:
+    """The value of an id op, from special registers and the constant workgroup size."""
+    if isinstance(op, khal.LocalInvocationIndexOp):
+        x, y, z = (_sreg(f"tid.{d}", ops) for d in "xyz")
+        row = _binop(arith.MuliOp, y, _const(wg_size[0], ops), ops)
+        plane = _binop(arith.MuliOp, z, _const(wg_size[0] * wg_size[1], ops), ops)
+        return _binop(arith.AddiOp, _binop(arith.AddiOp, x, row, ops), plane, ops)
+    if isinstance(op, khal.SubgroupSizeOp):
+        return _const(WARP_SIZE, ops)
+    if isinstance(op, khal.SubgroupInvocationIdOp):
+        return _sreg("laneid", ops)
+    assert isinstance(
+        op, khal.GlobalInvocationIdOp | khal.LocalInvocationIdOp | khal.WorkgroupIdOp | khal.NumWorkgroupsOp
+    )
+    dim = op.dim.data.value
+    if isinstance(op, khal.LocalInvocationIdOp):
+        return _sreg(f"tid.{dim}", ops)
+    if isinstance(op, khal.WorkgroupIdOp):
+        return _sreg(f"ctaid.{dim}", ops)
+    if isinstance(op, khal.NumWorkgroupsOp):
+        return _sreg(f"nctaid.{dim}", ops)
+    size = _const(wg_size["xyz".index(dim)], ops)
+    block = _binop(arith.MuliOp, _sreg(f"ctaid.{dim}", ops), size, ops)
+    return _binop(arith.AddiOp, block, _sreg(f"tid.{dim}", ops), ops)
+
+
+_ID_OPS = (
+    khal.GlobalInvocationIdOp,
+    khal.LocalInvocationIdOp,
+    khal.WorkgroupIdOp,
+    khal.NumWorkgroupsOp,
+    khal.LocalInvocationIndexOp,
+    khal.SubgroupSizeOp,
+    khal.SubgroupInvocationIdOp,
+)
+
+
+# --------------------------------------------------------------------------- subgroups
+
+_REDUX = {
+    khal.ReduceKind.ADD: "add",
+    khal.ReduceKind.MIN: "min",
+    khal.ReduceKind.MAX: "max",
+    khal.ReduceKind.UMIN: "umin",
+    khal.ReduceKind.UMAX: "umax",
+}
+_FLOAT_COMBINE: dict[khal.ReduceKind, type[Operation]] = {
+    khal.ReduceKind.ADD: arith.AddfOp,
+    khal.ReduceKind.MIN: arith.MinimumfOp,
+    khal.ReduceKind.MAX: arith.MaximumfOp,
+}
+
+
+def _is_i32(t: Attribute) -> bool:
+    return isinstance(t, IntegerType) and t.width.data == 32
+
+
+def _first_lane(mask: SSAValue, ops: list[Operation]) -> SSAValue:
+    zero_undef = llvm.ConstantOp(IntegerAttr(0, i1), i1)
+    ops.append(zero_undef)
+    return _intrinsic("llvm.cttz.i32", [mask, zero_undef.result], i32, ops)
+
+
+def _shuffle_idx(mask: SSAValue, value: SSAValue, lane: SSAValue, ops: list[Operation]) -> SSAValue:
+    suffix = "f32" if isinstance(value.type, Float32Type) else "i32"
+    return _intrinsic(
+        f"llvm.nvvm.shfl.sync.idx.{suffix}", [mask, value, lane, _const(31, ops)], value.type, ops
+    )
+
+
+def _float_reduce(kind: khal.ReduceKind, value: SSAValue, mask: SSAValue, ops: list[Operation]) -> SSAValue:
+    """Every lane folds the active lanes' values in lane order, starting at the first active one."""
+    first = _first_lane(mask, ops)
+    start = _shuffle_idx(mask, value, first, ops)
+    lower, upper, step = (_const(v, ops) for v in (0, WARP_SIZE, 1))
+    body = Block(arg_types=[i32, value.type])
+    lane, acc = body.args
+    inner: list[Operation] = []
+    shifted = _binop(arith.ShRUIOp, mask, lane, inner)
+    bit = _binop(arith.AndIOp, shifted, _const(1, inner), inner)
+    active = arith.CmpiOp(bit, _const(0, inner), "ne")
+    later = arith.CmpiOp(lane, first, "ne")
+    inner += [active, later]
+    take = _binop(arith.AndIOp, active.result, later.result, inner)
+    # The shuffle runs in every lane (shfl.sync must be reached by all lanes in the mask).
+    other = _shuffle_idx(mask, value, lane, inner)
+    combined = _binop(_FLOAT_COMBINE[kind], acc, other, inner)
+    chosen = arith.SelectOp(take, combined, acc)
+    inner += [chosen, scf.YieldOp(chosen.result)]
+    body.add_ops(inner)
+    loop = scf.ForOp(lower, upper, step, [start], body)
+    ops.append(loop)
+    return loop.results[0]
+
+
+def _butterfly(kind: khal.ReduceKind, value: SSAValue, ops: list[Operation]) -> SSAValue:
+    """A full warp: 5 `shfl.sync.bfly` steps; a+b == b+a, so every lane ends with the same bits."""
+    acc = value
+    for offset in (16, 8, 4, 2, 1):
+        args = [_const(_FULL_MASK, ops), acc, _const(offset, ops), _const(31, ops)]
+        other = _intrinsic("llvm.nvvm.shfl.sync.bfly.f32", args, value.type, ops)
+        acc = _binop(_FLOAT_COMBINE[kind], acc, other, ops)
+    return acc
+
+
+def _float_subgroup_reduce(
+    kind: khal.ReduceKind, value: SSAValue, mask: SSAValue, ops: list[Operation]
+) -> SSAValue:
+    """The butterfly where the whole warp is active (the common case), else the lane-by-lane fold."""
+    full = arith.CmpiOp(mask, _const(_FULL_MASK, ops), "eq")
+    ops.append(full)
+    fast: list[Operation] = []
+    fast.append(scf.YieldOp(_butterfly(kind, value, fast)))
+    slow: list[Operation] = []
+    slow.append(scf.YieldOp(_float_reduce(kind, value, mask, slow)))
+    branch = scf.IfOp(full.result, [value.type], fast, slow)
+    ops.append(branch)
+    return branch.results[0]
+
+
+def _subgroup(op: khal.SubgroupReduceOp | khal.SubgroupBroadcastFirstOp, ops: list[Operation]) -> SSAValue:
+    t = op.value.type
+    if not (_is_i32(t) or isinstance(t, Float32Type)):
+        raise op_error(op, f"{op.name} on {t} is not supported on cuda yet (only 32-bit integers and f32)")
+    mask = _intrinsic("llvm.nvvm.activemask", [], i32, ops)
+    if isinstance(op, khal.SubgroupBroadcastFirstOp):
+        return _shuffle_idx(mask, op.value, _first_lane(mask, ops), ops)
+    kind = op.kind.data
+    if _is_i32(t):
+        return _intrinsic(f"llvm.nvvm.redux.sync.{_REDUX[kind]}", [op.value, mask], i32, ops)
+    if kind not in _FLOAT_COMBINE:
+        raise op_error(op, f"subgroup_reduce {kind} on a float is not defined")
+    return _float_subgroup_reduce(kind, op.value, mask, ops)
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+def _barrier(op: Operation, ops: list[Operation]) -> None:
+    if isinstance(op, khal.StorageBarrierOp):
+        _void_intrinsic("llvm.nvvm.membar.gl", ops)
+    _void_intrinsic("llvm.nvvm.barrier0", ops)
+
+
+def _kernel_function(kernel: khal.KernelOp) -> func.FuncOp:
+    """The kernel as a `func.func` with the same parameters and body (`khal.return` -> `func.return`)."""
+    region = Region()
+    kernel.body.move_blocks(region)
+    function = func.FuncOp(kernel.sym_name.data, kernel.function_type, region)
+    function.attributes["khal.workgroup_size"] = DenseArrayBase.from_list(
+        i64, kernel.workgroup_size.get_values()
+    )
+    function.attributes[CUDA_KERNEL_ATTR] = UnitAttr()
+    function.location = kernel.location
+    for ret in [o for o in function.walk() if isinstance(o, khal.ReturnOp)]:
+        Rewriter.replace_op(ret, func.ReturnOp())
+    return function
+
+
+def _lower_ops(function: func.FuncOp, wg_size: tuple[int, int, int]) -> None:
+    for op in list(function.walk()):
+        ops: list[Operation] = []
+        if isinstance(op, _ID_OPS):
+            Rewriter.replace_op(op, ops, [_id(op, wg_size, ops)])
+        elif isinstance(op, khal.WorkgroupBarrierOp | khal.StorageBarrierOp):
+            _barrier(op, ops)
+            Rewriter.replace_op(op, ops, [])
+        elif isinstance(op, khal.SubgroupReduceOp | khal.SubgroupBroadcastFirstOp):
+            Rewriter.replace_op(op, ops, [_subgroup(op, ops)])
+
+
+@dataclass(frozen=True)
+class ConvertKhalToNVVMPass(ModulePass):
+    """Turn each `khal.kernel` into a CUDA kernel function using NVVM intrinsics for ids and warps."""
+
+    name = "convert-khal-to-nvvm"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for kernel in [k for k in op.ops if isinstance(k, khal.KernelOp)]:
+            wg = tuple(int(v) for v in kernel.workgroup_size.get_values())
+            function = _kernel_function(kernel)
+            op.body.block.insert_op_before(function, kernel)
+            Rewriter.erase_op(kernel)
+            _lower_ops(function, (wg[0], wg[1], wg[2]))
+        for fn in [f for f in op.ops if isinstance(f, func.FuncOp) and CUDA_KERNEL_ATTR not in f.attributes]:
+            for inner in fn.walk():
+                if isinstance(inner, (*_ID_OPS, khal.WorkgroupBarrierOp, khal.StorageBarrierOp)):
+                    raise op_error(inner, f"{inner.name} in a device function that was not inlined")
+
+
+__all__ = ["CUDA_KERNEL_ATTR", "WARP_SIZE", "ConvertKhalToNVVMPass"]

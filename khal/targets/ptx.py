@@ -1,0 +1,244 @@
+"""The CUDA target: a kernel's llvm dialect with NVVM intrinsics -> LLVM IR -> PTX (llvmlite's NVPTX).
+
+Pipeline after the common prefix: `convert-khal-to-nvvm` (the kernel keeps its grid shape),
+`khal-cuda-lower-abi` (the parameter block, as `khal.interface`), `convert-khal-print-to-nvvm`
+(`vprintf`), then the LLVM lowering with GPU
+options: arrays in the global address space (1), workgroup arrays as shared (3) globals, math
+through libdevice (`__nv_expf`, ...). `finish` gives the kernel the `ptx_kernel` calling convention,
+links libdevice where the module calls it, optimises at O3 for the compute capability and emits PTX.
+
+Stages: `llvm` (the translated module, before libdevice and optimisation) and `ptx`.
+Without a device the code is for `sm_80` with PTX ISA 8.0, which driver 580 (CUDA 13.0, PTX ISA up to
+9.0) loads and `ptxas -arch=sm_80` / `-arch=sm_90` accept. `KHAL_CUDA_ARCH` (`sm_90`) and
+`KHAL_CUDA_PTX` (`ptx80`) override them; both are in the options key.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from khal.targets import INTERFACE_ATTR, Artifact, Interface, Stage, Target
+
+if TYPE_CHECKING:
+    from llvmlite import binding as llvm
+    from xdsl.dialects.builtin import ModuleOp
+
+TRIPLE = "nvptx64-nvidia-cuda"
+DEFAULT_ARCH = "sm_80"
+DEFAULT_PTX = "ptx80"
+LIBDEVICE_PREFIX = "__nv_"
+RECORD_VERSION = 1
+
+CUDA_LOWERING: list[str] = [
+    "convert-khal-to-nvvm",
+    "khal-cuda-lower-abi",
+    "convert-khal-print-to-nvvm",
+    "convert-khal-to-llvm{array_addr_space=1 workgroup_memory=global workgroup_addr_space=3 noalias=false}",
+    "convert-vector-to-llvm",
+    f"convert-math-to-llvm{{libm_prefix={LIBDEVICE_PREFIX} libm_for_all=true f32_via_f64=false}}",
+    "khal-convert-scf-to-cf",
+    "convert-arith-to-llvm",
+    "convert-cf-to-llvm",
+    "convert-func-to-llvm",
+    "reconcile-unrealized-casts",
+]
+"""The CUDA target's passes after `COMMON_PREFIX`."""
+
+_lock = threading.Lock()
+
+
+class LibdeviceNotFound(RuntimeError):
+    """No `libdevice.10.bc` was found, and the kernel calls a math function that needs it."""
+
+
+def find_libdevice() -> Path | None:
+    """libdevice from pip `nvidia-nvvm`, then `CUDA_HOME`/`CUDA_PATH`, then `/usr/local/cuda`."""
+    candidates: list[Path] = []
+    try:
+        import nvidia  # pyright: ignore[reportMissingImports]
+
+        for root in nvidia.__path__:  # pyright: ignore
+            candidates += sorted(Path(root).glob("**/nvvm/libdevice/libdevice*.bc"))
+    except ImportError:
+        pass
+    for var in ("CUDA_HOME", "CUDA_PATH"):
+        if os.environ.get(var):
+            candidates.append(Path(os.environ[var]) / "nvvm/libdevice/libdevice.10.bc")
+    candidates.append(Path("/usr/local/cuda/nvvm/libdevice/libdevice.10.bc"))
+    return next((c for c in candidates if c.is_file()), None)
+
+
+def arch() -> str:
+    """The compute capability PTX is generated for (`sm_80` without a device or an override)."""
+    return os.environ.get("KHAL_CUDA_ARCH", DEFAULT_ARCH)
+
+
+def ptx_version() -> str:
+    """The PTX ISA feature (`ptx80`): at most what the driver accepts (driver 580: ISA 9.0)."""
+    return os.environ.get("KHAL_CUDA_PTX", DEFAULT_PTX)
+
+
+def _initialise() -> None:
+    from llvmlite import binding as llvm
+
+    llvm.initialize_all_targets()
+    llvm.initialize_all_asmprinters()
+
+
+def target_machine() -> llvm.TargetMachine:
+    """An NVPTX target machine for `arch()` and `ptx_version()` at O3."""
+    from llvmlite import binding as llvm
+
+    _initialise()
+    target = llvm.Target.from_triple(TRIPLE)
+    return target.create_target_machine(cpu=arch(), features=f"+{ptx_version()}", opt=3)
+
+
+def _link_libdevice(module: llvm.ModuleRef) -> None:
+    from llvmlite import binding as llvm
+
+    needed = [f.name for f in module.functions if f.is_declaration and f.name.startswith(LIBDEVICE_PREFIX)]
+    if not needed:
+        return
+    path = find_libdevice()
+    if path is None:
+        raise LibdeviceNotFound(
+            f"the kernel calls {', '.join(sorted(needed))} from libdevice, and no libdevice.10.bc was found: "
+            "`pip install nvidia-nvvm`, or set CUDA_HOME to a CUDA toolkit"
+        )
+    libdevice = llvm.parse_bitcode(path.read_bytes())
+    libdevice.triple = module.triple
+    libdevice.data_layout = module.data_layout
+    module.link_in(libdevice)
+
+
+def _drop_unused(module: llvm.ModuleRef, tm: llvm.TargetMachine) -> None:
+    """Global DCE before O3: of libdevice's hundreds of (now internal) functions only the called stay."""
+    from llvmlite import binding as llvm
+
+    pb = llvm.create_pass_builder(tm, llvm.create_pipeline_tuning_options(speed_level=0))
+    pm = llvm.create_new_module_pass_manager()
+    pm.add_global_dead_code_eliminate_pass()
+    pm.run(module, pb)
+
+
+def compile_ptx(llvm_ir: str, kernel: str) -> str:
+    """PTX for `llvm_ir` (a module holding `@<kernel>` with the `ptx_kernel` convention)."""
+    from llvmlite import binding as llvm
+
+    from khal.targets.cpu import optimise
+
+    with _lock:
+        tm = target_machine()
+        module = llvm.parse_assembly(llvm_ir)
+        module.triple = TRIPLE
+        module.data_layout = str(tm.target_data)
+        _link_libdevice(module)
+        for f in module.functions:
+            if not f.is_declaration and f.name != kernel:
+                f.linkage = llvm.Linkage.internal
+        module.verify()
+        _drop_unused(module, tm)
+        optimise(module, tm)
+        return tm.emit_assembly(module)
+
+
+class CudaTarget(Target):
+    """CUDA devices: PTX from llvmlite's NVPTX backend; the artifact's `native` is the PTX text."""
+
+    name = "cuda"
+    lowering = ",".join(CUDA_LOWERING)
+    stages = (Stage("llvm", ext="ll"), Stage("ptx", ext="ptx"))
+    llvm_ir_stage = "llvm"
+
+    def options_key(self) -> str:
+        """The compute capability, the PTX ISA version and the LLVM version."""
+        from llvmlite import binding as llvm
+
+        return f"{arch()}/{ptx_version()}/llvm{'.'.join(map(str, llvm.llvm_version_info))}"
+
+    def finish(
+        self, module: ModuleOp, on_stage: Callable[[Stage, str | bytes], None] | None = None
+    ) -> Artifact:
+        """Translate the llvm-dialect `module`, mark its kernel `ptx_kernel`, emit PTX."""
+        from khal.targets import interface_from_attr
+
+        name, attr = _kernel_interface(module)
+        interface = interface_from_attr(attr, name)
+        llvm_ir = _llvm_ir(module, name)
+        if on_stage is not None:
+            on_stage(self.stages[0], llvm_ir)
+        ptx = compile_ptx(llvm_ir, name)
+        if on_stage is not None:
+            on_stage(self.stages[1], ptx)
+        return self._artifact(name, interface, llvm_ir, ptx)
+
+    def _artifact(self, name: str, interface: Interface, llvm_ir: str, ptx: str) -> Artifact:
+        record = {
+            "cuda_record_version": RECORD_VERSION,
+            "interface": interface.to_json(),
+            "llvm": llvm_ir,
+            "ptx": ptx,
+        }
+        return Artifact(self.name, name, interface, {"llvm": llvm_ir, "ptx": ptx}, ptx, record)
+
+    def load(self, record: dict[str, Any]) -> Artifact:
+        """The artifact of a cache record (plain data: no xDSL, no LLVM)."""
+        if record.get("cuda_record_version") != RECORD_VERSION:
+            raise ValueError("CUDA artifact record of another format; compile again")
+        interface = Interface.from_json(record["interface"])
+        return self._artifact(record["name"], interface, record["llvm"], record["ptx"])
+
+    def emit(self, module: ModuleOp, stage: str) -> str | bytes:
+        """`khal-opt -t llvm` / `-t ptx` for a module still in khal (the whole pipeline runs first)
+        or already in the llvm dialect (translated as it is)."""
+        from khal.dialects import context
+
+        self.stage(stage)
+        if any(op.dialect_name() not in ("llvm", "builtin") for op in module.walk() if op is not module):
+            ctx = context()
+            for p in self.passes():
+                p.apply(ctx, module)
+        artifact = self.finish(module)
+        return artifact.asm[stage]
+
+
+def _llvm_ir(module: ModuleOp, kernel: str) -> str:
+    from khal.targets.llvm import translate_module
+
+    ir_module = translate_module(module, triple=TRIPLE)
+    ir_module.get_global(kernel).calling_convention = "ptx_kernel"
+    return str(ir_module)
+
+
+def _kernel_interface(module: ModuleOp) -> tuple[str, Any]:
+    """The kernel function (the one carrying `khal.interface`) and that attribute."""
+    from xdsl.dialects import llvm as llvm_dialect
+
+    found = [
+        (op.sym_name.data, op.attributes[INTERFACE_ATTR])
+        for op in module.walk()
+        if isinstance(op, llvm_dialect.FuncOp) and INTERFACE_ATTR in op.attributes
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"the CUDA target needs exactly one llvm.func with {INTERFACE_ATTR} (from khal-cuda-lower-abi), "
+            f"found {len(found)}"
+        )
+    return found[0]
+
+
+__all__ = [
+    "CUDA_LOWERING",
+    "CudaTarget",
+    "LibdeviceNotFound",
+    "arch",
+    "compile_ptx",
+    "find_libdevice",
+    "ptx_version",
+    "target_machine",
+]
