@@ -360,10 +360,11 @@ def grids(backend: Backend) -> st.SearchStrategy[Callable[[], Any]]:
     small = st.integers(0, 3 * WG)
     huge = st.one_of(st.integers(2**40, 2**80), st.integers(-(2**70), -1))
     dim = st.one_of(small, small, huge, st.booleans(), st.floats(0, 10), small.map(np.uint32))
+    # COPY_SRC: the oracle reads the counts back (slow_read_vec needs it; the call does not).
     counts = backend.init_buffer(
-        np.array([[1, 2, 1], [0, 1, 1], [2, 1, 1]], np.uint32), U.STORAGE | U.INDIRECT
+        np.array([[1, 2, 1], [0, 1, 1], [2, 1, 1]], np.uint32), U.STORAGE | U.INDIRECT | U.COPY_SRC
     )
-    flat = backend.init_buffer(np.array([1, 1, 2, 1, 1], np.uint32), U.STORAGE | U.INDIRECT)
+    flat = backend.init_buffer(np.array([1, 1, 2, 1, 1], np.uint32), U.STORAGE | U.INDIRECT | U.COPY_SRC)
     plain = backend.init_buffer(np.ones((2, 3), np.uint32))
     offsets = st.one_of(st.integers(-1, 4), st.floats(0, 2), st.booleans())
     return st.one_of(
