@@ -36,6 +36,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     IntegerType,
     ModuleOp,
+    Signedness,
     VectorType,
     i32,
 )
@@ -43,7 +44,14 @@ from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 
 from khal.dialects import khal, spirv
-from khal.dialects.spirv_tables import BuiltIn, Capability, ExecutionMode, MemorySemantics, Scope, StorageClass
+from khal.dialects.spirv_tables import (
+    BuiltIn,
+    Capability,
+    ExecutionMode,
+    MemorySemantics,
+    Scope,
+    StorageClass,
+)
 from khal.passes.diagnostics import op_error
 from khal.passes.spirv_lower_abi import INTERFACE_ATTR
 
@@ -134,6 +142,24 @@ _CMPF: dict[int, type[Operation]] = {
     6: spirv.FOrdNotEqualOp,
     13: spirv.FUnordNotEqualOp,
 }
+_CMPF_ORD, _CMPF_UNO = 7, 14
+_SI32 = IntegerType(32, Signedness.SIGNED)
+# Ops whose meaning depends on the sign, done on si32 (see `_KernelLowering.signed`). Comparisons are not
+# here: naga adjusts OpSLessThan & co. to their operands itself (checked on wgpu 0.32).
+_SIGNED: frozenset[type[Operation]] = frozenset(
+    {
+        spirv.SDivOp,
+        spirv.SRemOp,
+        spirv.SModOp,
+        spirv.SNegateOp,
+        spirv.ShiftRightArithmeticOp,
+        spirv.GLSMaxOp,
+        spirv.GLSMinOp,
+        spirv.GLSAbsOp,
+        spirv.ConvertSToFOp,
+        spirv.ConvertFToSOp,
+    }
+)
 _CONVERT: dict[str, type[Operation]] = {
     "arith.sitofp": spirv.ConvertSToFOp,
     "arith.uitofp": spirv.ConvertUToFOp,
@@ -236,7 +262,9 @@ class _KernelLowering:
         """Component `component` of a uvec3 builtin, loaded where it is used."""
         if which not in self.inputs:
             t = spirv.PointerType(VectorType(i32, [3]), StorageClass.Input)
-            var = spirv.GlobalVariableOp(self.symbol(str(which)[0].lower() + str(which)[1:]), t, built_in=which)
+            var = spirv.GlobalVariableOp(
+                self.symbol(str(which)[0].lower() + str(which)[1:]), t, built_in=which
+            )
             self.module.body.block.add_op(var)
             self.inputs[which] = var
         addr = self.emit(spirv.AddressOfOp(self.inputs[which])).results[0]
@@ -270,7 +298,9 @@ class _KernelLowering:
         """The uniform block of the scalar parameters, each loaded once on entry."""
         types = [_scalar_type(a.type, self.kernel) for a, _, _ in scalars]
         block = spirv.StructType(types, [off for _, off, _ in scalars], block=True)
-        ptr = self.global_var("params", spirv.PointerType(block, StorageClass.Uniform), binding=(0, scalars[0][2]))
+        ptr = self.global_var(
+            "params", spirv.PointerType(block, StorageClass.Uniform), binding=(0, scalars[0][2])
+        )
         for i, ((arg, _, _), t) in enumerate(zip(scalars, types, strict=True)):
             member = self.emit(
                 spirv.AccessChainOp(ptr, [self.constant(i)], spirv.PointerType(t, StorageClass.Uniform))
@@ -317,8 +347,13 @@ class _KernelLowering:
                 new = _CMPI[pred](*operands)
         elif name == "arith.cmpf":
             pred = op.properties["predicate"].value.data  # pyright: ignore[reportAttributeAccessIssue]
+            if pred in (_CMPF_ORD, _CMPF_UNO):
+                self.bind(op.results[0], self.unordered(operands, negate=pred == _CMPF_ORD))
+                return
             if pred not in _CMPF:
-                raise op_error(op, f"float comparison predicate {pred} is not supported by the SPIR-V lowering")
+                raise op_error(
+                    op, f"float comparison predicate {pred} is not supported by the SPIR-V lowering"
+                )
             new = _CMPF[pred](*operands)
         elif name == "arith.select":
             new = spirv.SelectOp(*operands)
@@ -326,12 +361,42 @@ class _KernelLowering:
             value = op.properties["value"]
             assert isinstance(value, IntegerAttr | FloatAttr)
             new = spirv.ConstantOp(value)  # pyright: ignore[reportUnknownArgumentType]
+        elif name in ("arith.extui", "arith.extsi") and op.operands[0].type == IntegerType(1):
+            # bool -> int: no OpConvert takes a bool; select 1 (or -1 for a sign extension) or 0
+            t = op.results[0].type
+            one = self.constant(1 if name == "arith.extui" else -1, t)
+            new = spirv.SelectOp(operands[0], one, self.constant(0, t))
         elif name in _CONVERT:
             new = _CONVERT[name](operands[0], op.results[0].type)
         else:
             raise op_error(op, f"'{name}' is not supported by the SPIR-V lowering yet")
+        if type(new) in _SIGNED:
+            new = self.signed(new)
         self.emit(new)
         self.bind(op.results[0], new.results[0])
+
+    def signed(self, new: Operation) -> Operation:
+        """`new` on si32: naga types a result by its type's signedness bit, so a signed op on `OpTypeInt 32 0`
+        values divides (shifts, compares with max, converts) as unsigned. Bitcast the integer operands to si32
+        and return a bitcast of the si32 result back to i32 (the caller emits it)."""
+        args = [self.emit(spirv.BitcastOp(v, _SI32)).results[0] if v.type == i32 else v for v in new.operands]
+        result_type = new.results[0].type
+        if type(new) in _CONVERT.values():
+            op = type(new)(args[0], _SI32 if result_type == i32 else result_type)
+        else:
+            op = type(new)(*args)
+        if op.results[0].type != _SI32:
+            return op
+        self.emit(op)
+        return spirv.BitcastOp(op.results[0], i32)
+
+    def unordered(self, operands: Sequence[SSAValue], *, negate: bool) -> SSAValue:
+        """`uno` (either operand NaN), or `ord` (neither) when `negate`."""
+        nan = self.emit(spirv.IsNanOp(operands[0])).results[0]
+        if operands[1] is not operands[0]:
+            other = self.emit(spirv.IsNanOp(operands[1])).results[0]
+            nan = self.emit(spirv.LogicalOrOp(nan, other)).results[0]
+        return self.emit(spirv.LogicalNotOp(nan)).results[0] if negate else nan
 
     def id_op(self, op: Operation) -> None:
         dim = _DIMS[str(op.properties["dim"].data)]  # pyright: ignore[reportAttributeAccessIssue]
@@ -387,14 +452,16 @@ class _KernelLowering:
             raise op_error(op, "atomics on floats are not supported by the SPIR-V lowering yet")
         ptr = self.element_ptr(op.memory, op.index, op)
         scope = Scope.Device if isinstance(op.memory.type, khal.ArrayType) else Scope.Workgroup
-        new = self.emit(_ATOMICS[str(op.kind.data)](scope, [MemorySemantics.Relaxed], ptr, self.value(op.value)))
+        new = self.emit(
+            _ATOMICS[str(op.kind.data)](scope, [MemorySemantics.Relaxed], ptr, self.value(op.value))
+        )
         self.bind(op.result, new.results[0])
 
     def cmpxchg(self, op: Operation) -> None:
         raise op_error(
             op,
-            "atomic_compare_exchange is not supported on SPIR-V: wgpu's naga rejects OpAtomicCompareExchange's "
-            "result ('used by a statement before it was introduced into the scope')",
+            "atomic_compare_exchange is not supported on SPIR-V: wgpu's naga rejects the result of "
+            "OpAtomicCompareExchange ('used by a statement before it was introduced into the scope')",
         )
 
     # ----------------------------------------------------------------- structured control flow
@@ -430,7 +497,9 @@ class _KernelLowering:
         for v, ptr in zip(values, ptrs, strict=True):
             self.store(ptr, self.value(v))
 
-    def loop(self, init: Sequence[SSAValue], op: Operation, fill: Callable[[list[SSAValue], Block, Block], None]) -> list[SSAValue]:
+    def loop(
+        self, init: Sequence[SSAValue], op: Operation, fill: Callable[[list[SSAValue], Block, Block], None]
+    ) -> list[SSAValue]:
         """A `spirv.mlir.loop` of entry, header, cond, body, continue and merge blocks.
 
         `init` are stored in new loop-carried variables (returned); `fill(carried, body, merge)` fills the

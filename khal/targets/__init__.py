@@ -179,7 +179,14 @@ class Interface:
 
 def interface_from_attr(attr: Attribute, kernel: str) -> Interface:
     """Read an `Interface` from the `khal.interface` dictionary attribute an ABI pass wrote."""
-    from xdsl.dialects.builtin import ArrayAttr, DenseArrayBase, DictionaryAttr, IntegerAttr, NoneAttr, StringAttr
+    from xdsl.dialects.builtin import (
+        ArrayAttr,
+        DenseArrayBase,
+        DictionaryAttr,
+        IntegerAttr,
+        NoneAttr,
+        StringAttr,
+    )
 
     def plain(a: Attribute) -> Any:
         if isinstance(a, NoneAttr):  # `num_workgroups = none`: the target passes the counts otherwise
