@@ -138,6 +138,11 @@ def doubles(a: Array[f64]):
     a[i] = a[i] * 2.0
 
 
+@khal.kernel
+def float_atomic(a: Array[f32]):
+    ks.atomic_add(a, 0, 1.0)
+
+
 # --------------------------------------------------------------------------- compiling
 
 
@@ -193,6 +198,12 @@ def test_compare_exchange_is_a_located_error() -> None:
 def test_f64_is_a_located_error() -> None:
     with pytest.raises(khal.CompileError, match="f64") as e:
         lower(doubles)
+    assert "test_spirv_lowering.py:" in str(e.value)
+
+
+def test_float_atomic_is_a_located_error() -> None:
+    with pytest.raises(khal.CompileError, match="atomics on floats") as e:
+        lower(float_atomic)
     assert "test_spirv_lowering.py:" in str(e.value)
 
 
