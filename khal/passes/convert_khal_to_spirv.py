@@ -540,14 +540,13 @@ class _KernelLowering:
 
     def for_op(self, op: Operation) -> None:
         assert isinstance(op, scf.ForOp)
-        unsigned = "unsignedCmp" in op.properties or "unsignedCmp" in op.attributes
-        less = spirv.ULessThanOp if unsigned else spirv.SLessThanOp
         iv_ptr = self.local(_scalar_type(op.lb.type, op))
         self.store(iv_ptr, self.value(op.lb))
 
         def fill(carried: list[SSAValue], body: Block, merge: Block) -> None:
             iv = self.load(iv_ptr)
-            more = self.emit(less(iv, self.value(op.ub))).results[0]
+            # the frontend emits scf.for only for signed ranges with a positive step
+            more = self.emit(spirv.SLessThanOp(iv, self.value(op.ub))).results[0]
             self.emit(spirv.BranchConditionalOp(more, body, merge))
             self.cur = body
             args = [iv, *(self.load(p) for p in carried)]

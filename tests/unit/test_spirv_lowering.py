@@ -15,8 +15,7 @@ from xdsl.dialects.builtin import ModuleOp
 import khal
 import khal.std as ks
 from khal import Array, f32, f64, i32, u32
-from khal.compiler import _context
-from khal.dialects import spirv
+from khal.dialects import context, spirv
 from khal.passes import COMMON_PREFIX, get_pass
 from khal.targets import INTERFACE_ATTR, Interface, interface_from_attr
 from khal.targets.spirv_writer import find_spirv_module, serialize, spirv_tool, validate
@@ -149,7 +148,7 @@ def float_atomic(a: Array[f32]):
 def lower(kernel: khal.Kernel) -> ModuleOp:
     """The kernel's module after the common prefix and the SPIR-V lowering."""
     module = kernel.module().clone()
-    ctx = _context()
+    ctx = context()
     for name in [*COMMON_PREFIX, *SPIRV_LOWERING]:
         get_pass(name)().apply(ctx, module)
     module.verify()
