@@ -253,9 +253,11 @@ class _KernelLowering:
         return op.results[0]
 
     def load(self, ptr: SSAValue) -> SSAValue:
+        """The value `ptr` points to."""
         return self.emit(spirv.LoadOp(ptr)).results[0]
 
     def store(self, ptr: SSAValue, v: SSAValue) -> None:
+        """Store `v` where `ptr` points."""
         self.emit(spirv.StoreOp(ptr, v))
 
     def builtin(self, which: BuiltIn, component: int) -> SSAValue:

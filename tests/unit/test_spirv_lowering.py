@@ -126,6 +126,23 @@ def unsigned_ops(o: Array[u32], a: Array[u32], b: Array[u32]):
         o[6 * i + 5] = ks.max(x, y)
 
 
+@khal.kernel(workgroup_size=64)
+def early_exits(o: Array[f32], x: Array[f32], cap: f32):
+    """Early return, break, continue and a short-circuit `and` in a loop condition."""
+    i = ks.global_invocation_id().x
+    if i >= len(o):
+        return
+    acc = 0.0
+    for j in range(100):
+        if j >= 10:
+            break
+        if j % 3 == 1:
+            continue
+        if x[i] > 0.0 and acc < cap:
+            acc += x[i]
+    o[i] = acc
+
+
 @khal.kernel
 def cmpxchg(a: Array[u32]):
     ks.atomic_compare_exchange(a, 0, u32(0), u32(1))
@@ -165,7 +182,17 @@ def compile_spirv(kernel: khal.Kernel) -> tuple[bytes, Interface]:
     return binary, interface_from_attr(fn.attributes[INTERFACE_ATTR], fn.sym_name.data)
 
 
-KERNELS = [add_assign, saxpy, collatz, block_sum, histogram, prefix_for, signed_ops, unsigned_ops]
+KERNELS = [
+    add_assign,
+    saxpy,
+    collatz,
+    block_sum,
+    histogram,
+    prefix_for,
+    signed_ops,
+    unsigned_ops,
+    early_exits,
+]
 
 
 @pytest.mark.parametrize("kernel", KERNELS, ids=lambda k: k.__name__)
@@ -366,3 +393,17 @@ def test_run_unsigned_ops(device) -> None:
     half = (a.astype(np.float32) * np.float32(0.5)).astype(np.uint32)
     columns = [a // b, a % b, (a < b).astype(np.uint32), a >> 1, half, np.maximum(a, b)]
     np.testing.assert_array_equal(out.reshape(n, 6), np.stack(columns, axis=1))
+
+
+@pytest.mark.webgpu
+def test_run_early_exits(device) -> None:
+    rng = np.random.default_rng(19)
+    n, cap = 150, np.float32(2.0)
+    x = rng.standard_normal(n, dtype=np.float32)
+    out, _ = run(device, early_exits, [np.zeros(n, np.float32), x, cap], workgroups=(n + 63) // 64 + 1)
+    expect = np.zeros(n, np.float32)
+    for i, v in enumerate(x):
+        for j in range(10):
+            if j % 3 != 1 and v > 0 and expect[i] < cap:
+                expect[i] += v
+    np.testing.assert_allclose(out, expect, rtol=1e-6)
