@@ -83,6 +83,22 @@ def histogram(h: Array[u32], x: Array[u32]):
         ks.atomic_add(h, x[i] % u32(len(h)), u32(1))
 
 
+@khal.kernel(workgroup_size=64)
+def workgroup_histogram(h: Array[u32], x: Array[u32]):
+    """Atomics on workgroup memory, then on a storage buffer."""
+    local = ks.workgroup_array(u32, 16)
+    lid = ks.local_invocation_id().x
+    if lid < 16:
+        local[lid] = u32(0)
+    ks.workgroup_barrier()
+    i = ks.global_invocation_id().x
+    if i < len(x):
+        ks.atomic_add(local, x[i] % u32(16), u32(1))
+    ks.workgroup_barrier()
+    if lid < 16:
+        ks.atomic_add(h, lid, local[lid])
+
+
 @khal.kernel(workgroup_size=32)
 def prefix_for(out: Array[f32], x: Array[f32], k: i32):
     """out[i] = sum of x[i..i+k) (clipped at the end), a `for` loop with an unknown trip count."""
@@ -358,6 +374,15 @@ def test_run_atomic_add(device) -> None:
     x = rng.integers(0, 1 << 30, n, dtype=np.uint32)
     h, _ = run(device, histogram, [np.zeros(bins, np.uint32), x], workgroups=(n + 63) // 64)
     np.testing.assert_array_equal(h, np.bincount(x % bins, minlength=bins).astype(np.uint32))
+
+
+@pytest.mark.webgpu
+def test_run_workgroup_atomics(device) -> None:
+    rng = np.random.default_rng(20)
+    n = 2000
+    x = rng.integers(0, 1 << 20, n, dtype=np.uint32)
+    h, _ = run(device, workgroup_histogram, [np.zeros(16, np.uint32), x], workgroups=(n + 63) // 64)
+    np.testing.assert_array_equal(h, np.bincount(x % 16, minlength=16).astype(np.uint32))
 
 
 @pytest.mark.webgpu
