@@ -208,6 +208,7 @@ KERNELS = [
     signed_ops,
     unsigned_ops,
     early_exits,
+    workgroup_histogram,
 ]
 
 
