@@ -18,10 +18,8 @@ from khal import Array, f32, f64, i32, u32
 from khal.dialects import context, spirv
 from khal.passes import COMMON_PREFIX, get_pass
 from khal.targets import INTERFACE_ATTR, Interface, interface_from_attr
+from khal.targets.spirv import SPIRV_LOWERING
 from khal.targets.spirv_writer import find_spirv_module, serialize, spirv_tool, validate
-
-SPIRV_LOWERING = ["khal-spirv-lower-abi", "convert-khal-to-spirv"]
-
 
 # --------------------------------------------------------------------------- kernels
 
