@@ -17,8 +17,8 @@ loop, so the condition may itself hold selections (short-circuit `and`/`or`).
 
 Integers are `i32`, SPIR-V's `OpTypeInt 32 0`: khal IR is signless (the signedness lives in the
 ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). Anything not lowered yet
-(other widths, vectors and structs as values, float atomics, compare-exchange, subgroup operations,
-`print`) is a located `CompileError`, never an invalid module.
+(other widths, vectors and structs as values, float atomics, compare-exchange, subgroup operations)
+is a located `CompileError`, never an invalid module. `print` is dropped, as API.md says for WebGPU.
 """
 
 from __future__ import annotations
@@ -459,6 +459,29 @@ class _KernelLowering:
         )
         self.bind(op.result, new.results[0])
 
+    def atomic_access(self, op: Operation) -> None:
+        """`atomic_load` / `atomic_store` as OpAtomicLoad / OpAtomicStore, relaxed like WGSL's."""
+        is_load = isinstance(op, khal.AtomicLoadOp)
+        memory, index = (op.operands[0], op.operands[1]) if is_load else (op.operands[1], op.operands[2])
+        ptr = self.element_ptr(memory, index, op)
+        scope = Scope.Device if isinstance(memory.type, khal.ArrayType) else Scope.Workgroup
+        props = {
+            "memory_scope": spirv.ScopeAttr(scope),
+            "semantics": spirv.MemorySemanticsAttr([MemorySemantics.Relaxed]),
+        }
+        if is_load:
+            new = spirv.AtomicLoadOp.create(
+                operands=[ptr], properties=props, result_types=[op.results[0].type]
+            )
+            self.bind(op.results[0], self.emit(new).results[0])
+        else:
+            self.emit(
+                spirv.AtomicStoreOp.create(operands=[ptr, self.value(op.operands[0])], properties=props)
+            )
+
+    def drop(self, op: Operation) -> None:
+        """`print` inside a kernel is dropped on WebGPU (API.md)."""
+
     def cmpxchg(self, op: Operation) -> None:
         raise op_error(
             op,
@@ -606,6 +629,9 @@ _KernelLowering.HANDLERS = {
     khal.StorageBarrierOp: _KernelLowering.barrier,
     khal.AtomicRMWOp: _KernelLowering.atomic,
     khal.AtomicCmpXchgOp: _KernelLowering.cmpxchg,
+    khal.AtomicLoadOp: _KernelLowering.atomic_access,
+    khal.AtomicStoreOp: _KernelLowering.atomic_access,
+    khal.PrintOp: _KernelLowering.drop,
     scf.IfOp: _KernelLowering.if_op,
     scf.WhileOp: _KernelLowering.while_op,
     scf.ForOp: _KernelLowering.for_op,

@@ -97,6 +97,16 @@ def workgroup_histogram(h: Array[u32], x: Array[u32]):
         ks.atomic_add(h, lid, local[lid])
 
 
+@khal.kernel(workgroup_size=64)
+def ticket(out: Array[u32], counter: Array[u32], flags: Array[u32]):
+    """atomic_load/atomic_store, local_invocation_index and a dropped print."""
+    i = ks.global_invocation_id().x
+    print(i)
+    if i < len(out):
+        ks.atomic_store(flags, i, ks.local_invocation_index() + u32(1))
+        out[i] = ks.atomic_load(flags, i) + ks.atomic_load(counter, 0)
+
+
 @khal.kernel(workgroup_size=32)
 def prefix_for(out: Array[f32], x: Array[f32], k: i32):
     """out[i] = sum of x[i..i+k) (clipped at the end), a `for` loop with an unknown trip count."""
@@ -207,6 +217,7 @@ KERNELS = [
     unsigned_ops,
     early_exits,
     workgroup_histogram,
+    ticket,
 ]
 
 
@@ -382,6 +393,18 @@ def test_run_workgroup_atomics(device) -> None:
     x = rng.integers(0, 1 << 20, n, dtype=np.uint32)
     h, _ = run(device, workgroup_histogram, [np.zeros(16, np.uint32), x], workgroups=(n + 63) // 64)
     np.testing.assert_array_equal(h, np.bincount(x % 16, minlength=16).astype(np.uint32))
+
+
+@pytest.mark.webgpu
+def test_run_atomic_load_store(device) -> None:
+    n = 300
+    counter = np.random.default_rng(22).integers(0, 1 << 30, 1, dtype=np.uint32)
+    out, _, flags = run(
+        device, ticket, [np.zeros(n, np.uint32), counter, np.zeros(n, np.uint32)], workgroups=(n + 63) // 64
+    )
+    lidx = np.arange(n, dtype=np.uint32) % 64
+    np.testing.assert_array_equal(flags, lidx + 1)
+    np.testing.assert_array_equal(out, lidx + 1 + counter[0])
 
 
 @pytest.mark.webgpu
