@@ -107,6 +107,21 @@ def ticket(out: Array[u32], counter: Array[u32], flags: Array[u32]):
         out[i] = ks.atomic_load(flags, i) + ks.atomic_load(counter, 0)
 
 
+@khal.kernel(workgroup_size=16)
+def matvec(y: Array[f32], m: Array[f32], x: Array[f32], cols: i32):
+    """Nested loops: y[r] = sum over column blocks of 4 of m[r, c] * x[c]."""
+    r = ks.global_invocation_id().x
+    if r < len(y):
+        acc = 0.0
+        for block in range(0, cols, 4):
+            j = 0
+            while j < 4 and block + j < cols:
+                c = block + j
+                acc += m[r * u32(cols) + u32(c)] * x[c]
+                j += 1
+        y[r] = acc
+
+
 @khal.kernel(workgroup_size=32)
 def prefix_for(out: Array[f32], x: Array[f32], k: i32):
     """out[i] = sum of x[i..i+k) (clipped at the end), a `for` loop with an unknown trip count."""
@@ -218,6 +233,7 @@ KERNELS = [
     early_exits,
     workgroup_histogram,
     ticket,
+    matvec,
 ]
 
 
@@ -405,6 +421,17 @@ def test_run_atomic_load_store(device) -> None:
     lidx = np.arange(n, dtype=np.uint32) % 64
     np.testing.assert_array_equal(flags, lidx + 1)
     np.testing.assert_array_equal(out, lidx + 1 + counter[0])
+
+
+@pytest.mark.webgpu
+def test_run_nested_loops(device) -> None:
+    rng = np.random.default_rng(23)
+    rows, cols = 37, 11
+    m = rng.standard_normal((rows, cols), dtype=np.float32)
+    x = rng.standard_normal(cols, dtype=np.float32)
+    args = [np.zeros(rows, np.float32), m.ravel(), x, np.int32(cols)]
+    y, _, _ = run(device, matvec, args, workgroups=(rows + 15) // 16)
+    np.testing.assert_allclose(y, m @ x, rtol=1e-5, atol=1e-5)
 
 
 @pytest.mark.webgpu
