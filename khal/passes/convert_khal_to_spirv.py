@@ -17,8 +17,10 @@ loop, so the condition may itself hold selections (short-circuit `and`/`or`).
 
 Integers are `i32`, SPIR-V's `OpTypeInt 32 0`: khal IR is signless (the signedness lives in the
 ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). Anything not lowered yet
-(other widths, vectors and structs as values, float atomics, compare-exchange, subgroup operations)
-is a located `CompileError`, never an invalid module. `print` is dropped, as API.md says for WebGPU.
+(other widths, vectors and structs as values, compare-exchange, float atomics other than `atomic_add`
+on a storage buffer) is a located `CompileError`, never an invalid module. `print` is dropped (API.md).
+Subgroup operations and float atomics declare their capabilities; the device must then have wgpu's
+`subgroup` / `shader-float32-atomic` feature.
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ from khal.dialects.spirv_tables import (
     BuiltIn,
     Capability,
     ExecutionMode,
+    GroupOperation,
     MemorySemantics,
     Scope,
     StorageClass,
@@ -179,6 +182,18 @@ _ATOMICS: dict[str, type[Operation]] = {
     "xor": spirv.AtomicXorOp,
     "xchg": spirv.AtomicExchangeOp,
 }
+_SUBGROUP_FLOAT: dict[str, type[Operation]] = {
+    "add": spirv.GroupNonUniformFAddOp,
+    "min": spirv.GroupNonUniformFMinOp,
+    "max": spirv.GroupNonUniformFMaxOp,
+}
+_SUBGROUP_INT: dict[str, type[Operation]] = {
+    "add": spirv.GroupNonUniformIAddOp,
+    "min": spirv.GroupNonUniformSMinOp,
+    "max": spirv.GroupNonUniformSMaxOp,
+    "umin": spirv.GroupNonUniformUMinOp,
+    "umax": spirv.GroupNonUniformUMaxOp,
+}
 _BARRIER_SEMANTICS = {
     "khal.workgroup_barrier": [MemorySemantics.AcquireRelease, MemorySemantics.WorkgroupMemory],
     "khal.storage_barrier": [MemorySemantics.AcquireRelease, MemorySemantics.UniformMemory],
@@ -200,6 +215,8 @@ class _KernelLowering:
     def __init__(self, kernel: khal.KernelOp):
         self.kernel = kernel
         self.module = spirv.ModuleOp(spirv.VceAttr(SPIRV_VERSION, [Capability.Shader]))
+        self.capabilities: list[Capability] = [Capability.Shader]
+        self.extensions: list[str] = []
         self.entry = Block()
         self.cur = self.entry
         self.values: dict[SSAValue, SSAValue] = {}
@@ -404,14 +421,19 @@ class _KernelLowering:
         dim = _DIMS[str(op.properties["dim"].data)]  # pyright: ignore[reportAttributeAccessIssue]
         self.bind(op.results[0], self.builtin(_BUILTINS[type(op)], dim))
 
-    def local_index(self, op: Operation) -> None:
-        if BuiltIn.LocalInvocationIndex not in self.inputs:
+    def scalar_input(self, which: BuiltIn) -> SSAValue:
+        """A u32 builtin, loaded where it is used."""
+        if which not in self.inputs:
             t = spirv.PointerType(i32, StorageClass.Input)
-            var = spirv.GlobalVariableOp(self.symbol("lidx"), t, built_in=BuiltIn.LocalInvocationIndex)
+            var = spirv.GlobalVariableOp(
+                self.symbol(str(which)[0].lower() + str(which)[1:]), t, built_in=which
+            )
             self.module.body.block.add_op(var)
-            self.inputs[BuiltIn.LocalInvocationIndex] = var
-        addr = self.emit(spirv.AddressOfOp(self.inputs[BuiltIn.LocalInvocationIndex])).results[0]
-        self.bind(op.results[0], self.load(addr))
+            self.inputs[which] = var
+        return self.load(self.emit(spirv.AddressOfOp(self.inputs[which])).results[0])
+
+    def local_index(self, op: Operation) -> None:
+        self.bind(op.results[0], self.scalar_input(BuiltIn.LocalInvocationIndex))
 
     def element_ptr(self, memory: SSAValue, index: SSAValue, op: Operation) -> SSAValue:
         """A pointer to element `index` of a storage buffer or a workgroup array."""
@@ -450,13 +472,16 @@ class _KernelLowering:
 
     def atomic(self, op: Operation) -> None:
         assert isinstance(op, khal.AtomicRMWOp)
+        kind = _ATOMICS[str(op.kind.data)]
         if not isinstance(op.value.type, IntegerType):
-            raise op_error(op, "atomics on floats are not supported by the SPIR-V lowering yet")
+            if str(op.kind.data) != "add" or not isinstance(op.memory.type, khal.ArrayType):
+                raise op_error(op, "only atomic_add on Array[f32] takes floats on SPIR-V")
+            # wgpu's shader-float32-atomic feature; naga rejects the compare-exchange loop alternative
+            kind = spirv.AtomicFAddEXTOp
+            self.require(Capability.AtomicFloat32AddEXT, "SPV_EXT_shader_atomic_float_add")
         ptr = self.element_ptr(op.memory, op.index, op)
         scope = Scope.Device if isinstance(op.memory.type, khal.ArrayType) else Scope.Workgroup
-        new = self.emit(
-            _ATOMICS[str(op.kind.data)](scope, [MemorySemantics.Relaxed], ptr, self.value(op.value))
-        )
+        new = self.emit(kind(scope, [MemorySemantics.Relaxed], ptr, self.value(op.value)))
         self.bind(op.result, new.results[0])
 
     def atomic_access(self, op: Operation) -> None:
@@ -478,6 +503,46 @@ class _KernelLowering:
             self.emit(
                 spirv.AtomicStoreOp.create(operands=[ptr, self.value(op.operands[0])], properties=props)
             )
+
+    def require(self, capability: Capability, extension: str | None = None) -> None:
+        """Declare `capability` (and `extension`) in the module."""
+        if capability not in self.capabilities:
+            self.capabilities.append(capability)
+        if extension is not None and extension not in self.extensions:
+            self.extensions.append(extension)
+
+    def subgroup_id(self, op: Operation) -> None:
+        """`subgroup_size()` / `subgroup_invocation_id()`: u32 Input builtins (wgpu's `subgroup` feature)."""
+        self.require(Capability.GroupNonUniform)
+        which = (
+            BuiltIn.SubgroupSize if isinstance(op, khal.SubgroupSizeOp) else BuiltIn.SubgroupLocalInvocationId
+        )
+        self.bind(op.results[0], self.scalar_input(which))
+
+    def subgroup(self, op: Operation) -> None:
+        """Subgroup reductions and broadcast (wgpu's `subgroup` feature)."""
+        self.require(Capability.GroupNonUniform)
+        value = self.value(op.operands[0])
+        t = _scalar_type(value.type, op)
+        scope = {"execution_scope": spirv.ScopeAttr(Scope.Subgroup)}
+        if isinstance(op, khal.SubgroupBroadcastFirstOp):
+            self.require(Capability.GroupNonUniformBallot)
+            new = spirv.GroupNonUniformBroadcastFirstOp.create(
+                operands=[value], properties=scope, result_types=[t]
+            )
+            self.bind(op.results[0], self.emit(new).results[0])
+            return
+        self.require(Capability.GroupNonUniformArithmetic)
+        kind = str(op.properties["kind"].data)  # pyright: ignore[reportAttributeAccessIssue]
+        cls = (_SUBGROUP_FLOAT if isinstance(t, Float32Type) else _SUBGROUP_INT)[kind]
+        signed = kind in ("min", "max") and t == i32
+        if signed:  # naga reads the signedness bit (see `signed`)
+            value, t = self.emit(spirv.BitcastOp(value, _SI32)).results[0], _SI32
+        props = scope | {"group_operation": spirv.GroupOperationAttr(GroupOperation.Reduce)}
+        result = self.emit(cls.create(operands=[value], properties=props, result_types=[t])).results[0]
+        if signed:
+            result = self.emit(spirv.BitcastOp(result, i32)).results[0]
+        self.bind(op.results[0], result)
 
     def drop(self, op: Operation) -> None:
         """`print` inside a kernel is dropped on WebGPU (API.md)."""
@@ -603,6 +668,8 @@ class _KernelLowering:
             else:
                 self.entry.insert_op_before(var, first)
         name = self.kernel.sym_name.data
+        vce = spirv.VceAttr(SPIRV_VERSION, self.capabilities, self.extensions)
+        self.module.properties["vce"] = vce
         fn = spirv.FuncOp(name, FunctionType.from_lists([], []), Region(self.entry))
         fn.attributes[INTERFACE_ATTR] = interface
         wg = list(self.kernel.workgroup_size.get_values())
@@ -632,6 +699,10 @@ _KernelLowering.HANDLERS = {
     khal.AtomicLoadOp: _KernelLowering.atomic_access,
     khal.AtomicStoreOp: _KernelLowering.atomic_access,
     khal.PrintOp: _KernelLowering.drop,
+    khal.SubgroupSizeOp: _KernelLowering.subgroup_id,
+    khal.SubgroupInvocationIdOp: _KernelLowering.subgroup_id,
+    khal.SubgroupReduceOp: _KernelLowering.subgroup,
+    khal.SubgroupBroadcastFirstOp: _KernelLowering.subgroup,
     scf.IfOp: _KernelLowering.if_op,
     scf.WhileOp: _KernelLowering.while_op,
     scf.ForOp: _KernelLowering.for_op,

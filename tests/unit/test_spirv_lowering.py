@@ -193,9 +193,26 @@ def doubles(a: Array[f64]):
     a[i] = a[i] * 2.0
 
 
-@khal.kernel
-def float_atomic(a: Array[f32]):
-    ks.atomic_add(a, 0, 1.0)
+@khal.kernel(workgroup_size=64)
+def float_atomic(total: Array[f32], x: Array[f32]):
+    i = ks.global_invocation_id().x
+    if i < len(x):
+        ks.atomic_add(total, i % u32(4), x[i])
+
+
+@khal.kernel(workgroup_size=64)
+def subgroup_ops(out: Array[f32], ints: Array[i32], x: Array[f32], k: Array[i32]):
+    """Per subgroup: sum, max, first value (f32) and min, max (i32), size; lane ids."""
+    i = ks.global_invocation_id().x
+    v = x[i]
+    w = k[i]
+    out[4 * i + 0] = ks.subgroup_add(v)
+    out[4 * i + 1] = ks.subgroup_max(v)
+    out[4 * i + 2] = ks.subgroup_broadcast_first(v)
+    out[4 * i + 3] = f32(ks.subgroup_size())
+    ints[3 * i + 0] = ks.subgroup_min(w)
+    ints[3 * i + 1] = ks.subgroup_max(w)
+    ints[3 * i + 2] = i32(ks.subgroup_invocation_id())
 
 
 # --------------------------------------------------------------------------- compiling
@@ -234,6 +251,8 @@ KERNELS = [
     workgroup_histogram,
     ticket,
     matvec,
+    float_atomic,
+    subgroup_ops,
 ]
 
 
@@ -269,10 +288,9 @@ def test_f64_is_a_located_error() -> None:
     assert "test_spirv_lowering.py:" in str(e.value)
 
 
-def test_float_atomic_is_a_located_error() -> None:
-    with pytest.raises(khal.CompileError, match="atomics on floats") as e:
-        lower(float_atomic)
-    assert "test_spirv_lowering.py:" in str(e.value)
+def test_float_atomic_capability() -> None:
+    module = find_spirv_module(lower(float_atomic))
+    assert "AtomicFloat32AddEXT" in str(module.vce) and "SPV_EXT_shader_atomic_float_add" in str(module.vce)
 
 
 # --------------------------------------------------------------------------- running through wgpu
@@ -481,3 +499,43 @@ def test_run_early_exits(device) -> None:
             if j % 3 != 1 and v > 0 and expect[i] < cap:
                 expect[i] += v
     np.testing.assert_allclose(out, expect, rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def featured(device):
+    """A device with wgpu's `subgroup` and `shader-float32-atomic` features (skip without them)."""
+    needed = {"subgroup", "shader-float32-atomic"}
+    if not needed <= set(device.adapter.features):
+        pytest.skip(f"adapter lacks {sorted(needed - set(device.adapter.features))}")
+    return device.adapter.request_device_sync(required_features=sorted(needed))
+
+
+@pytest.mark.webgpu
+def test_run_float_atomic_add(featured) -> None:
+    rng = np.random.default_rng(24)
+    n = 1000
+    x = rng.integers(-8, 8, n).astype(np.float32)  # small integers: every order of additions is exact
+    total, _ = run(featured, float_atomic, [np.zeros(4, np.float32), x], workgroups=(n + 63) // 64)
+    np.testing.assert_array_equal(total, np.array([x[j::4].sum() for j in range(4)], np.float32))
+
+
+@pytest.mark.webgpu
+def test_run_subgroup_ops(featured) -> None:
+    rng = np.random.default_rng(25)
+    n = 256
+    x = rng.integers(-100, 100, n).astype(np.float32)
+    k = rng.integers(-1000, 1000, n, dtype=np.int32)
+    args = [np.zeros(4 * n, np.float32), np.zeros(3 * n, np.int32), x, k]
+    out, ints, _, _ = run(featured, subgroup_ops, args, workgroups=n // 64)
+    out, ints = out.reshape(n, 4), ints.reshape(n, 3)
+    size = int(out[0, 3])
+    assert size in (1, 4, 8, 16, 32, 64, 128) and (out[:, 3] == size).all()
+    np.testing.assert_array_equal(ints[:, 2], np.arange(n) % size)
+    groups = np.arange(n) // size
+    for g in range(n // size):
+        lanes = groups == g
+        np.testing.assert_array_equal(out[lanes, 0], x[lanes].sum())
+        np.testing.assert_array_equal(out[lanes, 1], x[lanes].max())
+        np.testing.assert_array_equal(out[lanes, 2], x[lanes][0])
+        np.testing.assert_array_equal(ints[lanes, 0], k[lanes].min())
+        np.testing.assert_array_equal(ints[lanes, 1], k[lanes].max())
