@@ -52,6 +52,8 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-verify-workgroup-memory": _verify_workgroup_memory,
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
     "khal-cpu-lower-abi": _llvm_lowering("cpu_lower_abi", "CpuLowerAbiPass"),
+    "khal-spirv-lower-abi": _llvm_lowering("spirv_lower_abi", "SpirvLowerAbiPass"),
+    "convert-khal-to-spirv": _llvm_lowering("convert_khal_to_spirv", "ConvertKhalToSpirvPass"),
     "convert-khal-print-to-llvm": _llvm_lowering("convert_khal_print_to_llvm", "ConvertKhalPrintToLLVMPass"),
     "convert-khal-to-llvm": _llvm_lowering("convert_khal_to_llvm", "ConvertKhalToLLVMPass"),
     "convert-vector-to-llvm": _llvm_lowering("convert_vector_to_llvm", "ConvertVectorToLLVMPass"),

@@ -181,9 +181,18 @@ class Interface:
 
 def interface_from_attr(attr: Attribute, kernel: str) -> Interface:
     """Read an `Interface` from the `khal.interface` dictionary attribute an ABI pass wrote."""
-    from xdsl.dialects.builtin import ArrayAttr, DenseArrayBase, DictionaryAttr, IntegerAttr, StringAttr
+    from xdsl.dialects.builtin import (
+        ArrayAttr,
+        DenseArrayBase,
+        DictionaryAttr,
+        IntegerAttr,
+        NoneAttr,
+        StringAttr,
+    )
 
     def plain(a: Attribute) -> Any:
+        if isinstance(a, NoneAttr):  # `num_workgroups = none`: the target passes the counts otherwise
+            return None
         if isinstance(a, DictionaryAttr):
             return {k: plain(v) for k, v in a.data.items()}
         if isinstance(a, ArrayAttr):

@@ -1,0 +1,725 @@
+"""`convert-khal-to-spirv`: from khal IR after the common prefix and `khal-spirv-lower-abi` to `spirv`.
+
+Each `khal.kernel` becomes one `spirv.module` (SPIR-V 1.3, Shader, Logical GLSL450) holding:
+
+- per array parameter, a StorageBuffer variable at the binding `khal.interface` gives it: a Block
+  struct of one runtime array with its ArrayStride (NonWritable when the kernel only reads it);
+- the scalar parameters, one Uniform Block struct at the interface's offsets, loaded on entry;
+- per builtin the kernel reads, an Input variable (listed in the entry point's interface);
+- per `khal.workgroup_alloc`, a Workgroup variable;
+- the kernel as `spirv.func @<kernel>` carrying `khal.interface`, its EntryPoint and LocalSize.
+
+Structured control flow maps to `spirv.mlir.selection`/`spirv.mlir.loop`. Values that leave a region
+(`scf.if` results, loop-carried values) go through Function variables (`spirv.Variable`), the shape
+glslang emits at -O0 and the one naga reads most reliably; no OpPhi is emitted. A `while` loop is
+`header -> cond -> body -> continue -> header`, the condition being a conditional break out of the
+loop, so the condition may itself hold selections (short-circuit `and`/`or`).
+
+Integers are `i32`, SPIR-V's `OpTypeInt 32 0`: khal IR is signless (the signedness lives in the
+ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). Anything not lowered yet
+(other widths, vectors and structs as values, compare-exchange, float atomics other than `atomic_add`
+on a storage buffer) is a located `CompileError`, never an invalid module. `print` is dropped (API.md).
+Subgroup operations and float atomics declare their capabilities; the device must then have wgpu's
+`subgroup` / `shader-float32-atomic` feature.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from xdsl.context import Context
+from xdsl.dialects import scf
+from xdsl.dialects.builtin import (
+    DictionaryAttr,
+    Float32Type,
+    FloatAttr,
+    FunctionType,
+    IntegerAttr,
+    IntegerType,
+    ModuleOp,
+    Signedness,
+    VectorType,
+    i32,
+)
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
+from xdsl.passes import ModulePass
+
+from khal.dialects import khal, spirv
+from khal.dialects.spirv_tables import (
+    BuiltIn,
+    Capability,
+    ExecutionMode,
+    GroupOperation,
+    MemorySemantics,
+    Scope,
+    StorageClass,
+)
+from khal.passes.diagnostics import op_error
+from khal.passes.spirv_lower_abi import INTERFACE_ATTR
+
+SPIRV_VERSION = (1, 3)  # StorageBuffer needs 1.3 (NOTES.md); 1.3 entry points list Input variables only
+
+_BUILTINS: dict[type[Operation], BuiltIn] = {
+    khal.GlobalInvocationIdOp: BuiltIn.GlobalInvocationId,
+    khal.LocalInvocationIdOp: BuiltIn.LocalInvocationId,
+    khal.WorkgroupIdOp: BuiltIn.WorkgroupId,
+    khal.NumWorkgroupsOp: BuiltIn.NumWorkgroups,
+}
+_DIMS = {"x": 0, "y": 1, "z": 2}
+
+# Ops with one spirv counterpart taking the same operands (same result type, or i1 for comparisons).
+_SAME: dict[str, type[Operation]] = {
+    "arith.addi": spirv.IAddOp,
+    "arith.subi": spirv.ISubOp,
+    "arith.muli": spirv.IMulOp,
+    "arith.divsi": spirv.SDivOp,
+    "arith.divui": spirv.UDivOp,
+    "arith.remsi": spirv.SRemOp,
+    "arith.remui": spirv.UModOp,
+    "arith.shli": spirv.ShiftLeftLogicalOp,
+    "arith.shrui": spirv.ShiftRightLogicalOp,
+    "arith.shrsi": spirv.ShiftRightArithmeticOp,
+    "arith.addf": spirv.FAddOp,
+    "arith.subf": spirv.FSubOp,
+    "arith.mulf": spirv.FMulOp,
+    "arith.divf": spirv.FDivOp,
+    "arith.remf": spirv.FRemOp,
+    "arith.negf": spirv.FNegateOp,
+    "arith.maximumf": spirv.GLFMaxOp,
+    "arith.minimumf": spirv.GLFMinOp,
+    "arith.maxnumf": spirv.GLFMaxOp,
+    "arith.minnumf": spirv.GLFMinOp,
+    "arith.maxsi": spirv.GLSMaxOp,
+    "arith.minsi": spirv.GLSMinOp,
+    "arith.maxui": spirv.GLUMaxOp,
+    "arith.minui": spirv.GLUMinOp,
+    "math.sqrt": spirv.GLSqrtOp,
+    "math.rsqrt": spirv.GLInverseSqrtOp,
+    "math.exp": spirv.GLExpOp,
+    "math.exp2": spirv.GLExp2Op,
+    "math.log": spirv.GLLogOp,
+    "math.log2": spirv.GLLog2Op,
+    "math.sin": spirv.GLSinOp,
+    "math.cos": spirv.GLCosOp,
+    "math.tan": spirv.GLTanOp,
+    "math.tanh": spirv.GLTanhOp,
+    "math.asin": spirv.GLAsinOp,
+    "math.acos": spirv.GLAcosOp,
+    "math.atan": spirv.GLAtanOp,
+    "math.atan2": spirv.GLAtan2Op,
+    "math.powf": spirv.GLPowOp,
+    "math.absf": spirv.GLFAbsOp,
+    "math.absi": spirv.GLSAbsOp,
+    "math.floor": spirv.GLFloorOp,
+    "math.ceil": spirv.GLCeilOp,
+    "math.roundeven": spirv.GLRoundEvenOp,
+    "math.trunc": spirv.GLTruncOp,
+    "math.fma": spirv.GLFmaOp,
+}
+# i1 and integer forms of the bitwise ops.
+_BITWISE: dict[str, tuple[type[Operation], type[Operation]]] = {
+    "arith.andi": (spirv.LogicalAndOp, spirv.BitwiseAndOp),
+    "arith.ori": (spirv.LogicalOrOp, spirv.BitwiseOrOp),
+    "arith.xori": (spirv.LogicalNotEqualOp, spirv.BitwiseXorOp),
+}
+_CMPI: dict[str, type[Operation]] = {
+    "eq": spirv.IEqualOp,
+    "ne": spirv.INotEqualOp,
+    "slt": spirv.SLessThanOp,
+    "sle": spirv.SLessThanEqualOp,
+    "sgt": spirv.SGreaterThanOp,
+    "sge": spirv.SGreaterThanEqualOp,
+    "ult": spirv.ULessThanOp,
+    "ule": spirv.ULessThanEqualOp,
+    "ugt": spirv.UGreaterThanOp,
+    "uge": spirv.UGreaterThanEqualOp,
+}
+_CMPI_NAMES = ("eq", "ne", "slt", "sle", "sgt", "sge", "ult", "ule", "ugt", "uge")
+_CMPF: dict[int, type[Operation]] = {
+    1: spirv.FOrdEqualOp,
+    2: spirv.FOrdGreaterThanOp,
+    3: spirv.FOrdGreaterThanEqualOp,
+    4: spirv.FOrdLessThanOp,
+    5: spirv.FOrdLessThanEqualOp,
+    6: spirv.FOrdNotEqualOp,
+    13: spirv.FUnordNotEqualOp,
+}
+_CMPF_ORD, _CMPF_UNO = 7, 14
+_SI32 = IntegerType(32, Signedness.SIGNED)
+# Ops whose meaning depends on the sign, done on si32 (see `_KernelLowering.signed`). Comparisons are not
+# here: naga adjusts OpSLessThan & co. to their operands itself (checked on wgpu 0.32).
+_SIGNED: frozenset[type[Operation]] = frozenset(
+    {
+        spirv.SDivOp,
+        spirv.SRemOp,
+        spirv.SModOp,
+        spirv.SNegateOp,
+        spirv.ShiftRightArithmeticOp,
+        spirv.GLSMaxOp,
+        spirv.GLSMinOp,
+        spirv.GLSAbsOp,
+        spirv.ConvertSToFOp,
+        spirv.ConvertFToSOp,
+    }
+)
+_CONVERT: dict[str, type[Operation]] = {
+    "arith.sitofp": spirv.ConvertSToFOp,
+    "arith.uitofp": spirv.ConvertUToFOp,
+    "arith.fptosi": spirv.ConvertFToSOp,
+    "arith.fptoui": spirv.ConvertFToUOp,
+    "arith.bitcast": spirv.BitcastOp,
+}
+_ATOMICS: dict[str, type[Operation]] = {
+    "add": spirv.AtomicIAddOp,
+    "sub": spirv.AtomicISubOp,
+    "min": spirv.AtomicSMinOp,
+    "max": spirv.AtomicSMaxOp,
+    "umin": spirv.AtomicUMinOp,
+    "umax": spirv.AtomicUMaxOp,
+    "and": spirv.AtomicAndOp,
+    "or": spirv.AtomicOrOp,
+    "xor": spirv.AtomicXorOp,
+    "xchg": spirv.AtomicExchangeOp,
+}
+_SUBGROUP_FLOAT: dict[str, type[Operation]] = {
+    "add": spirv.GroupNonUniformFAddOp,
+    "min": spirv.GroupNonUniformFMinOp,
+    "max": spirv.GroupNonUniformFMaxOp,
+}
+_SUBGROUP_INT: dict[str, type[Operation]] = {
+    "add": spirv.GroupNonUniformIAddOp,
+    "min": spirv.GroupNonUniformSMinOp,
+    "max": spirv.GroupNonUniformSMaxOp,
+    "umin": spirv.GroupNonUniformUMinOp,
+    "umax": spirv.GroupNonUniformUMaxOp,
+}
+_BARRIER_SEMANTICS = {
+    "khal.workgroup_barrier": [MemorySemantics.AcquireRelease, MemorySemantics.WorkgroupMemory],
+    "khal.storage_barrier": [MemorySemantics.AcquireRelease, MemorySemantics.UniformMemory],
+}
+
+
+def _scalar_type(t: Attribute, op: Operation) -> Attribute:
+    """The SPIR-V type of a khal scalar (i1, i32, f32); other types are not lowered yet."""
+    if isinstance(t, IntegerType) and t.width.data in (1, 32):
+        return IntegerType(t.width.data)
+    if isinstance(t, Float32Type):
+        return t
+    raise op_error(op, f"type {t} is not supported by the SPIR-V lowering yet (only bool, i32, u32 and f32)")
+
+
+class _KernelLowering:
+    """Builds the `spirv.module` of one `khal.kernel`: call `run()` once."""
+
+    def __init__(self, kernel: khal.KernelOp):
+        self.kernel = kernel
+        self.module = spirv.ModuleOp(spirv.VceAttr(SPIRV_VERSION, [Capability.Shader]))
+        self.capabilities: list[Capability] = [Capability.Shader]
+        self.extensions: list[str] = []
+        self.entry = Block()
+        self.cur = self.entry
+        self.values: dict[SSAValue, SSAValue] = {}
+        self.variables: list[Operation] = []  # Function variables, hoisted to the top of the entry block
+        self.inputs: dict[BuiltIn, spirv.GlobalVariableOp] = {}
+        self.pointers: dict[SSAValue, SSAValue] = {}  # khal array / workgroup array -> its spirv pointer
+        self.names: set[str] = set()
+
+    # ----------------------------------------------------------------- helpers
+
+    def emit(self, op: Operation) -> Operation:
+        """Append `op` to the block being filled."""
+        self.cur.add_op(op)
+        return op
+
+    def value(self, v: SSAValue) -> SSAValue:
+        """The spirv value standing for khal value `v`."""
+        return self.values[v]
+
+    def bind(self, old: SSAValue, new: SSAValue) -> None:
+        """Let `new` stand for `old` (keeping its name for readable IR)."""
+        if old.name_hint and new.name_hint is None:
+            new.name_hint = old.name_hint
+        self.values[old] = new
+
+    def symbol(self, hint: str) -> str:
+        """A module-unique symbol name based on `hint`."""
+        name, n = hint, 0
+        while name in self.names:
+            n += 1
+            name = f"{hint}_{n}"
+        self.names.add(name)
+        return name
+
+    def global_var(self, hint: str, type: spirv.PointerType, **kw: object) -> SSAValue:
+        """A new global variable and its address, taken in the entry block."""
+        var = spirv.GlobalVariableOp(self.symbol(hint), type, **kw)  # pyright: ignore[reportArgumentType]
+        self.module.body.block.add_op(var)
+        addr = spirv.AddressOfOp(var)
+        self.entry.add_op(addr)
+        return addr.pointer
+
+    def constant(self, value: int, type: Attribute = i32) -> SSAValue:
+        """A spirv constant (the writer uniques them)."""
+        return self.emit(spirv.ConstantOp(IntegerAttr(value, type))).results[0]
+
+    def local(self, t: Attribute) -> SSAValue:
+        """A new Function variable of type `t`."""
+        op = spirv.VariableOp(spirv.PointerType(t, StorageClass.Function))
+        self.variables.append(op)
+        return op.results[0]
+
+    def load(self, ptr: SSAValue) -> SSAValue:
+        """The value `ptr` points to."""
+        return self.emit(spirv.LoadOp(ptr)).results[0]
+
+    def store(self, ptr: SSAValue, v: SSAValue) -> None:
+        """Store `v` where `ptr` points."""
+        self.emit(spirv.StoreOp(ptr, v))
+
+    def builtin(self, which: BuiltIn, component: int) -> SSAValue:
+        """Component `component` of a uvec3 builtin, loaded where it is used."""
+        if which not in self.inputs:
+            t = spirv.PointerType(VectorType(i32, [3]), StorageClass.Input)
+            var = spirv.GlobalVariableOp(
+                self.symbol(str(which)[0].lower() + str(which)[1:]), t, built_in=which
+            )
+            self.module.body.block.add_op(var)
+            self.inputs[which] = var
+        addr = self.emit(spirv.AddressOfOp(self.inputs[which])).results[0]
+        vec = self.load(addr)
+        return self.emit(spirv.CompositeExtractOp(vec, [component], i32)).results[0]
+
+    # ----------------------------------------------------------------- parameters
+
+    def params(self, interface: DictionaryAttr) -> None:
+        """Storage buffers for arrays, one uniform block for scalars (placed as `interface` says)."""
+        entries = interface.data["params"].data  # pyright: ignore[reportAttributeAccessIssue]
+        scalars: list[tuple[SSAValue, int, int]] = []
+        for arg, entry in zip(self.kernel.body.block.args, entries, strict=True):
+            d = entry.data
+            binding = d["fields"].data["binding"].value.data
+            if d["kind"].data == "array":
+                assert isinstance(arg.type, khal.ArrayType)
+                element = _scalar_type(arg.type.element_type, self.kernel)
+                block = spirv.StructType([spirv.RuntimeArrayType(element, 4)], [0], block=True)
+                ptr = spirv.PointerType(block, StorageClass.StorageBuffer)
+                read_only = d["access"].data == "read"
+                self.pointers[arg] = self.global_var(
+                    d["name"].data, ptr, binding=(0, binding), non_writable=read_only
+                )
+            else:
+                scalars.append((arg, d["offset"].value.data, binding))
+        if scalars:
+            self.uniforms(scalars)
+
+    def uniforms(self, scalars: Sequence[tuple[SSAValue, int, int]]) -> None:
+        """The uniform block of the scalar parameters, each loaded once on entry."""
+        types = [_scalar_type(a.type, self.kernel) for a, _, _ in scalars]
+        block = spirv.StructType(types, [off for _, off, _ in scalars], block=True)
+        ptr = self.global_var(
+            "params", spirv.PointerType(block, StorageClass.Uniform), binding=(0, scalars[0][2])
+        )
+        for i, ((arg, _, _), t) in enumerate(zip(scalars, types, strict=True)):
+            member = self.emit(
+                spirv.AccessChainOp(ptr, [self.constant(i)], spirv.PointerType(t, StorageClass.Uniform))
+            )
+            self.bind(arg, self.load(member.results[0]))
+
+    # ----------------------------------------------------------------- ops
+
+    def region(self, block: Block, args: Sequence[SSAValue] | None = None) -> Operation | None:
+        """Lower the ops of `block` (its arguments standing for `args`) into `self.cur`; returns its
+        terminator (scf.yield/condition, khal.return)."""
+        for old, new in zip(block.args, args or (), strict=args is not None):
+            self.bind(old, new)
+        for op in block.ops:
+            if isinstance(op, scf.YieldOp | scf.ConditionOp | khal.ReturnOp):
+                return op
+            self.op(op)
+        return None
+
+    def op(self, op: Operation) -> None:
+        """Lower one op (structured ops recursively)."""
+        handler = self.HANDLERS.get(type(op))
+        if handler is not None:
+            handler(self, op)
+            return
+        self.arith(op)
+
+    def arith(self, op: Operation) -> None:
+        """arith and math ops: one spirv op each."""
+        name = op.name
+        operands = [self.value(v) for v in op.operands]
+        for r in op.results:
+            _scalar_type(r.type, op)
+        if name in _SAME:
+            new = _SAME[name](*operands)
+        elif name in _BITWISE:
+            logical, bitwise = _BITWISE[name]
+            new = (logical if op.results[0].type == IntegerType(1) else bitwise)(*operands)
+        elif name == "arith.cmpi":
+            pred = _CMPI_NAMES[op.properties["predicate"].value.data]  # pyright: ignore[reportAttributeAccessIssue]
+            if op.operands[0].type == IntegerType(1) and pred in ("eq", "ne"):
+                new = (spirv.LogicalEqualOp if pred == "eq" else spirv.LogicalNotEqualOp)(*operands)
+            else:
+                new = _CMPI[pred](*operands)
+        elif name == "arith.cmpf":
+            pred = op.properties["predicate"].value.data  # pyright: ignore[reportAttributeAccessIssue]
+            if pred in (_CMPF_ORD, _CMPF_UNO):
+                self.bind(op.results[0], self.unordered(operands, negate=pred == _CMPF_ORD))
+                return
+            if pred not in _CMPF:
+                raise op_error(
+                    op, f"float comparison predicate {pred} is not supported by the SPIR-V lowering"
+                )
+            new = _CMPF[pred](*operands)
+        elif name == "arith.select":
+            new = spirv.SelectOp(*operands)
+        elif name == "arith.constant":
+            value = op.properties["value"]
+            assert isinstance(value, IntegerAttr | FloatAttr)
+            new = spirv.ConstantOp(value)  # pyright: ignore[reportUnknownArgumentType]
+        elif name in ("arith.extui", "arith.extsi") and op.operands[0].type == IntegerType(1):
+            # bool -> int: no OpConvert takes a bool; select 1 (or -1 for a sign extension) or 0
+            t = op.results[0].type
+            one = self.constant(1 if name == "arith.extui" else -1, t)
+            new = spirv.SelectOp(operands[0], one, self.constant(0, t))
+        elif name in _CONVERT:
+            new = _CONVERT[name](operands[0], op.results[0].type)
+        else:
+            raise op_error(op, f"'{name}' is not supported by the SPIR-V lowering yet")
+        if type(new) in _SIGNED:
+            new = self.signed(new)
+        self.emit(new)
+        self.bind(op.results[0], new.results[0])
+
+    def signed(self, new: Operation) -> Operation:
+        """`new` on si32: naga types a result by its type's signedness bit, so a signed op on `OpTypeInt 32 0`
+        values divides (shifts, compares with max, converts) as unsigned. Bitcast the integer operands to si32
+        and return a bitcast of the si32 result back to i32 (the caller emits it)."""
+        args = [self.emit(spirv.BitcastOp(v, _SI32)).results[0] if v.type == i32 else v for v in new.operands]
+        result_type = new.results[0].type
+        if type(new) in _CONVERT.values():
+            op = type(new)(args[0], _SI32 if result_type == i32 else result_type)
+        else:
+            op = type(new)(*args)
+        if op.results[0].type != _SI32:
+            return op
+        self.emit(op)
+        return spirv.BitcastOp(op.results[0], i32)
+
+    def unordered(self, operands: Sequence[SSAValue], *, negate: bool) -> SSAValue:
+        """`uno` (either operand NaN), or `ord` (neither) when `negate`."""
+        nan = self.emit(spirv.IsNanOp(operands[0])).results[0]
+        if operands[1] is not operands[0]:
+            other = self.emit(spirv.IsNanOp(operands[1])).results[0]
+            nan = self.emit(spirv.LogicalOrOp(nan, other)).results[0]
+        return self.emit(spirv.LogicalNotOp(nan)).results[0] if negate else nan
+
+    def id_op(self, op: Operation) -> None:
+        dim = _DIMS[str(op.properties["dim"].data)]  # pyright: ignore[reportAttributeAccessIssue]
+        self.bind(op.results[0], self.builtin(_BUILTINS[type(op)], dim))
+
+    def scalar_input(self, which: BuiltIn) -> SSAValue:
+        """A u32 builtin, loaded where it is used."""
+        if which not in self.inputs:
+            t = spirv.PointerType(i32, StorageClass.Input)
+            var = spirv.GlobalVariableOp(
+                self.symbol(str(which)[0].lower() + str(which)[1:]), t, built_in=which
+            )
+            self.module.body.block.add_op(var)
+            self.inputs[which] = var
+        return self.load(self.emit(spirv.AddressOfOp(self.inputs[which])).results[0])
+
+    def local_index(self, op: Operation) -> None:
+        self.bind(op.results[0], self.scalar_input(BuiltIn.LocalInvocationIndex))
+
+    def element_ptr(self, memory: SSAValue, index: SSAValue, op: Operation) -> SSAValue:
+        """A pointer to element `index` of a storage buffer or a workgroup array."""
+        base = self.pointers[memory]
+        element = _scalar_type(khal.element_of(memory.type), op)
+        if isinstance(memory.type, khal.ArrayType):
+            indices, storage = [self.constant(0), self.value(index)], StorageClass.StorageBuffer
+        else:
+            indices, storage = [self.value(index)], StorageClass.Workgroup
+        chain = spirv.AccessChainOp(base, indices, spirv.PointerType(element, storage))
+        return self.emit(chain).results[0]
+
+    def load_op(self, op: Operation) -> None:
+        ptr = self.element_ptr(op.operands[0], op.operands[1], op)
+        self.bind(op.results[0], self.load(ptr))
+
+    def store_op(self, op: Operation) -> None:
+        ptr = self.element_ptr(op.operands[1], op.operands[2], op)
+        self.store(ptr, self.value(op.operands[0]))
+
+    def len_op(self, op: Operation) -> None:
+        new = self.emit(spirv.ArrayLengthOp(self.pointers[op.operands[0]], 0))
+        self.bind(op.results[0], new.results[0])
+
+    def alloc(self, op: Operation) -> None:
+        t = op.results[0].type
+        assert isinstance(t, khal.WorkgroupArrayType)
+        element = _scalar_type(t.element_type, op)
+        array = spirv.ArrayType(t.size.data, element)
+        self.pointers[op.results[0]] = self.global_var(
+            op.results[0].name_hint or "shared", spirv.PointerType(array, StorageClass.Workgroup)
+        )
+
+    def barrier(self, op: Operation) -> None:
+        self.emit(spirv.ControlBarrierOp(Scope.Workgroup, Scope.Workgroup, _BARRIER_SEMANTICS[op.name]))
+
+    def atomic(self, op: Operation) -> None:
+        assert isinstance(op, khal.AtomicRMWOp)
+        kind = _ATOMICS[str(op.kind.data)]
+        if not isinstance(op.value.type, IntegerType):
+            if str(op.kind.data) != "add" or not isinstance(op.memory.type, khal.ArrayType):
+                raise op_error(op, "only atomic_add on Array[f32] takes floats on SPIR-V")
+            # wgpu's shader-float32-atomic feature; naga rejects the compare-exchange loop alternative
+            kind = spirv.AtomicFAddEXTOp
+            self.require(Capability.AtomicFloat32AddEXT, "SPV_EXT_shader_atomic_float_add")
+        ptr = self.element_ptr(op.memory, op.index, op)
+        scope = Scope.Device if isinstance(op.memory.type, khal.ArrayType) else Scope.Workgroup
+        new = self.emit(kind(scope, [MemorySemantics.Relaxed], ptr, self.value(op.value)))
+        self.bind(op.result, new.results[0])
+
+    def atomic_access(self, op: Operation) -> None:
+        """`atomic_load` / `atomic_store` as OpAtomicLoad / OpAtomicStore, relaxed like WGSL's."""
+        is_load = isinstance(op, khal.AtomicLoadOp)
+        memory, index = (op.operands[0], op.operands[1]) if is_load else (op.operands[1], op.operands[2])
+        ptr = self.element_ptr(memory, index, op)
+        scope = Scope.Device if isinstance(memory.type, khal.ArrayType) else Scope.Workgroup
+        props = {
+            "memory_scope": spirv.ScopeAttr(scope),
+            "semantics": spirv.MemorySemanticsAttr([MemorySemantics.Relaxed]),
+        }
+        if is_load:
+            new = spirv.AtomicLoadOp.create(
+                operands=[ptr], properties=props, result_types=[op.results[0].type]
+            )
+            self.bind(op.results[0], self.emit(new).results[0])
+        else:
+            self.emit(
+                spirv.AtomicStoreOp.create(operands=[ptr, self.value(op.operands[0])], properties=props)
+            )
+
+    def require(self, capability: Capability, extension: str | None = None) -> None:
+        """Declare `capability` (and `extension`) in the module."""
+        if capability not in self.capabilities:
+            self.capabilities.append(capability)
+        if extension is not None and extension not in self.extensions:
+            self.extensions.append(extension)
+
+    def subgroup_id(self, op: Operation) -> None:
+        """`subgroup_size()` / `subgroup_invocation_id()`: u32 Input builtins (wgpu's `subgroup` feature)."""
+        self.require(Capability.GroupNonUniform)
+        which = (
+            BuiltIn.SubgroupSize if isinstance(op, khal.SubgroupSizeOp) else BuiltIn.SubgroupLocalInvocationId
+        )
+        self.bind(op.results[0], self.scalar_input(which))
+
+    def subgroup(self, op: Operation) -> None:
+        """Subgroup reductions and broadcast (wgpu's `subgroup` feature)."""
+        self.require(Capability.GroupNonUniform)
+        value = self.value(op.operands[0])
+        t = _scalar_type(value.type, op)
+        scope = {"execution_scope": spirv.ScopeAttr(Scope.Subgroup)}
+        if isinstance(op, khal.SubgroupBroadcastFirstOp):
+            self.require(Capability.GroupNonUniformBallot)
+            new = spirv.GroupNonUniformBroadcastFirstOp.create(
+                operands=[value], properties=scope, result_types=[t]
+            )
+            self.bind(op.results[0], self.emit(new).results[0])
+            return
+        self.require(Capability.GroupNonUniformArithmetic)
+        kind = str(op.properties["kind"].data)  # pyright: ignore[reportAttributeAccessIssue]
+        cls = (_SUBGROUP_FLOAT if isinstance(t, Float32Type) else _SUBGROUP_INT)[kind]
+        signed = kind in ("min", "max") and t == i32
+        if signed:  # naga reads the signedness bit (see `signed`)
+            value, t = self.emit(spirv.BitcastOp(value, _SI32)).results[0], _SI32
+        props = scope | {"group_operation": spirv.GroupOperationAttr(GroupOperation.Reduce)}
+        result = self.emit(cls.create(operands=[value], properties=props, result_types=[t])).results[0]
+        if signed:
+            result = self.emit(spirv.BitcastOp(result, i32)).results[0]
+        self.bind(op.results[0], result)
+
+    def drop(self, op: Operation) -> None:
+        """`print` inside a kernel is dropped on WebGPU (API.md)."""
+
+    def cmpxchg(self, op: Operation) -> None:
+        raise op_error(
+            op,
+            "atomic_compare_exchange is not supported on SPIR-V: wgpu's naga rejects the result of "
+            "OpAtomicCompareExchange ('used by a statement before it was introduced into the scope')",
+        )
+
+    # ----------------------------------------------------------------- structured control flow
+
+    def if_op(self, op: Operation) -> None:
+        assert isinstance(op, scf.IfOp)
+        out = [self.local(_scalar_type(r.type, op)) for r in op.results]
+        header, merge = Block(), Block([spirv.MergeOp()])
+        blocks = [header]
+        targets: list[Block] = []
+        for region in (op.true_region, op.false_region):
+            if not region.blocks:
+                targets.append(merge)
+                continue
+            body = Block()
+            self.cur, saved = body, self.cur
+            yielded = self.region(region.block)
+            self.yield_to(yielded, out)
+            self.emit(spirv.BranchOp(merge))
+            self.cur = saved
+            blocks.append(body)
+            targets.append(body)
+        header.add_op(spirv.BranchConditionalOp(self.value(op.cond), targets[0], targets[1]))
+        self.emit(spirv.SelectionOp(Region([*blocks, merge])))
+        for r, ptr in zip(op.results, out, strict=True):
+            self.bind(r, self.load(ptr))
+
+    def yield_to(self, terminator: Operation | None, ptrs: Sequence[SSAValue]) -> None:
+        """Store the values a region yields into the Function variables `ptrs`."""
+        values = [] if terminator is None else list(terminator.operands)
+        if isinstance(terminator, scf.ConditionOp):
+            values = values[1:]
+        for v, ptr in zip(values, ptrs, strict=True):
+            self.store(ptr, self.value(v))
+
+    def loop(
+        self, init: Sequence[SSAValue], op: Operation, fill: Callable[[list[SSAValue], Block, Block], None]
+    ) -> list[SSAValue]:
+        """A `spirv.mlir.loop` of entry, header, cond, body, continue and merge blocks.
+
+        `init` are stored in new loop-carried variables (returned); `fill(carried, body, merge)` fills the
+        cond block (`self.cur`, which branches to body or merge) and the body.
+        """
+        carried = [self.local(_scalar_type(v.type, op)) for v in init]
+        for v, ptr in zip(init, carried, strict=True):
+            self.store(ptr, self.value(v))
+        cond, body, cont = Block(), Block(), Block()
+        header = Block([spirv.BranchOp(cond)])
+        merge = Block([spirv.MergeOp()])
+        cont.add_op(spirv.BranchOp(header))
+        entry = Block([spirv.BranchOp(header)])
+        saved = self.cur
+        self.cur = cond
+        fill(carried, body, merge)
+        self.cur = body
+        self.emit(spirv.BranchOp(cont))
+        self.cur = saved
+        self.emit(spirv.LoopOp(Region([entry, header, cond, body, cont, merge])))
+        return carried
+
+    def while_op(self, op: Operation) -> None:
+        assert isinstance(op, scf.WhileOp)
+        out = [self.local(_scalar_type(r.type, op)) for r in op.results]
+
+        def fill(carried: list[SSAValue], body: Block, merge: Block) -> None:
+            cond = self.region(op.before_region.block, [self.load(p) for p in carried])
+            assert isinstance(cond, scf.ConditionOp)
+            self.yield_to(cond, out)
+            self.emit(spirv.BranchConditionalOp(self.value(cond.condition), body, merge))
+            self.cur = body
+            self.yield_to(self.region(op.after_region.block, [self.load(p) for p in out]), carried)
+
+        self.loop(op.arguments, op, fill)
+        for r, ptr in zip(op.results, out, strict=True):
+            self.bind(r, self.load(ptr))
+
+    def for_op(self, op: Operation) -> None:
+        assert isinstance(op, scf.ForOp)
+        iv_ptr = self.local(_scalar_type(op.lb.type, op))
+        self.store(iv_ptr, self.value(op.lb))
+
+        def fill(carried: list[SSAValue], body: Block, merge: Block) -> None:
+            iv = self.load(iv_ptr)
+            # the frontend emits scf.for only for signed ranges with a positive step
+            more = self.emit(spirv.SLessThanOp(iv, self.value(op.ub))).results[0]
+            self.emit(spirv.BranchConditionalOp(more, body, merge))
+            self.cur = body
+            args = [iv, *(self.load(p) for p in carried)]
+            self.yield_to(self.region(op.body.block, args), carried)
+            step = self.emit(spirv.IAddOp(self.load(iv_ptr), self.value(op.step))).results[0]
+            self.store(iv_ptr, step)
+
+        carried = self.loop(op.iter_args, op, fill)
+        for r, ptr in zip(op.results, carried, strict=True):
+            self.bind(r, self.load(ptr))
+
+    HANDLERS: dict[type[Operation], Callable[[_KernelLowering, Operation], None]] = {}
+
+    # ----------------------------------------------------------------- the kernel
+
+    def run(self) -> spirv.ModuleOp:
+        """The finished `spirv.module`."""
+        interface = self.kernel.attributes.get(INTERFACE_ATTR)
+        if not isinstance(interface, DictionaryAttr):
+            raise op_error(self.kernel, "convert-khal-to-spirv needs khal-spirv-lower-abi first")
+        self.params(interface)
+        self.region(self.kernel.body.block)
+        self.emit(spirv.ReturnOp())
+        # SPIR-V wants every Function variable at the top of the entry block.
+        first = self.entry.first_op
+        for var in self.variables:
+            if first is None:
+                self.entry.add_op(var)
+            else:
+                self.entry.insert_op_before(var, first)
+        name = self.kernel.sym_name.data
+        vce = spirv.VceAttr(SPIRV_VERSION, self.capabilities, self.extensions)
+        self.module.properties["vce"] = vce
+        fn = spirv.FuncOp(name, FunctionType.from_lists([], []), Region(self.entry))
+        fn.attributes[INTERFACE_ATTR] = interface
+        wg = list(self.kernel.workgroup_size.get_values())
+        self.module.body.block.add_ops(
+            [
+                fn,
+                spirv.EntryPointOp(name, [v.sym_name.data for v in self.inputs.values()]),
+                spirv.ExecutionModeOp(name, ExecutionMode.LocalSize, wg),  # pyright: ignore[reportArgumentType]
+            ]
+        )
+        return self.module
+
+
+_KernelLowering.HANDLERS = {
+    **{t: _KernelLowering.id_op for t in _BUILTINS},
+    khal.LocalInvocationIndexOp: _KernelLowering.local_index,
+    khal.LoadOp: _KernelLowering.load_op,
+    khal.StoreOp: _KernelLowering.store_op,
+    khal.LenOp: _KernelLowering.len_op,
+    khal.WorkgroupAllocOp: _KernelLowering.alloc,
+    khal.WorkgroupLoadOp: _KernelLowering.load_op,
+    khal.WorkgroupStoreOp: _KernelLowering.store_op,
+    khal.WorkgroupBarrierOp: _KernelLowering.barrier,
+    khal.StorageBarrierOp: _KernelLowering.barrier,
+    khal.AtomicRMWOp: _KernelLowering.atomic,
+    khal.AtomicCmpXchgOp: _KernelLowering.cmpxchg,
+    khal.AtomicLoadOp: _KernelLowering.atomic_access,
+    khal.AtomicStoreOp: _KernelLowering.atomic_access,
+    khal.PrintOp: _KernelLowering.drop,
+    khal.SubgroupSizeOp: _KernelLowering.subgroup_id,
+    khal.SubgroupInvocationIdOp: _KernelLowering.subgroup_id,
+    khal.SubgroupReduceOp: _KernelLowering.subgroup,
+    khal.SubgroupBroadcastFirstOp: _KernelLowering.subgroup,
+    scf.IfOp: _KernelLowering.if_op,
+    scf.WhileOp: _KernelLowering.while_op,
+    scf.ForOp: _KernelLowering.for_op,
+}
+
+
+@dataclass(frozen=True)
+class ConvertKhalToSpirvPass(ModulePass):
+    """Replace every `khal.kernel` by its `spirv.module` (see the module docstring)."""
+
+    name = "convert-khal-to-spirv"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        for kernel in list(op.body.block.ops):
+            if isinstance(kernel, khal.KernelOp):
+                module = _KernelLowering(kernel).run()
+                op.body.block.insert_op_before(module, kernel)
+                op.body.block.erase_op(kernel, safe_erase=False)
+            elif not isinstance(kernel, spirv.ModuleOp):
+                raise op_error(kernel, f"'{kernel.name}' is not supported by the SPIR-V lowering")

@@ -1,0 +1,77 @@
+"""The SPIR-V target (SPIR-V 1.3 for Vulkan 1.1 and wgpu): the SPIR-V lowering, then the binary writer.
+
+Not registered in `khal.targets.TARGETS` yet: the WebGPU runtime that launches its artifacts is a
+later task. Stages: `spirv-asm` (the disassembly, spirv-dis's when installed) and `spirv` (the
+binary). The artifact has no `native` handle: the runtime builds its pipeline from the binary and
+its bind group layout from the interface (array `i` at binding `i` of set 0, read-only where
+`access == "read"`; the scalars one uniform block at `fields["binding"]`, `block_size` bytes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from khal.targets import Artifact, Interface, Stage, Target
+
+if TYPE_CHECKING:
+    from xdsl.dialects.builtin import ModuleOp
+
+SPIRV_LOWERING: tuple[str, ...] = ("khal-spirv-lower-abi", "convert-khal-to-spirv")
+"""The SPIR-V target's passes after `COMMON_PREFIX`."""
+
+
+class SpirvTarget(Target):
+    """khal -> spirv dialect -> SPIR-V 1.3 binary for Vulkan 1.1 (what wgpu's naga reads)."""
+
+    name = "webgpu"
+    lowering = ",".join(SPIRV_LOWERING)
+    stages = (Stage("spirv-asm", ext="spvasm"), Stage("spirv", binary=True, ext="spv"))
+
+    def options_key(self) -> str:
+        """The SPIR-V version and environment (adapter features will join it with f64/f16/subgroups)."""
+        return "spirv1.3-vulkan1.1"
+
+    def finish(
+        self, module: ModuleOp, on_stage: Callable[[Stage, str | bytes], None] | None = None
+    ) -> Artifact:
+        """Serialise the pipeline's `spirv.module`; the interface is its function's `khal.interface`."""
+        from khal.dialects import spirv
+        from khal.targets import INTERFACE_ATTR, interface_from_attr
+        from khal.targets.spirv_writer import disassemble, find_spirv_module, serialize
+
+        spv = find_spirv_module(module)
+        fn = next(op for op in spv.body.block.ops if isinstance(op, spirv.FuncOp))
+        interface = interface_from_attr(fn.attributes[INTERFACE_ATTR], fn.sym_name.data)
+        binary = serialize(spv)
+        asm = disassemble(binary)
+        if on_stage is not None:
+            on_stage(self.stages[0], asm)
+            on_stage(self.stages[1], binary)
+        record = {"interface": interface.to_json(), "spirv": binary, "spirv-asm": asm}
+        return self._artifact(interface, record)
+
+    def _artifact(self, interface: Interface, record: dict[str, Any]) -> Artifact:
+        asm: dict[str, str | bytes] = {"spirv-asm": record["spirv-asm"], "spirv": record["spirv"]}
+        return Artifact(self.name, interface.kernel, interface, asm, None, record)
+
+    def load(self, record: dict[str, Any]) -> Artifact:
+        """The artifact of a cache record (no xDSL)."""
+        return self._artifact(Interface.from_json(record["interface"]), record)
+
+    def emit(self, module: ModuleOp, stage: str) -> str | bytes:
+        """`-t spirv`: the binary of `module`; `-t spirv-asm`: its disassembly.
+
+        A module still holding a `khal.kernel` runs this target's whole pipeline first.
+        """
+        from khal.dialects import context
+        from khal.dialects.khal import KernelOp
+        from khal.targets.spirv_writer import disassemble, find_spirv_module, serialize
+
+        self.stage(stage)
+        if any(isinstance(op, KernelOp) for op in module.walk()):
+            ctx = context()
+            for p in self.passes():
+                p.apply(ctx, module)
+        binary = serialize(find_spirv_module(module))
+        return binary if stage == "spirv" else disassemble(binary)

@@ -1,0 +1,103 @@
+// RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | filecheck %s
+// RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | khal-opt | filecheck %s
+// RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | %python -m khal.targets.spirv_writer --validate - | filecheck %s --check-prefix=SPV
+
+// convert-khal-to-spirv: a workgroup reduction (workgroup array, barriers, a while loop, an if with a
+// result), a uniform scalar and an atomic add, from khal IR after the common prefix to one spirv.module
+// that spirv-val (vulkan1.1) accepts. Bindings come from khal.interface; values leaving a region go
+// through Function variables; the while loop is header -> cond (conditional break) -> body -> continue.
+
+// CHECK:      spirv.module Logical GLSL450 requires <v1.3, [Shader], []> {
+// CHECK-NEXT:   spirv.GlobalVariable @out bind(0, 0) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>
+// CHECK-NEXT:   spirv.GlobalVariable @x bind(0, 1) NonWritable : !spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>
+// CHECK-NEXT:   spirv.GlobalVariable @count bind(0, 2) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<i32, stride=4> [0]), Block>, StorageBuffer>
+// CHECK-NEXT:   spirv.GlobalVariable @params bind(0, 4) : !spirv.ptr<!spirv.struct<(f32 [0]), Block>, Uniform>
+// CHECK-NEXT:   spirv.GlobalVariable @shared : !spirv.ptr<!spirv.array<64 x f32>, Workgroup>
+// CHECK-NEXT:   spirv.GlobalVariable @localInvocationId built_in(LocalInvocationId) : !spirv.ptr<vector<3xi32>, Input>
+// CHECK-NEXT:   spirv.GlobalVariable @globalInvocationId built_in(GlobalInvocationId) : !spirv.ptr<vector<3xi32>, Input>
+// CHECK-NEXT:   spirv.GlobalVariable @workgroupId built_in(WorkgroupId) : !spirv.ptr<vector<3xi32>, Input>
+// CHECK-NEXT:   spirv.func @reduce() attributes {khal.interface = {workgroup_size = array<i64: 64, 1, 1>,
+// CHECK-NEXT:     %[[V:.*]] = spirv.Variable : !spirv.ptr<f32, Function>
+// CHECK:          %scale = spirv.Load %{{.*}} : !spirv.ptr<f32, Uniform> -> f32
+// CHECK:          %[[N:.*]] = spirv.ArrayLength %{{.*}}, 0
+// CHECK-NEXT:     %[[IN:.*]] = spirv.ULessThan %g, %[[N]] : i32
+// CHECK-NEXT:     spirv.mlir.selection {
+// CHECK-NEXT:       spirv.BranchConditional %[[IN]], ^[[THEN:.*]], ^[[ELSE:.*]]
+// CHECK:            spirv.Store %[[V]], %v_1 : !spirv.ptr<f32, Function>, f32
+// CHECK:            spirv.Store %[[V]], %v : !spirv.ptr<f32, Function>, f32
+// CHECK:            spirv.mlir.merge
+// CHECK:          spirv.ControlBarrier Workgroup, Workgroup, <AcquireRelease,WorkgroupMemory>
+// CHECK:          spirv.mlir.loop {
+// CHECK-NEXT:       spirv.Branch ^[[HEADER:.*]]
+// CHECK-NEXT:     ^[[HEADER]]:
+// CHECK-NEXT:       spirv.Branch ^[[COND:.*]]
+// CHECK-NEXT:     ^[[COND]]:
+// CHECK:            %[[MORE:.*]] = spirv.UGreaterThan
+// CHECK:            spirv.BranchConditional %[[MORE]], ^[[BODY:.*]], ^[[MERGE:.*]]
+// CHECK-NEXT:     ^[[BODY]]:
+// CHECK:            spirv.mlir.selection {
+// CHECK:            spirv.ControlBarrier Workgroup, Workgroup, <AcquireRelease,WorkgroupMemory>
+// CHECK:            %s_1 = spirv.UDiv
+// CHECK:            spirv.Branch ^[[CONT:.*]]
+// CHECK-NEXT:     ^[[CONT]]:
+// CHECK-NEXT:       spirv.Branch ^[[HEADER]]
+// CHECK-NEXT:     ^[[MERGE]]:
+// CHECK-NEXT:       spirv.mlir.merge
+// CHECK:          %scaled = spirv.FMul %{{.*}}, %scale : f32
+// CHECK:          %old = spirv.AtomicIAdd Device <Relaxed> %{{.*}}, %one : !spirv.ptr<i32, StorageBuffer>
+// CHECK:        spirv.EntryPoint GLCompute @reduce, [@localInvocationId, @globalInvocationId, @workgroupId]
+// CHECK-NEXT:   spirv.ExecutionMode @reduce LocalSize [64, 1, 1]
+
+// SPV:      OpEntryPoint GLCompute %[[MAIN:[0-9]+]] "reduce"
+// SPV-NEXT: OpExecutionMode %[[MAIN]] LocalSize 64 1 1
+// SPV:      OpDecorate %[[X:[0-9]+]] NonWritable
+// SPV:      OpControlBarrier
+// SPV:      OpLoopMerge
+// SPV:      OpAtomicIAdd
+khal.kernel @reduce(%out: !khal.array<f32, write>, %x: !khal.array<f32, read>, %count: !khal.array<i32, read_write>, %scale: f32) workgroup_size(64, 1, 1) {
+  %0 = khal.workgroup_alloc : !khal.workgroup_array<64 x f32>
+  %l = khal.local_invocation_id x
+  %g = khal.global_invocation_id x
+  %v = arith.constant 0.000000e+00 : f32
+  %1 = khal.len %x : !khal.array<f32, read>
+  %2 = arith.cmpi ult, %g, %1 : i32
+  %3 = scf.if %2 -> (f32) {
+    %v_1 = khal.load %x[%g] : !khal.array<f32, read>, i32 -> f32
+    scf.yield %v_1 : f32
+  } else {
+    scf.yield %v : f32
+  }
+  khal.workgroup_store %3, %0[%l] : f32, !khal.workgroup_array<64 x f32>, i32
+  khal.workgroup_barrier
+  %s = arith.constant 32 : i32
+  %4 = scf.while (%5 = %s) : (i32) -> i32 {
+    %6 = arith.constant 0 : i32
+    %7 = arith.cmpi ugt, %5, %6 : i32
+    scf.condition(%7) %5 : i32
+  } do {
+  ^bb0(%8: i32):
+    %9 = arith.cmpi ult, %l, %8 : i32
+    scf.if %9 {
+      %10 = khal.workgroup_load %0[%l] : !khal.workgroup_array<64 x f32>, i32 -> f32
+      %11 = arith.addi %l, %8 : i32
+      %12 = khal.workgroup_load %0[%11] : !khal.workgroup_array<64 x f32>, i32 -> f32
+      %13 = arith.addf %10, %12 : f32
+      khal.workgroup_store %13, %0[%l] : f32, !khal.workgroup_array<64 x f32>, i32
+    }
+    khal.workgroup_barrier
+    %14 = arith.constant 2 : i32
+    %s_1 = arith.divui %8, %14 : i32
+    scf.yield %s_1 : i32
+  }
+  %15 = arith.constant 0 : i32
+  %16 = arith.cmpi eq, %l, %15 : i32
+  scf.if %16 {
+    %17 = khal.workgroup_load %0[%15] : !khal.workgroup_array<64 x f32>, i32 -> f32
+    %18 = khal.workgroup_id x
+    %scaled = arith.mulf %17, %scale : f32
+    khal.store %scaled, %out[%18] : f32, !khal.array<f32, write>, i32
+    %one = arith.constant 1 : i32
+    %old = khal.atomic_rmw add %count[%15], %one : !khal.array<i32, read_write>, i32, i32
+  }
+  khal.return
+}
