@@ -214,6 +214,26 @@ def interface_from_attr(attr: Attribute, kernel: str) -> Interface:
 # --------------------------------------------------------------------------- artifacts and targets
 
 
+def kernel_interface_attr(module: ModuleOp, target: str, abi_pass: str) -> tuple[str, Attribute]:
+    """The one `llvm.func` of a lowered module that carries `khal.interface`: (its name, the attribute).
+
+    `target` and `abi_pass` only word the error when there is not exactly one.
+    """
+    from xdsl.dialects import llvm
+
+    found = [
+        (op.sym_name.data, op.attributes[INTERFACE_ATTR])
+        for op in module.walk()
+        if isinstance(op, llvm.FuncOp) and INTERFACE_ATTR in op.attributes
+    ]
+    if len(found) != 1:
+        raise ValueError(
+            f"the {target} target needs exactly one llvm.func with {INTERFACE_ATTR} (from {abi_pass}), "
+            f"found {len(found)}"
+        )
+    return found[0]
+
+
 @dataclass
 class Artifact:
     """A kernel compiled for one target: its stages' outputs, its interface, its native handle.

@@ -42,7 +42,14 @@ import numpy as np
 
 from khal import types as kt
 from khal.passes import LLVM_LOWERING
-from khal.targets import INTERFACE_ATTR, Artifact, Interface, ParamInterface, Stage, Target
+from khal.targets import (
+    Artifact,
+    Interface,
+    ParamInterface,
+    Stage,
+    Target,
+    kernel_interface_attr,
+)
 
 if TYPE_CHECKING:
     from llvmlite import ir
@@ -601,7 +608,7 @@ class CpuTarget(Target):
         from khal.targets import interface_from_attr
         from khal.targets.llvm import translate_module
 
-        name, attr = _kernel_interface(module)
+        name, attr = kernel_interface_attr(module, "CPU", "khal-cpu-lower-abi")
         interface = interface_from_attr(attr, name)
         llvm_module = str(translate_module(module))
         if on_stage is not None:
@@ -654,23 +661,6 @@ def _llvm_lowering_passes() -> list[Any]:
     from khal.passes import all_passes
 
     return list(PassPipeline.parse_spec(all_passes(), ",".join(LLVM_LOWERING)).passes)
-
-
-def _kernel_interface(module: ModuleOp) -> tuple[str, Any]:
-    """The kernel function of a lowered module (the one carrying `khal.interface`) and that attribute."""
-    from xdsl.dialects import llvm as llvm_dialect
-
-    found = [
-        (op.sym_name.data, op.attributes[INTERFACE_ATTR])
-        for op in module.walk()
-        if isinstance(op, llvm_dialect.FuncOp) and INTERFACE_ATTR in op.attributes
-    ]
-    if len(found) != 1:
-        raise ValueError(
-            f"the CPU target needs exactly one llvm.func with {INTERFACE_ATTR} (from khal-cpu-lower-abi), "
-            f"found {len(found)}"
-        )
-    return found[0]
 
 
 __all__ = [

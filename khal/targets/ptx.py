@@ -21,7 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from khal.targets import INTERFACE_ATTR, Artifact, Interface, Stage, Target
+from khal.targets import Artifact, Interface, Stage, Target, kernel_interface_attr
 
 if TYPE_CHECKING:
     from llvmlite import binding as llvm
@@ -167,7 +167,7 @@ class CudaTarget(Target):
         """Translate the llvm-dialect `module`, mark its kernel `ptx_kernel`, emit PTX."""
         from khal.targets import interface_from_attr
 
-        name, attr = _kernel_interface(module)
+        name, attr = kernel_interface_attr(module, "CUDA", "khal-cuda-lower-abi")
         interface = interface_from_attr(attr, name)
         llvm_ir = _llvm_ir(module, name)
         if on_stage is not None:
@@ -213,23 +213,6 @@ def _llvm_ir(module: ModuleOp, kernel: str) -> str:
     ir_module = translate_module(module, triple=TRIPLE)
     ir_module.get_global(kernel).calling_convention = "ptx_kernel"
     return str(ir_module)
-
-
-def _kernel_interface(module: ModuleOp) -> tuple[str, Any]:
-    """The kernel function (the one carrying `khal.interface`) and that attribute."""
-    from xdsl.dialects import llvm as llvm_dialect
-
-    found = [
-        (op.sym_name.data, op.attributes[INTERFACE_ATTR])
-        for op in module.walk()
-        if isinstance(op, llvm_dialect.FuncOp) and INTERFACE_ATTR in op.attributes
-    ]
-    if len(found) != 1:
-        raise ValueError(
-            f"the CUDA target needs exactly one llvm.func with {INTERFACE_ATTR} (from khal-cuda-lower-abi), "
-            f"found {len(found)}"
-        )
-    return found[0]
 
 
 __all__ = [
