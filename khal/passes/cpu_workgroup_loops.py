@@ -63,7 +63,7 @@ from khal.passes.diagnostics import op_error
 
 # The uniformity rules are khal-verify-uniformity's, so that both passes accept the same kernels.
 from khal.passes.inline import inline_call
-from khal.passes.verify_uniformity import carried, divergent_barrier_error
+from khal.passes.verify_uniformity import carried, divergent_barrier_error, uniform_values
 from khal.passes.verify_uniformity import effect_free as _effect_free
 from khal.passes.verify_uniformity import external_operands as _external_operands
 from khal.passes.verify_uniformity import is_hoistable as _is_hoistable
@@ -382,22 +382,7 @@ class _KernelLowering:
                 self.piece_of[op] = counter[0]
 
     def _compute_uniform(self) -> set[SSAValue]:
-        uniform: set[SSAValue] = set(self.kernel.body.block.args)
-
-        def visit(block: Block) -> None:
-            for op in block.ops:
-                if op in self.wg_ops:
-                    for inner in self._wg_blocks(op):
-                        uniform.update(a for a in inner.args if a not in self.varying_carried)
-                        visit(inner)
-                    uniform.update(r for r in op.results if r not in self.varying_carried)
-                elif isinstance(op, khal.WorkgroupAllocOp) or (
-                    _is_hoistable(op, self.pure_callees) and all(o in uniform for o in _external_operands(op))
-                ):
-                    uniform.update(op.results)
-
-        visit(self.kernel.body.block)
-        return uniform
+        return uniform_values(self.kernel, self.wg_ops.keys(), self.varying_carried, self.pure_callees)
 
     def analyse(self) -> None:
         """Find the workgroup-level ops, the pieces, the uniform values and the slots."""

@@ -164,6 +164,36 @@ def carried(op: Operation) -> list[tuple[list[SSAValue], list[SSAValue]]]:
     return groups
 
 
+def uniform_values(
+    kernel: khal.KernelOp,
+    control: AbstractSet[Operation],
+    varying_carried: AbstractSet[SSAValue],
+    pure_callees: AbstractSet[str],
+) -> set[SSAValue]:
+    """One round of the uniformity analysis: the values every invocation of a workgroup agrees on.
+
+    Uniform are the kernel's parameters, workgroup memory, hoistable ops of uniform operands, and
+    the arguments and results of the barrier-holding `control` ops except those in `varying_carried`
+    (the caller iterates to a fixpoint). `khal-cpu-workgroup-loops` uses the same rule.
+    """
+    uniform: set[SSAValue] = set(kernel.body.block.args)
+
+    def visit(block: Block) -> None:
+        for op in block.ops:
+            if op in control:
+                for inner in _blocks(op):
+                    uniform.update(a for a in inner.args if a not in varying_carried)
+                    visit(inner)
+                uniform.update(r for r in op.results if r not in varying_carried)
+            elif isinstance(op, khal.WorkgroupAllocOp) or (
+                is_hoistable(op, pure_callees) and all(o in uniform for o in external_operands(op))
+            ):
+                uniform.update(op.results)
+
+    visit(kernel.body.block)
+    return uniform
+
+
 class _Uniformity:
     """The uniform values of one kernel, and the barrier-holding control flow that needs them."""
 
@@ -175,23 +205,7 @@ class _Uniformity:
         self.uniform: set[SSAValue] = set()
 
     def _compute(self) -> set[SSAValue]:
-        uniform: set[SSAValue] = set(self.kernel.body.block.args)
-        control = set(self.control)
-
-        def visit(block: Block) -> None:
-            for op in block.ops:
-                if op in control:
-                    for inner in _blocks(op):
-                        uniform.update(a for a in inner.args if a not in self.varying_carried)
-                        visit(inner)
-                    uniform.update(r for r in op.results if r not in self.varying_carried)
-                elif isinstance(op, khal.WorkgroupAllocOp) or (
-                    is_hoistable(op, self.pure_callees) and all(o in uniform for o in external_operands(op))
-                ):
-                    uniform.update(op.results)
-
-        visit(self.kernel.body.block)
-        return uniform
+        return uniform_values(self.kernel, set(self.control), self.varying_carried, self.pure_callees)
 
     def analyse(self) -> None:
         # Optimistic fixpoint: carried values start uniform and turn varying when a source is.
