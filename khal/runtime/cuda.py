@@ -1015,7 +1015,8 @@ class Cuda(Backend):
             return self._from_cuda_array_interface(x, cai, usage)
         if not hasattr(x, "__dlpack__"):
             raise TypeError(
-                f"from_dlpack takes a CUDA array (DLPack or __cuda_array_interface__), got {type(x).__name__}"
+                "from_dlpack takes an array that speaks DLPack or __cuda_array_interface__ (a torch or CuPy "
+                f"CUDA array), got {type(x).__name__}"
             )
         return self._from_dlpack_capsule(x, usage)
 
