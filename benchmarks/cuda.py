@@ -32,7 +32,10 @@ from typing import Any
 
 import numpy as np
 
-ROOT = str(Path(__file__).resolve().parent.parent)
+HERE = Path(__file__).resolve().parent
+ROOT = str(HERE.parent)
+# This file's folder must not be on the path: `import cuda` (cuda-python) would find this file.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, ROOT)  # this checkout's khal, here and in the cold-compile processes
 
 import khal  # noqa: E402

@@ -678,6 +678,7 @@ class EventSet:
 
     def __del__(self) -> None:
         try:
+            self.backend._enter()
             for ev in self.events:
                 self.backend._driver.cuEventDestroy(ev)
         except Exception:  # at interpreter exit the driver may be gone
@@ -695,8 +696,11 @@ class CudaSubmission(Submission):
 
     def _poll(self) -> bool:
         backend: Cuda = self.backend  # type: ignore[assignment]
+        event = self._event
+        if event is None:  # completed meanwhile, on another thread
+            return True
         backend._enter()
-        (err,) = backend._driver.cuEventQuery(self._event)
+        (err,) = backend._driver.cuEventQuery(event)
         if not err:
             return True
         if err == backend._not_ready:
@@ -705,16 +709,21 @@ class CudaSubmission(Submission):
 
     def _block(self) -> None:
         backend: Cuda = self.backend  # type: ignore[assignment]
+        event = self._event
+        if event is None:
+            return
         backend._enter()
-        (err,) = backend._driver.cuEventSynchronize(self._event)
+        (err,) = backend._driver.cuEventSynchronize(event)
         if err:
             raise CudaError("cuEventSynchronize", err, " (an earlier kernel of this submission failed?)")
 
     def _complete(self) -> None:
-        event, self._event = self._event, None
         super()._complete()
-        if event is not None:
-            self.backend._give_event(event)  # type: ignore[attr-defined]
+        backend: Cuda = self.backend  # type: ignore[assignment]
+        with backend._events_lock:  # exactly once, whichever threads see the completion
+            event, self._event = self._event, None
+            if event is not None:
+                backend._events.append(event)
 
 
 class CudaEncoder(Encoder):
@@ -877,7 +886,10 @@ class Cuda(Backend):
         ]
         values = [error_log, log_size, info_log, log_size]
         image = ptx.encode() + b"\0"
-        err, module = driver.cuModuleLoadDataEx(image, len(options), options, values)
+        try:
+            err, module = driver.cuModuleLoadDataEx(image, len(options), options, values)
+        except TypeError:  # log buffers these bindings cannot pass: load without the log
+            err, module = driver.cuModuleLoadData(image)
         if err:
             log = bytes(error_log).split(b"\0", 1)[0].decode(errors="replace").strip()
             raise CudaJitError(
@@ -888,8 +900,10 @@ class Cuda(Backend):
     def _resident_blocks(self, function: Any, threads: int) -> int:
         """Blocks of `function` that fit on the whole device at once (the virtual grid's launch)."""
         occupancy = self._driver.cuOccupancyMaxActiveBlocksPerMultiprocessor
-        per_sm = int(_check(occupancy(function, threads, 0), "cuOccupancyMaxActiveBlocksPerMultiprocessor"))
-        return max(1, per_sm) * self.multiprocessors
+        err, per_sm = occupancy(function, threads, 0)
+        if err:  # a guess is only slower, never wrong: the loop covers any grid
+            per_sm = max(1, 2048 // threads)
+        return max(1, int(per_sm)) * self.multiprocessors
 
     def _make_plan(self, kernel: Any) -> CudaPlan:
         return CudaPlan(kernel, self)
