@@ -1067,7 +1067,9 @@ class Cuda(Backend):
         ptr, read_only = cai["data"]
         if read_only:
             raise ValueError("from_dlpack needs a writable array (kernels may write it)")
-        stream = cai.get("stream")
+        # Version 3 names the stream to order after (None: nothing to wait for); an older interface
+        # (torch's is version 2) names none, and its data may be pending on the legacy default stream.
+        stream = cai.get("stream", 1)
         if stream is not None:
             self.order_mine_after_stream(int(stream))
         return self._wrap(int(ptr or 0), shape, dtype, usage, x)

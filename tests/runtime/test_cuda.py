@@ -545,3 +545,38 @@ def test_cupy_interop(gpu: Cuda, rng: np.random.Generator) -> None:
         assert view.data.ptr == xbuf.ptr
         np.testing.assert_array_equal(cp.asnumpy(view), x)
         np.testing.assert_array_equal(cp.asnumpy(cp.from_dlpack(xbuf)), x)
+
+
+def test_dlpack_and_array_interface_wrap_without_a_copy(gpu: Cuda) -> None:
+    a = gpu.init_buffer(np.arange(10, dtype=np.float32))
+
+    class Exported:  # a DLPack producer without __cuda_array_interface__
+        def __dlpack__(self, stream: int | None = None) -> Any:
+            return a.__dlpack__(stream=stream)
+
+        def __dlpack_device__(self) -> tuple[int, int]:
+            return a.__dlpack_device__()
+
+    class Interface:  # a __cuda_array_interface__ producer
+        __cuda_array_interface__ = a.__cuda_array_interface__
+
+    assert a.__dlpack_device__() == (2, gpu.device)
+    assert Interface.__cuda_array_interface__["stream"] == gpu.stream_handle
+    b = gpu.from_dlpack(Exported())
+    c = gpu.from_dlpack(Interface())
+    assert (b.ptr, b.shape, b.dtype, c.ptr, c.shape) == (a.ptr, (10,), np.float32, a.ptr, (10,))
+    with gpu.begin_encoding() as enc, enc.begin_pass("through the views") as p:
+        rk.saxpy.call(p, 10, b, c, 1.0)  # y and x are the same memory: y = 2 y
+    np.testing.assert_array_equal(gpu.slow_read_vec(a), 2 * np.arange(10, dtype=np.float32))
+    assert len(cuda_runtime._exports) == 1  # b's capsule, consumed: held until b goes
+    del b
+    assert len(cuda_runtime._exports) == 0
+    unconsumed = a.__dlpack__(stream=-1)
+    assert len(cuda_runtime._exports) == 1
+    del unconsumed
+    assert len(cuda_runtime._exports) == 0
+    particles = gpu.uninit_buffer(2, rk.Particle)
+    with pytest.raises(BufferError, match="DLPack cannot describe"):
+        particles.__dlpack__()
+    with pytest.raises(ValueError, match="device"):
+        gpu.from_dlpack(np.zeros(3, np.float32))
