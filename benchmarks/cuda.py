@@ -126,6 +126,19 @@ def best_time(run: Callable[[], Any], sync: Callable[[], Any], repeat: int, inne
     return min(times)
 
 
+def host_time(run: Callable[[], Any], sync: Callable[[], Any], repeat: int) -> float:
+    """The best host time of `run` (seconds), the device's work waited for outside the clock."""
+    run()
+    sync()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+        sync()
+    return min(times)
+
+
 Row = tuple[str, float | None, str, str]  # name, value (None: not measured), unit, reference row or note
 
 
@@ -133,8 +146,7 @@ Row = tuple[str, float | None, str, str]  # name, value (None: not measured), un
 
 
 def saxpy_rows(gpu: Any, repeat: int, inner: int) -> list[Row]:
-    from cuda.bindings import driver
-
+    driver = gpu._driver  # cuda.bindings.driver
     n = SAXPY_N
     rng = np.random.default_rng(1)
     x_np = rng.standard_normal(n, dtype=np.float32)
@@ -274,8 +286,7 @@ def matmul_rows(gpu: Any, repeat: int) -> list[Row]:
 
 
 def host_cost_rows(gpu: Any, repeat: int) -> list[Row]:
-    from cuda.bindings import driver
-
+    driver = gpu._driver  # cuda.bindings.driver
     y, x = gpu.uninit_buffer(64, np.float32), gpu.uninit_buffer(64, np.float32)
     plan = gpu._plan(axpby)
 
@@ -287,18 +298,17 @@ def host_cost_rows(gpu: Any, repeat: int) -> list[Row]:
         p.end()
         gpu.submit(enc)
 
-    t = best_time(encode_and_submit, gpu.synchronize, repeat, 1) / CALLS
+    t = host_time(encode_and_submit, gpu.synchronize, repeat) / CALLS
     rows: list[Row] = [("host cost: khal call + share of submit (4 args)", t * 1e6, "us", "raw launch")]
 
-    enc = gpu.begin_encoding()
-    p = enc.begin_pass("record only")
-    start = time.perf_counter()
-    for _ in range(CALLS):
-        axpby.call(p, 64, y, x, 0.5, 0.25)
-    record = (time.perf_counter() - start) / CALLS
-    p.end()
-    gpu.submit(enc)
-    gpu.synchronize()
+    def record_only() -> None:  # an encoder never submitted: nothing runs
+        enc = gpu.begin_encoding()
+        p = enc.begin_pass("record only")
+        for _ in range(CALLS):
+            axpby.call(p, 64, y, x, 0.5, 0.25)
+        p.end()
+
+    record = host_time(record_only, lambda: None, repeat) / CALLS
     rows.append(("host cost: khal call alone (recording)", record * 1e6, "us", "raw launch"))
 
     function, stream = plan.function, gpu._stream
@@ -317,7 +327,7 @@ def host_cost_rows(gpu: Any, repeat: int) -> list[Row]:
         for _ in range(CALLS):
             launch(function, 1, 1, 1, 64, 1, 1, 0, stream, (values, types), 0)
 
-    t = best_time(raw_tuple, gpu.synchronize, repeat, 1) / CALLS
+    t = host_time(raw_tuple, gpu.synchronize, repeat) / CALLS
     rows.insert(0, ("host cost: raw cuLaunchKernel, (values, types)", t * 1e6, "us", "raw launch"))
     prepared = plan.record(64, (y, x, 0.5, 0.25))
     address = prepared[7]
@@ -326,7 +336,7 @@ def host_cost_rows(gpu: Any, repeat: int) -> list[Row]:
         for _ in range(CALLS):
             launch(function, 1, 1, 1, 64, 1, 1, 0, stream, address, 0)
 
-    t = best_time(raw_address, gpu.synchronize, repeat, 1) / CALLS
+    t = host_time(raw_address, gpu.synchronize, repeat) / CALLS
     rows.append(("host cost: raw cuLaunchKernel, kernelParams address", t * 1e6, "us", "raw launch"))
     return rows
 
@@ -379,19 +389,25 @@ def cold_compile_row(repeat: int) -> Row:
 # --------------------------------------------------------------------------- the table
 
 
+REFERENCES = {
+    "copy": "saxpy 2^26: device copy (cuMemcpyDtoD)",
+    "CUDA C": "matmul 4096^2 f32: CUDA C (CuPy RawKernel)",
+    "raw launch": "host cost: raw cuLaunchKernel, (values, types)",
+}
+"""Each group's reference row: the others' ratio is to it (none where it was not measured)."""
+
+
 def print_table(rows: list[Row]) -> None:
-    """Each row with its ratio to the first row of its reference group (`copy`, `CUDA C`, `raw launch`)."""
-    reference: dict[str, float] = {}
-    for _, value, _, ref in rows:
-        if value is not None and ref and ref not in reference:
-            reference[ref] = value
+    """Each row with its ratio to its group's reference row (`REFERENCES`)."""
+    values = {name: value for name, value, _, _ in rows if value is not None}
     width = max(len(r[0]) for r in rows)
     print(f"{'benchmark':<{width}}  {'value':>10}  {'unit':<8}  ratio")
-    for name, value, unit, ref in rows:
+    for name, value, unit, group in rows:
         if value is None:
-            print(f"{name:<{width}}  {'':>10}  {'':<8}  {ref}")
+            print(f"{name:<{width}}  {'':>10}  {'':<8}  {group}")
             continue
-        ratio = f"{value / reference[ref]:.3f} x {ref}" if ref in reference else ""
+        reference = values.get(REFERENCES.get(group, ""))
+        ratio = f"{value / reference:.3f} x {group}" if reference else ""
         print(f"{name:<{width}}  {value:>10.2f}  {unit:<8}  {ratio}")
 
 

@@ -233,7 +233,14 @@ class FakeDriver:
         stream: Any, params: int, extra: int,
     ) -> tuple[Any]:  # fmt: skip
         self._need_context()
-        assert int(stream) == STREAM and shared == 0 and extra == 0 and isinstance(params, int)
+        assert int(stream) == STREAM and shared == 0 and extra == 0
+        keep: list[Any] = []
+        if isinstance(params, tuple):  # cuda-bindings' (values, ctypes types) form
+            keep = [t(v) for v, t in zip(*params, strict=True)]
+            pointers = (ctypes.c_void_p * len(keep))(*(ctypes.addressof(k) for k in keep))
+            keep.append(pointers)
+            params = ctypes.addressof(pointers)
+        assert isinstance(params, int)
         assert (bx, by, bz) == f.compiled.interface.workgroup_size and gy <= 65535 and gz <= 65535
         assert min(gx, gy, gz) >= 1
         self.launches += 1
