@@ -1,12 +1,15 @@
 """The CUDA backend (`khal.Cuda`).
 
-Two parts. Without a GPU (here, in CI): the launch plan's kernelParams layout against the compiled
-interface (through a `Cuda` whose driver calls are stubbed), the Indirect and folded-grid routing to
-the virtual-grid variant, the memory pool's reuse rule, and `BackendUnavailable`. On a GPU (the lent
-H200): launches against numpy, pool reuse only after completion, timestamps, Indirect with counts
-on the device (also written by an earlier kernel of the same encoder), large grids, the JIT error
-path, several threads, torch/CuPy interop. Those skip here, saying why. The generic runtime tests
-run on `cuda` through conftest's `backend` fixture wherever it is available.
+Without a GPU: the launch plan's kernelParams layout against the compiled interface (a `Cuda` whose
+device is stubbed), the routing of Indirect and folded grids to the virtual-grid variant, the memory
+pool's reuse rule, the device options, and `BackendUnavailable`. The tests taking `gpu` run twice: on
+the real device where there is one (the lent H200: `[cuda]`), and everywhere on a fake driver
+(`[fake-driver]`, tests/runtime/fake_cuda_driver.py: host memory, each launch run by the CPU backend
+from the decoded kernelParams), so every line of the backend runs in CI too: launches against numpy,
+pool reuse only after completion, timestamps, Indirect with counts on the device (also written by an
+earlier kernel of the same encoder), large grids, the JIT error path, several threads, DLPack and the
+CUDA Array Interface; torch/CuPy interop on the real device only. The generic runtime tests run on
+`cuda` through conftest's `backend` fixture wherever it is available.
 """
 
 from __future__ import annotations
