@@ -14,7 +14,7 @@ nothing may run before `submit`, and a CUDA stream cannot hold work back except 
 (a graph instantiated per submit costs tens of microseconds) or a device-side gate that an abandoned
 encoder would leave closed. Issuing a prepared launch costs what a raw `cuLaunchKernel` does.
 
-Memory: buffers come from `cuMemAlloc` through a pool of power-of-two size classes. A buffer's
+Memory: buffers come from `cuMemAlloc` through a pool of size classes (`size_class`). A buffer's
 allocation goes back to the pool when the last reference to it goes; the log of every submission
 holds its buffers until the work is seen complete, so memory is reused only after the work that
 used it finished. `write_buffer` and `init_buffer` copy with `cuMemcpyHtoDAsync` on the stream
@@ -151,8 +151,13 @@ def _device_attribute(driver: Any, device: Any, name: str) -> int:
 
 
 def size_class(nbytes: int) -> int:
-    """The pool's size class of an allocation of `nbytes`: a power of two, at least MIN_ALLOCATION."""
-    return max(MIN_ALLOCATION, 1 << (max(nbytes, 1) - 1).bit_length())
+    """The pool's size class of an allocation of `nbytes`: a power of two up to 1 MiB (at least
+    MIN_ALLOCATION), above it a multiple of an eighth of the next power of two (at most 12.5% more)."""
+    power = 1 << (max(nbytes, 1) - 1).bit_length()
+    if power <= 1 << 20:
+        return max(MIN_ALLOCATION, power)
+    step = power // 8
+    return -(-nbytes // step) * step
 
 
 class Allocation:
@@ -170,7 +175,7 @@ class Allocation:
 
 
 class MemoryPool:
-    """Device memory by power-of-two size class, reused when an `Allocation` is dropped.
+    """Device memory by size class (`size_class`), reused when an `Allocation` is dropped.
 
     `alloc(nbytes)` / `free(ptr)` are the device's (cuMemAlloc/cuMemFree); they are injected so the
     pool can be tested without a GPU. Giving back never calls the driver (it may run in `__del__`

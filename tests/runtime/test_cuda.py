@@ -240,6 +240,7 @@ def test_memory_pool_reuses_a_block_only_once_it_is_dropped() -> None:
     pool = MemoryPool(alloc, freed.append)
     a = pool.take(1000)
     assert (a.size, size_class(0), size_class(257), size_class(1 << 20)) == (1024, 256, 512, 1 << 20)
+    assert (size_class((3 << 20) + 1), size_class(1 << 28)) == (7 << 19, 1 << 28)
     held = [a]  # what a submission's log does
     first = a.ptr
     del a
