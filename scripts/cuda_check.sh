@@ -86,7 +86,9 @@ if __name__ == "__main__":
 PY
 
 echo "== 2. runtime tests on cuda ($((SECONDS - start)) s)"
-timeout 100 "$PYTHON" -m pytest tests/runtime -k cuda -q -p no:cacheprovider -rs --durations=5 \
+parallel=()  # pytest-xdist where it is installed: one process (and CUDA context) per test file
+if "$PYTHON" -c "import xdist" 2>/dev/null; then parallel=(-n 8 --dist loadfile); fi
+timeout 100 "$PYTHON" -m pytest tests/runtime -k cuda -q -p no:cacheprovider -rs --durations=5 "${parallel[@]}" \
   --junitxml="$LOGS/cuda-tests.xml" 2>&1 | tee "$LOGS/cuda-tests.log" | tail -60
 tests_status=${PIPESTATUS[0]}
 
