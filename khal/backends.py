@@ -72,8 +72,7 @@ BACKENDS: tuple[BackendSpec, ...] = (
         "khal.runtime.cuda",
         "Cuda",
         target="cuda",
-        install="an NVIDIA GPU with its driver, `pip install cuda-python`, and khal's CUDA backend "
-        "(khal/runtime/cuda.py, not built yet)",
+        install="an NVIDIA GPU with its driver (libcuda.so.1) and `pip install cuda-python`",
     ),
     BackendSpec(
         "webgpu",

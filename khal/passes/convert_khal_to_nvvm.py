@@ -15,6 +15,17 @@ A GPU kernel keeps its grid shape: each invocation is one CUDA thread, each work
   read each active lane with `shfl.sync.idx` in the same order (either way every lane gets the same bits).
   `subgroup_broadcast_first` reads the lowest active lane. Other types are a located LoweringError.
 - `khal.print` is left to `convert-khal-print-to-nvvm` (`vprintf`).
+
+`{virtual_grid=true}` compiles the variant the CUDA runtime launches for `Indirect` grids (and grids
+past CUDA's 65535 blocks in y or z): the kernel takes four more parameters, `__grid:
+!khal.array<i32, read>` and `__grid_x/y/z: i32`; the workgroup counts are `__grid[0..2]` when
+`len(__grid) != 0` (read on the device: an `Indirect` buffer, written by an earlier kernel, say), else
+the three values. The body runs in a grid-stride loop over the linear workgroup index, from `ctaid.x`
+by `nctaid.x`, so any fixed launch grid covers the logical one; the workgroup ids are that index
+unfolded over the counts (x fastest), `num_workgroups` the counts. A grid of more than 2^31-1
+workgroups runs none. Where the kernel uses workgroup memory a `barrier0` ends each iteration, so that
+no invocation overwrites what a slower one of the same block still reads. The loop's bounds are the
+same in every invocation of a block, so barriers in the body stay in uniform control flow.
 """
 
 from __future__ import annotations
@@ -26,6 +37,7 @@ from xdsl.dialects import arith, func, llvm, scf
 from xdsl.dialects.builtin import (
     DenseArrayBase,
     Float32Type,
+    FunctionType,
     IntegerAttr,
     IntegerType,
     ModuleOp,
@@ -78,8 +90,22 @@ def _sreg(register: str, ops: list[Operation]) -> SSAValue:
     return _intrinsic(_SREG + register, [], i32, ops)
 
 
-def _id(op: Operation, wg_size: tuple[int, int, int], ops: list[Operation]) -> SSAValue:
-    """The value of an id op, from special registers and the constant workgroup size."""
+@dataclass(frozen=True)
+class VirtualGrid:
+    """The workgroup ids and counts of a virtual-grid kernel: i32 values that replace the registers."""
+
+    ids: tuple[SSAValue, SSAValue, SSAValue]
+    counts: tuple[SSAValue, SSAValue, SSAValue]
+
+
+def _workgroup_id(dim: str, grid: VirtualGrid | None, ops: list[Operation]) -> SSAValue:
+    return _sreg(f"ctaid.{dim}", ops) if grid is None else grid.ids["xyz".index(dim)]
+
+
+def _id(
+    op: Operation, wg_size: tuple[int, int, int], ops: list[Operation], grid: VirtualGrid | None = None
+) -> SSAValue:
+    """The value of an id op, from special registers (or the virtual grid) and the workgroup size."""
     if isinstance(op, khal.LocalInvocationIndexOp):
         x, y, z = (_sreg(f"tid.{d}", ops) for d in "xyz")
         row = _binop(arith.MuliOp, y, _const(wg_size[0], ops), ops)
@@ -96,11 +122,11 @@ def _id(op: Operation, wg_size: tuple[int, int, int], ops: list[Operation]) -> S
     if isinstance(op, khal.LocalInvocationIdOp):
         return _sreg(f"tid.{dim}", ops)
     if isinstance(op, khal.WorkgroupIdOp):
-        return _sreg(f"ctaid.{dim}", ops)
+        return _workgroup_id(dim, grid, ops)
     if isinstance(op, khal.NumWorkgroupsOp):
-        return _sreg(f"nctaid.{dim}", ops)
+        return _sreg(f"nctaid.{dim}", ops) if grid is None else grid.counts["xyz".index(dim)]
     size = _const(wg_size["xyz".index(dim)], ops)
-    block = _binop(arith.MuliOp, _sreg(f"ctaid.{dim}", ops), size, ops)
+    block = _binop(arith.MuliOp, _workgroup_id(dim, grid, ops), size, ops)
     return _binop(arith.AddiOp, block, _sreg(f"tid.{dim}", ops), ops)
 
 
@@ -237,11 +263,96 @@ def _kernel_function(kernel: khal.KernelOp) -> func.FuncOp:
     return function
 
 
-def _lower_ops(function: func.FuncOp, wg_size: tuple[int, int, int]) -> None:
+# --------------------------------------------------------------------------- the virtual grid
+
+GRID_PARAMS = ("__grid", "__grid_x", "__grid_y", "__grid_z")
+"""The parameters a virtual-grid kernel takes after its own."""
+_MAX_WORKGROUPS = 2**31 - 1
+
+
+def _grid_counts(block: Block, ops: list[Operation]) -> tuple[SSAValue, SSAValue, SSAValue]:
+    """Append the `__grid*` parameters; the counts: `__grid[0..2]` if it is not empty, else the values."""
+    grid = block.insert_arg(khal.ArrayType(i32, khal.Access.READ), len(block.args))
+    values = [block.insert_arg(i32, len(block.args)) for _ in range(3)]
+    for arg, name in zip([grid, *values], GRID_PARAMS, strict=True):
+        arg.name_hint = name
+    length = khal.LenOp(grid)
+    given = arith.CmpiOp(length.result, _const(0, ops), "ne")
+    ops += [length, given]
+    loads: list[Operation] = []
+    for i in range(3):
+        loads.append(khal.LoadOp(grid, _const(i, loads)))
+    loads.append(scf.YieldOp(*(o.results[0] for o in loads if isinstance(o, khal.LoadOp))))
+    branch = scf.IfOp(given.result, [i32, i32, i32], loads, [scf.YieldOp(*values)])
+    ops.append(branch)
+    return branch.results[0], branch.results[1], branch.results[2]
+
+
+def _wide(value: SSAValue, ops: list[Operation]) -> SSAValue:
+    op = arith.ExtUIOp(value, i64)
+    ops.append(op)
+    return op.result
+
+
+def _narrow(value: SSAValue, ops: list[Operation]) -> SSAValue:
+    op = arith.TruncIOp(value, i32)
+    ops.append(op)
+    return op.result
+
+
+def _unfold(
+    linear: SSAValue, counts: tuple[SSAValue, SSAValue, SSAValue], ops: list[Operation]
+) -> tuple[SSAValue, SSAValue, SSAValue]:
+    """The (x, y, z) workgroup id of linear index `linear` (i64) over `counts` (i64), x fastest."""
+    x_count, y_count, _ = counts
+    plane = _binop(arith.MuliOp, x_count, y_count, ops)
+    z = _binop(arith.DivUIOp, linear, plane, ops)
+    rest = _binop(arith.RemUIOp, linear, plane, ops)
+    y = _binop(arith.DivUIOp, rest, x_count, ops)
+    x = _binop(arith.RemUIOp, rest, x_count, ops)
+    return _narrow(x, ops), _narrow(y, ops), _narrow(z, ops)
+
+
+def _virtualise(function: func.FuncOp) -> VirtualGrid:
+    """Run the body of `function` in a grid-stride loop over the workgroups its `__grid*` parameters count."""
+    block = function.body.block
+    ret = block.last_op
+    assert isinstance(ret, func.ReturnOp)
+    body_ops = [op for op in block.ops if op is not ret]
+    prologue: list[Operation] = [op for op in body_ops if isinstance(op, khal.WorkgroupAllocOp)]
+    for op in body_ops:
+        op.detach()
+    counts = _grid_counts(block, prologue)
+    wide = tuple(_wide(c, prologue) for c in counts)
+    total = _binop(arith.MuliOp, _binop(arith.MuliOp, wide[0], wide[1], prologue), wide[2], prologue)
+    limit = arith.ConstantOp(IntegerAttr(_MAX_WORKGROUPS, i64))
+    too_many = arith.CmpiOp(total, limit.result, "ugt")
+    zero = arith.ConstantOp(IntegerAttr(0, i64))
+    prologue += [limit, too_many, zero]
+    upper = arith.SelectOp(too_many.result, zero.result, total)
+    prologue.append(upper)
+    start = _wide(_sreg("ctaid.x", prologue), prologue)
+    step = _wide(_sreg("nctaid.x", prologue), prologue)
+    loop_body = Block(arg_types=[i64])
+    head: list[Operation] = []
+    ids = _unfold(loop_body.args[0], (wide[0], wide[1], wide[2]), head)
+    loop_body.add_ops(head)
+    loop_body.add_ops([op for op in body_ops if not isinstance(op, khal.WorkgroupAllocOp)])
+    tail: list[Operation] = []
+    if any(isinstance(op, khal.WorkgroupAllocOp) for top in body_ops for op in top.walk()):
+        _void_intrinsic("llvm.nvvm.barrier0", tail)
+    loop_body.add_ops([*tail, scf.YieldOp()])
+    prologue.append(scf.ForOp(start, upper.result, step, [], loop_body))
+    block.insert_ops_before(prologue, ret)
+    function.function_type = FunctionType.from_lists([a.type for a in block.args], [])
+    return VirtualGrid(ids, counts)
+
+
+def _lower_ops(function: func.FuncOp, wg_size: tuple[int, int, int], grid: VirtualGrid | None) -> None:
     for op in list(function.walk()):
         ops: list[Operation] = []
         if isinstance(op, _ID_OPS):
-            Rewriter.replace_op(op, ops, [_id(op, wg_size, ops)])
+            Rewriter.replace_op(op, ops, [_id(op, wg_size, ops, grid)])
         elif isinstance(op, khal.WorkgroupBarrierOp | khal.StorageBarrierOp):
             _barrier(op, ops)
             Rewriter.replace_op(op, ops, [])
@@ -255,17 +366,21 @@ class ConvertKhalToNVVMPass(ModulePass):
 
     name = "convert-khal-to-nvvm"
 
+    virtual_grid: bool = False
+    """Compile the grid-stride variant whose workgroup counts come from parameters (see above)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for kernel in [k for k in op.ops if isinstance(k, khal.KernelOp)]:
             wg = tuple(int(v) for v in kernel.workgroup_size.get_values())
             function = _kernel_function(kernel)
             op.body.block.insert_op_before(function, kernel)
             Rewriter.erase_op(kernel)
-            _lower_ops(function, (wg[0], wg[1], wg[2]))
+            grid = _virtualise(function) if self.virtual_grid else None
+            _lower_ops(function, (wg[0], wg[1], wg[2]), grid)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp) and CUDA_KERNEL_ATTR not in f.attributes]:
             for inner in fn.walk():
                 if isinstance(inner, (*_ID_OPS, khal.WorkgroupBarrierOp, khal.StorageBarrierOp)):
                     raise op_error(inner, f"{inner.name} in a device function that was not inlined")
 
 
-__all__ = ["CUDA_KERNEL_ATTR", "WARP_SIZE", "ConvertKhalToNVVMPass"]
+__all__ = ["CUDA_KERNEL_ATTR", "GRID_PARAMS", "WARP_SIZE", "ConvertKhalToNVVMPass", "VirtualGrid"]

@@ -8,16 +8,24 @@ through libdevice (`__nv_expf`, ...). `finish` gives the kernel the `ptx_kernel`
 links libdevice where the module calls it, optimises at O3 for the compute capability and emits PTX.
 
 Stages: `llvm` (the translated module, before libdevice and optimisation) and `ptx`.
-Without a device the code is for `sm_80` with PTX ISA 8.0, which driver 580 (CUDA 13.0, PTX ISA up to
-9.0) loads and `ptxas -arch=sm_80` / `-arch=sm_90` accept. `KHAL_CUDA_ARCH` (`sm_90`) and
-`KHAL_CUDA_PTX` (`ptx80`) override them; both are in the options key.
+
+What the code is for (`CudaOptions`, all of it in the options key): without a device (CI,
+`kernel.ptx()`) `sm_80` with PTX ISA 8.0, which driver 580 (CUDA 13.0, PTX ISA up to 9.0) loads and
+`ptxas -arch=sm_80` / `-arch=sm_90` accept. A `khal.Cuda` backend compiles inside `compiling_for(...)`
+with its device's options (`device_options`: the compute capability, and the PTX ISA of the driver's
+CUDA version, both capped at what LLVM's NVPTX knows). `KHAL_CUDA_ARCH` (`sm_90`) and `KHAL_CUDA_PTX`
+(`ptx80`) override both. `virtual_grid` compiles the variant that `convert-khal-to-nvvm{virtual_grid}`
+describes (workgroups from a grid-stride loop, counts read on the device: `Indirect` calls).
 """
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -26,6 +34,7 @@ from khal.targets import Artifact, Interface, Stage, Target, kernel_interface_at
 if TYPE_CHECKING:
     from llvmlite import binding as llvm
     from xdsl.dialects.builtin import ModuleOp
+    from xdsl.passes import ModulePass
 
 TRIPLE = "nvptx64-nvidia-cuda"
 DEFAULT_ARCH = "sm_80"
@@ -33,8 +42,11 @@ DEFAULT_PTX = "ptx80"
 LIBDEVICE_PREFIX = "__nv_"
 RECORD_VERSION = 1
 
+NVVM_PASS = "convert-khal-to-nvvm"
+VIRTUAL_GRID_PASS = "convert-khal-to-nvvm{virtual_grid=true}"
+
 CUDA_LOWERING: list[str] = [
-    "convert-khal-to-nvvm",
+    NVVM_PASS,
     "khal-cuda-lower-abi",
     "convert-khal-print-to-nvvm",
     "convert-khal-to-llvm{array_addr_space=1 workgroup_memory=global workgroup_addr_space=3 noalias=false}",
@@ -72,14 +84,84 @@ def find_libdevice() -> Path | None:
     return next((c for c in candidates if c.is_file()), None)
 
 
+# The SM versions LLVM 22's NVPTX backend knows (`sm_90a`-style variants left out), and its newest PTX ISA.
+LLVM_ARCHES = (50, 52, 53, 60, 61, 62, 70, 72, 75, 80, 86, 87, 89, 90, 100, 101, 103, 110, 120, 121)
+LLVM_MAX_PTX = 90
+# The least PTX ISA each SM needs (PTX ISA release notes); older SMs take 6.0 or anything later.
+_MIN_PTX = {80: 70, 86: 71, 87: 74, 89: 78, 90: 78, 100: 86, 101: 86, 103: 88, 110: 90, 120: 87, 121: 88}
+
+
+@dataclass(frozen=True)
+class CudaOptions:
+    """What PTX is generated for: `arch` (`sm_90`), `ptx` (`ptx90`) and the virtual-grid variant."""
+
+    arch: str = DEFAULT_ARCH
+    ptx: str = DEFAULT_PTX
+    virtual_grid: bool = False
+
+    def key(self) -> str:
+        """The part of the options key these decide."""
+        return f"{self.arch}/{self.ptx}" + ("/virtual-grid" if self.virtual_grid else "")
+
+
+_OPTIONS: ContextVar[CudaOptions | None] = ContextVar("khal_cuda_options", default=None)
+
+
+@contextmanager
+def compiling_for(options: CudaOptions) -> Iterator[None]:
+    """Compile CUDA kernels for `options` inside this block (this thread or task only)."""
+    token = _OPTIONS.set(options)
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
+
+
+def options() -> CudaOptions:
+    """The options in force: `compiling_for`'s (else the defaults), then `KHAL_CUDA_ARCH`/`KHAL_CUDA_PTX`."""
+    current = _OPTIONS.get() or CudaOptions()
+    arch_env, ptx_env = os.environ.get("KHAL_CUDA_ARCH"), os.environ.get("KHAL_CUDA_PTX")
+    if arch_env or ptx_env:
+        current = CudaOptions(arch_env or current.arch, ptx_env or current.ptx, current.virtual_grid)
+    return current
+
+
 def arch() -> str:
     """The compute capability PTX is generated for (`sm_80` without a device or an override)."""
-    return os.environ.get("KHAL_CUDA_ARCH", DEFAULT_ARCH)
+    return options().arch
 
 
 def ptx_version() -> str:
     """The PTX ISA feature (`ptx80`): at most what the driver accepts (driver 580: ISA 9.0)."""
-    return os.environ.get("KHAL_CUDA_PTX", DEFAULT_PTX)
+    return options().ptx
+
+
+def driver_ptx(driver_version: int) -> int:
+    """The newest PTX ISA (x10: 90 = ISA 9.0) that a driver of `cuDriverGetVersion()` loads.
+
+    CUDA 11.x reads ISA 7.x, 12.0-12.5 ISA 8.0-8.5, 12.6 8.5, 12.8 8.7, 12.9 8.8, 13.x ISA 9.x.
+    """
+    major, minor = driver_version // 1000, driver_version % 1000 // 10
+    if major <= 10:
+        return 63 if major == 10 else 60
+    if major == 11:
+        return 70 + min(minor, 8)
+    if major == 12:
+        return 80 + (minor if minor <= 5 else minor - 1)
+    return 10 * (major - 4) + minor  # 13.0 -> 9.0, and on in step with the toolkit
+
+
+def device_options(capability: tuple[int, int], driver_version: int) -> CudaOptions:
+    """The options for a device of compute `capability` under a driver of `cuDriverGetVersion()`.
+
+    The arch is the newest LLVM knows that the device runs (PTX for an older SM is JIT-compiled for a
+    newer one); the ISA is the driver's, capped at LLVM's, and at least what the arch needs.
+    """
+    cc = capability[0] * 10 + capability[1]
+    sm = max((a for a in LLVM_ARCHES if a <= cc), default=LLVM_ARCHES[0])
+    isa = min(driver_ptx(driver_version), LLVM_MAX_PTX)
+    isa = max(isa, _MIN_PTX.get(sm, 60))
+    return CudaOptions(f"sm_{sm}", f"ptx{isa}")
 
 
 def _initialise() -> None:
@@ -155,11 +237,30 @@ class CudaTarget(Target):
     stages = (Stage("llvm", ext="ll"), Stage("ptx", ext="ptx"))
     llvm_ir_stage = "llvm"
 
+    def pipeline(self) -> str:
+        """The pipeline; under `virtual_grid` options its NVVM lowering takes that option."""
+        spec = super().pipeline()
+        if options().virtual_grid:
+            spec = spec.replace(NVVM_PASS, VIRTUAL_GRID_PASS, 1)
+        return spec
+
+    def passes(self) -> list[ModulePass]:
+        """The pipeline's pass instances (one list per variant, built once)."""
+        variants: dict[str, list[ModulePass]] = self.__dict__.setdefault("_variants", {})
+        spec = self.pipeline()
+        if spec not in variants:
+            from xdsl.passes import PassPipeline
+
+            from khal.passes import all_passes
+
+            variants[spec] = list(PassPipeline.parse_spec(all_passes(), spec).passes)
+        return variants[spec]
+
     def options_key(self) -> str:
-        """The compute capability, the PTX ISA version and the LLVM version."""
+        """The compute capability, the PTX ISA version, the grid variant and the LLVM version."""
         from llvmlite import binding as llvm
 
-        return f"{arch()}/{ptx_version()}/llvm{'.'.join(map(str, llvm.llvm_version_info))}"
+        return f"{options().key()}/llvm{'.'.join(map(str, llvm.llvm_version_info))}"
 
     def finish(
         self, module: ModuleOp, on_stage: Callable[[Stage, str | bytes], None] | None = None
@@ -217,11 +318,16 @@ def _llvm_ir(module: ModuleOp, kernel: str) -> str:
 
 __all__ = [
     "CUDA_LOWERING",
+    "CudaOptions",
     "CudaTarget",
     "LibdeviceNotFound",
     "arch",
     "compile_ptx",
+    "compiling_for",
+    "device_options",
+    "driver_ptx",
     "find_libdevice",
+    "options",
     "ptx_version",
     "target_machine",
 ]

@@ -199,3 +199,30 @@ def test_arch_override_changes_the_options_key(monkeypatch: pytest.MonkeyPatch) 
     assert target.options_key().startswith("sm_90/ptx80/") and target.options_key() != default
     llvm_ir = runtime_kernels.saxpy.asm("cuda", "llvm")
     assert isinstance(llvm_ir, str) and ".target sm_90" in cuda.compile_ptx(llvm_ir, "saxpy")
+
+
+@pytest.mark.parametrize(("name", "kernel"), KERNELS, ids=[n for n, _ in KERNELS])
+def test_virtual_grid_variant_gives_ptx_that_ptxas_accepts(
+    name: str, kernel: khal.Kernel, tmp_path: Path
+) -> None:
+    # The variant the CUDA runtime launches for Indirect grids: four more parameters after the kernel's.
+    with cuda.compiling_for(cuda.CudaOptions("sm_90", "ptx90", virtual_grid=True)):
+        compiled = compile_kernel(kernel, "cuda")
+    ptx = compiled.artifact.asm["ptx"]
+    names = [p.name for p in compiled.interface.params]
+    assert names[-4:] == ["__grid", "__grid_x", "__grid_y", "__grid_z"], name
+    assert ".version 9.0" in ptx and ".target sm_90" in ptx and "%nctaid.x" in ptx
+    assert [s for s, _ in ptx_params(ptx, kernel.name)] == [
+        s for s, _ in interface_params(compiled.interface)
+    ]
+    if PTXAS is None:
+        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
+    source = tmp_path / f"{kernel.name}.ptx"
+    source.write_text(ptx)
+    result = subprocess.run(
+        [PTXAS, "-arch=sm_90", str(source), "-o", str(tmp_path / "sm_90.cubin")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"{name}: {result.stderr}"
