@@ -48,6 +48,7 @@ from khal.runtime.backend import (
     Indirect,
     LaunchPlan,
     PassMarker,
+    RecordingPass,
     Submission,
     Timestamps,
     make_checkers,
@@ -112,11 +113,19 @@ def _wgpu() -> Any:
     return wgpu
 
 
-def _native_api() -> tuple[Any, Any]:
-    """wgpu-native's C API as wgpu-py loads it: (ffi, lib), for the calls wgpu-py does not wrap."""
+def _native_api() -> tuple[Any, Any, Any]:
+    """wgpu-native's C API as wgpu-py loads it: (ffi, lib with wgpu-py's error checks, bare lib).
+
+    For what wgpu-py does not wrap (submission indices, the timestamp period) and for the per-call
+    pass commands, whose wrappers cost microseconds (a pass reports its errors at `end` anyway).
+    """
     from wgpu.backends.wgpu_native import _api
 
-    return _api.ffi, _api.libf
+    return _api.ffi, _api.libf, _api.lib
+
+
+_FFI: Any = None  # wgpu-py's cffi FFI and wgpu-native's library, set when the first device opens
+_LIB: Any = None
 
 
 # --------------------------------------------------------------------------- adapter and device
@@ -136,7 +145,9 @@ class _Device:
         )
         self.queue = self.device.queue
         self.limits = dict(self.device.limits)
-        ffi, lib = _native_api()
+        global _FFI, _LIB
+        ffi, lib, _LIB = _native_api()
+        _FFI = ffi
         self.period = 1.0  # nanoseconds per timestamp tick
         if "timestamp-query" in self.features:
             self.period = float(lib.wgpuQueueGetTimestampPeriod(self.queue._internal)) or 1.0
@@ -331,6 +342,10 @@ class WebGpuPlan(LaunchPlan):
         except Exception as e:  # naga or wgpu refused the module: a compiler bug, said with its cause
             raise RuntimeError(f"{kernel.name}: wgpu refused the compiled SPIR-V module: {e}") from None
         self._groups: dict[tuple[Any, ...], Any] = {}
+        # The bind group cache's key of a call: its arena and array buffers (identity: a cached group
+        # keeps its buffers alive, so an id is never reused while it is a key).
+        picks = "".join(f"keep[{i}], " for i in self.arrays)
+        self.key = eval(f"lambda arena, keep: (arena, {picks})")  # noqa: S307 - built from ints above
         self._last_key: tuple[Any, ...] | None = None
         self._last_group: Any = None
         self.record = generate_record(  # type: ignore[method-assign]
@@ -371,14 +386,11 @@ class WebGpuPlan(LaunchPlan):
             )
         return (px, py, pz)
 
-    def group(self, arena: _Arena | None, keep: tuple[Any, ...]) -> Any:
-        """The bind group of these buffers (and arena), made on first use and cached."""
-        key = (arena, *[keep[i] for i in self.arrays])
-        if key == self._last_key:
-            return self._last_group
+    def group(self, key: tuple[Any, ...], arena: _Arena | None, keep: tuple[Any, ...]) -> Any:
+        """The bind group of these buffers (and arena; `key` = `self.key(arena, keep)`), cached."""
         group = self._groups.get(key)
         if group is None:
-            group = self._make_group(arena, keep)
+            group = self._make_group(arena, keep)  # may raise: the call is then not recorded
             if len(self._groups) >= GROUP_CACHE:
                 self._groups.clear()
             self._groups[key] = group
@@ -446,6 +458,7 @@ class WebGpuEncoder(Encoder):
         self._offset = -1
         self._last_block: bytes | None = None  # the last block written, at `_last_offset`
         self._last_offset = 0
+        self._offsets = _FFI.new("uint32_t[1]")  # the dynamic offset handed to wgpu-native
 
     def _record_pass_begin(self, p: ComputePass) -> None:
         m = p._begin_marker
@@ -459,11 +472,9 @@ class WebGpuEncoder(Encoder):
         p._native = self._native.begin_compute_pass(label=p.label, timestamp_writes=writes)
         self._pipeline = self._group = None
 
-    def _slot(self, block: bytes, size: int) -> tuple[_Arena, int]:
-        """Where this call's block lives: the last block's slot when equal, else a new slot."""
+    def _new_slot(self, block: bytes, size: int) -> tuple[_Arena, int]:
+        """A fresh slot of `size` bytes holding `block` (a new arena when this one is full)."""
         arena = self._arena
-        if block == self._last_block and arena is not None:
-            return arena, self._last_offset
         if arena is None or arena.pos + size > len(arena.host):
             arena = self._arena = self.backend._take_arena(size)  # type: ignore[attr-defined]
             self._arenas.append(arena)
@@ -474,25 +485,40 @@ class WebGpuEncoder(Encoder):
         return arena, offset
 
     def _record_dispatch(self, p: ComputePass, cmd: WebGpuDispatch) -> None:
+        # The per-call path: wgpu-native's pass functions are called directly (wgpu-py's wrappers cost
+        # microseconds each); a pass encoder reports its errors at `end()`/`finish()` either way.
         plan = cmd.plan
-        native = p._native
         if plan.block_size:
-            arena, offset = self._slot(cmd.block, plan.slot)
+            block = cmd.block
+            arena = self._arena
+            if block == self._last_block and arena is not None:  # the same block: share its slot
+                offset = self._last_offset
+            else:
+                arena, offset = self._new_slot(block, plan.slot)
         else:
             arena, offset = None, -1
-        group = cmd.group = plan.group(arena, cmd.keep)  # may raise: nothing is recorded yet
+        key = plan.key(arena, cmd.keep)
+        group = plan._last_group if key == plan._last_key else plan.group(key, arena, cmd.keep)
+        cmd.group = group
+        native = p._native._internal
+        lib = _LIB
         if plan.pipeline is not self._pipeline:
-            native.set_pipeline(plan.pipeline)
+            lib.wgpuComputePassEncoderSetPipeline(native, plan.pipeline._internal)
             self._pipeline = plan.pipeline
         if group is not self._group or offset != self._offset:
-            native.set_bind_group(0, group, (offset,) if offset >= 0 else ())
+            if offset >= 0:
+                offsets = self._offsets
+                offsets[0] = offset
+                lib.wgpuComputePassEncoderSetBindGroup(native, 0, group._internal, 1, offsets)
+            else:
+                lib.wgpuComputePassEncoderSetBindGroup(native, 0, group._internal, 0, _FFI.NULL)
             self._group, self._offset = group, offset
         if cmd.indirect is None:
-            native.dispatch_workgroups(*cmd.counts)
+            lib.wgpuComputePassEncoderDispatchWorkgroups(native, *cmd.counts)
         else:
             ind = cmd.indirect
             step = 12 if ind.buffer.row_shape else 4
-            native.dispatch_workgroups_indirect(ind.buffer._gpu, ind.offset * step)  # type: ignore[attr-defined]
+            p._native.dispatch_workgroups_indirect(ind.buffer._gpu, ind.offset * step)  # type: ignore[attr-defined]
 
     def _record_pass_end(self, p: ComputePass) -> None:
         p._native.end()
@@ -524,6 +550,26 @@ class WebGpuEncoder(Encoder):
         self._arenas = []
         sub._index = backend._submit(commands)
         return sub
+
+
+class WebGpuPass(RecordingPass):
+    """A wgpu compute pass: a call is checked, recorded natively, then logged (one step less)."""
+
+    __slots__ = ()
+
+    def dispatch(self, kernel: Any, grid: Any, args: Sequence[Any], plan: LaunchPlan | None = None) -> None:
+        """Record one call of `kernel` (what `kernel.call(pass, grid, *args)` does)."""
+        if not self._open:
+            raise RuntimeError(f"pass {self.label!r} has ended; begin a new pass to record more calls")
+        encoder: WebGpuEncoder = self.encoder  # type: ignore[assignment]
+        if plan is None:
+            plan = encoder.backend._plan(kernel)
+        cmd = plan.record(grid, args)  # checks every argument first
+        encoder._record_dispatch(self, cmd)
+        encoder._commands.append(cmd)
+
+
+WebGpuEncoder.pass_type = WebGpuPass  # (Encoder.__init_subclass__ set RecordingPass)
 
 
 class WebGpuSubmission(Submission):
@@ -582,14 +628,13 @@ class WebGpu(Backend):
         self.device = dev.device
         self.queue = dev.queue
         self.features: frozenset[str] = dev.features
-        self.limits: dict[str, int] = dev.limits
+        self.limits: dict[str, int] = dict(dev.limits)
         self.timestamp_period = dev.period
         self._arena_pool: list[_Arena] = []
         self._arena_lock = threading.Lock()
         self._last_index = 0  # the last submission index handed out
         self._done_index = 0  # every submission up to this one has completed
-        ffi, lib = _native_api()
-        self._ffi, self._lib = ffi, lib
+        self._ffi, self._lib, _ = _native_api()
 
     def __repr__(self) -> str:
         return f"<khal backend webgpu on {self.adapter_name}>"
@@ -669,8 +714,9 @@ class WebGpu(Backend):
         with self._arena_lock:
             if self._arena_pool and size <= ARENA_BYTES:
                 arena = self._arena_pool.pop()
-                arena.pos = 0
-                return arena
+                if len(arena.host) == ARENA_BYTES:
+                    arena.pos = 0
+                    return arena
         return _Arena(self.device, max(ARENA_BYTES, size))
 
     def _give_arenas(self, arenas: list[_Arena]) -> None:
