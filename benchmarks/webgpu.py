@@ -42,7 +42,9 @@ TILE = 16
 @khal.kernel(workgroup_size=WG)
 def saxpy(y: Array[f32], x: Array[f32], alpha: f32):
     # A 2-D grid of workgroups (x fastest), so that 2^26 elements need no more than 65535 per dimension.
-    i = (ks.workgroup_id().y * ks.num_workgroups().x + ks.workgroup_id().x) * u32(WG) + ks.local_invocation_id().x
+    i = (ks.workgroup_id().y * ks.num_workgroups().x + ks.workgroup_id().x) * u32(
+        WG
+    ) + ks.local_invocation_id().x
     if i < len(y):
         y[i] = alpha * x[i] + y[i]
 
@@ -134,7 +136,8 @@ class Wgsl:
             layout="auto", compute={"module": device.create_shader_module(code=code), "entry_point": "main"}
         )
         ubuf = device.create_buffer_with_data(
-            data=uniform + bytes(16 - len(uniform)), usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_SRC
+            data=uniform + bytes(16 - len(uniform)),
+            usage=wgpu.BufferUsage.UNIFORM | wgpu.BufferUsage.COPY_SRC,
         )
         entries = [
             {"binding": i, "resource": {"buffer": b, "offset": 0, "size": b.size}}
@@ -199,9 +202,13 @@ class Table:
     def __init__(self) -> None:
         self.rows: list[tuple[str, str, str, str]] = []
 
-    def add(self, what: str, khal_v: float, other: str, other_v: float, unit: str, higher_better: bool) -> None:
+    def add(
+        self, what: str, khal_v: float, other: str, other_v: float, unit: str, higher_better: bool
+    ) -> None:
         ratio = khal_v / other_v if higher_better else other_v / khal_v
-        self.rows.append((what, f"{khal_v:10.2f} {unit}", f"{other} {other_v:10.2f} {unit}", f"{ratio:5.2f}x"))
+        self.rows.append(
+            (what, f"{khal_v:10.2f} {unit}", f"{other} {other_v:10.2f} {unit}", f"{ratio:5.2f}x")
+        )
 
     def print(self) -> None:
         header = ("benchmark", "khal", "reference", "khal speed / ref")
@@ -320,8 +327,17 @@ def bench_host(backend: Any, table: Table, number: int, repeat: int) -> None:
     same, alternating, t_raw = per_call(
         [in_pass_khal([1.0, 1.0]), in_pass_khal([1.0, 2.0]), in_pass_raw], number, repeat
     )
-    table.add("call in a pass (same args)", same * 1e6, "raw set_pipeline+bind+dispatch", t_raw * 1e6, "us", False)
-    table.add("call in a pass (new value)", alternating * 1e6, "raw set_pipeline+bind+dispatch", t_raw * 1e6, "us", False)
+    table.add(
+        "call in a pass (same args)", same * 1e6, "raw set_pipeline+bind+dispatch", t_raw * 1e6, "us", False
+    )
+    table.add(
+        "call in a pass (new value)",
+        alternating * 1e6,
+        "raw set_pipeline+bind+dispatch",
+        t_raw * 1e6,
+        "us",
+        False,
+    )
 
     def submit_khal(k: int) -> float:
         t0 = time.perf_counter()
@@ -351,10 +367,16 @@ def bench_host(backend: Any, table: Table, number: int, repeat: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--quick", action="store_true", help="small sizes, few repetitions (lavapipe: < 1 min)")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="small sizes, few repetitions (lavapipe: < 1 min)"
+    )
     parser.add_argument("--n", type=int, default=None, help="saxpy size as a power of two (default 26)")
-    parser.add_argument("--matmul", type=int, default=None, help="matmul size, a multiple of 16 (default 1024)")
+    parser.add_argument(
+        "--matmul", type=int, default=None, help="matmul size, a multiple of 16 (default 1024)"
+    )
     parser.add_argument("--adapter", default=None, help="part of the adapter's name (default: wgpu's choice)")
     args = parser.parse_args()
     log2 = args.n or (22 if args.quick else 26)

@@ -96,9 +96,7 @@ def _fields(kernel: Any, interface: Interface, len_code: str = "Q") -> list[tupl
     return sorted(out)
 
 
-def block_struct(
-    kernel: Any, interface: Interface, len_code: str = "Q"
-) -> tuple[struct.Struct, list[str]]:
+def block_struct(kernel: Any, interface: Interface, len_code: str = "Q") -> tuple[struct.Struct, list[str]]:
     """A `struct.Struct` laying the block's fields out at the interface's offsets, and their expressions."""
     fmt, pos, exprs = "<", 0, []
     for offset, size, code, expr in _fields(kernel, interface, len_code):

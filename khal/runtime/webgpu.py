@@ -190,7 +190,9 @@ def _find_adapter(wgpu: Any, power_preference: str, adapter: Any) -> Any:
 def open_device(power_preference: str = "high-performance", adapter: Any = None) -> _Device:
     """The device of the adapter chosen (opened once per adapter choice, then shared)."""
     if power_preference not in ("high-performance", "low-power"):
-        raise ValueError(f"power_preference must be 'high-performance' or 'low-power', got {power_preference!r}")
+        raise ValueError(
+            f"power_preference must be 'high-performance' or 'low-power', got {power_preference!r}"
+        )
     key = (power_preference, adapter if isinstance(adapter, int | str | None) else id(adapter))
     with _DEVICES_LOCK:
         dev = _DEVICES.get(key)
@@ -269,7 +271,9 @@ class _QuerySlots:
 
         self.query_set = device.create_query_set(type="timestamp", count=capacity)
         size = max(1, capacity // 2) * QUERY_STRIDE
-        self.resolved = device.create_buffer(size=size, usage=BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC)
+        self.resolved = device.create_buffer(
+            size=size, usage=BufferUsage.QUERY_RESOLVE | BufferUsage.COPY_SRC
+        )
 
 
 # --------------------------------------------------------------------------- plans
@@ -281,7 +285,14 @@ class WebGpuDispatch:
     __slots__ = ("plan", "block", "counts", "indirect", "keep", "group")
 
     def __init__(
-        self, plan: WebGpuPlan, block: bytes, x: int, y: int, z: int, indirect: Indirect | None, keep: tuple[Any, ...]
+        self,
+        plan: WebGpuPlan,
+        block: bytes,
+        x: int,
+        y: int,
+        z: int,
+        indirect: Indirect | None,
+        keep: tuple[Any, ...],
     ):
         self.plan = plan
         self.block = block
@@ -539,7 +550,9 @@ class WebGpuEncoder(Encoder):
         for m in self._timed:
             if type(m.native) is _QuerySlots:
                 k = m.slot // 2
-                self._native.resolve_query_set(m.native.query_set, m.slot, 2, m.native.resolved, k * QUERY_STRIDE)
+                self._native.resolve_query_set(
+                    m.native.query_set, m.slot, 2, m.native.resolved, k * QUERY_STRIDE
+                )
             elif m.native is m.timestamps._native:  # host timing: the pass begins once submitted
                 m.native[m.slot] = now()
         commands = self._native.finish()
@@ -652,9 +665,8 @@ class WebGpu(Backend):
         nbytes = n * math.prod(row_shape) * dtype.itemsize
         size = _padded(nbytes)
         if size > self.limits["max-buffer-size"]:
-            raise ValueError(
-                f"a buffer of {nbytes} bytes exceeds the device's max_buffer_size ({self.limits['max-buffer-size']})"
-            )
+            most = self.limits["max-buffer-size"]
+            raise ValueError(f"a buffer of {nbytes} bytes exceeds the device's max_buffer_size ({most})")
         gpu_usage = int((usage & ~_MAP) | _DEVICE_COPY)
         if data is not None and nbytes:
             raw = data.tobytes()

@@ -64,7 +64,9 @@ def test_adapter_by_index_name_and_object(wg: webgpu.WebGpu, rng: np.random.Gene
     import wgpu
 
     adapters = wgpu.gpu.enumerate_adapters_sync()
-    index = next(i for i, a in enumerate(adapters) if a.info["backend_type"] == wg.adapter.info["backend_type"])
+    index = next(
+        i for i, a in enumerate(adapters) if a.info["backend_type"] == wg.adapter.info["backend_type"]
+    )
     by_index = webgpu.WebGpu(adapter=index)
     by_name = webgpu.WebGpu(adapter=wg.adapter.info["device"][:8].upper())  # a part, any case
     by_object = webgpu.WebGpu(adapter=wg.adapter)
@@ -124,7 +126,9 @@ def test_device_has_the_adapters_features_and_limits(wg: webgpu.WebGpu) -> None:
 # --------------------------------------------------------------------------- buffers
 
 
-@pytest.mark.parametrize("dtype, n", [(np.uint8, 5), (np.int16, 3), (np.uint8, 1), (np.int16, 0), (np.float32, 7)])
+@pytest.mark.parametrize(
+    "dtype, n", [(np.uint8, 5), (np.int16, 3), (np.uint8, 1), (np.int16, 0), (np.float32, 7)]
+)
 def test_buffer_round_trip_pads_to_words(
     wg: webgpu.WebGpu, rng: np.random.Generator, dtype: type, n: int
 ) -> None:
@@ -356,9 +360,7 @@ class _Requiring(Interface):
     requires: tuple[tuple[str, str], ...] = ()
 
 
-def test_missing_feature_is_a_compile_error(
-    wg: webgpu.WebGpu, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_missing_feature_is_a_compile_error(wg: webgpu.WebGpu, monkeypatch: pytest.MonkeyPatch) -> None:
     import khal.compiler as compiler
 
     real = compiler.compile_kernel(add_scalar, "webgpu")
