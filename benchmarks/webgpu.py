@@ -213,10 +213,10 @@ class Table:
     def print(self) -> None:
         header = ("benchmark", "khal", "reference", "khal speed / ref")
         widths = [max(len(r[i]) for r in [header, *self.rows]) for i in range(4)]
-        print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)))
+        print(" | ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip())
         print("-+-".join("-" * w for w in widths))
         for r in self.rows:
-            print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)))
+            print(" | ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
         print("khal speed / ref >= 1 means khal is as fast or faster (for host costs: ref time / khal time).")
 
 
