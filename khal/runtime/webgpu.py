@@ -13,9 +13,10 @@ the plan's generated packer, `khal.runtime.packing`) is copied into a host arena
 the arenas with one `queue.write_buffer` each and submits the command buffer. Arenas come from a
 pool and return to it when the submission that used them completes.
 
-Completion: each submission knows its wgpu submission index. `done()` polls the device without
-blocking (wgpu-native says whether its queue is empty); `wait()` polls with wait for that index.
-(`queue.on_submitted_work_done` cannot be used: wgpu-py 0.32 builds its callback with a signature
+Completion: each submission knows its wgpu submission index and asks wgpu-native for a work-done
+callback that records it. `done()` polls the device without blocking (the poll runs the callbacks
+of completed work); `wait()` polls with wait for that index. (wgpu-py's own
+`queue.on_submitted_work_done` cannot be used: in wgpu-py 0.32 its callback has a signature
 wgpu-native rejects.)
 
 Buffers are wgpu buffers of the user's usages, padded to 4 bytes; MAP_READ and MAP_WRITE cannot be
@@ -151,6 +152,58 @@ class _Device:
         self.period = 1.0  # nanoseconds per timestamp tick
         if "timestamp-query" in self.features:
             self.period = float(lib.wgpuQueueGetTimestampPeriod(self.queue._internal)) or 1.0
+        self._ffi, self._lib = ffi, lib
+        self.last_index = 0  # the last submission index handed out
+        self.done_index = 0  # every submission up to this one has completed
+        # One callback for the device's lifetime (a cffi callback per submission would cost more);
+        # userdata1 carries the submission index, userdata2 this device.
+        self._handle = ffi.new_handle(self)
+        self._work_done = ffi.callback(
+            "void(WGPUQueueWorkDoneStatus, WGPUStringView, void *, void *)", _on_work_done
+        )
+
+    def submit(self, commands: Any) -> int:
+        """Submit one command buffer; its index. wgpu-native reports its completion to `_on_work_done`."""
+        ffi, lib = self._ffi, self._lib
+        index = int(
+            lib.wgpuQueueSubmitForIndex(
+                self.queue._internal, 1, ffi.new("WGPUCommandBuffer[]", [commands._internal])
+            )
+        )
+        info = ffi.new("WGPUQueueWorkDoneCallbackInfo *")
+        info.mode = _LIB.WGPUCallbackMode_AllowProcessEvents
+        info.callback = self._work_done
+        info.userdata1 = ffi.cast("void *", index)
+        info.userdata2 = self._handle
+        lib.wgpuQueueOnSubmittedWorkDone(self.queue._internal, info[0])
+        self.last_index = index
+        return index
+
+    def finished(self, index: int, wait: bool) -> bool:
+        """Has submission `index` completed? With `wait`, return once it has.
+
+        Without waiting, a device poll runs the work-done callbacks of what has completed (and says
+        whether the queue is empty: then everything handed out before the poll is done).
+        """
+        if index <= self.done_index:
+            return True
+        device = self.device._internal
+        if wait:
+            self._lib.wgpuDevicePoll(device, True, self._ffi.new("WGPUSubmissionIndex *", index))
+            self.done_index = max(self.done_index, index)
+            return True
+        last = self.last_index  # read before polling
+        if self._lib.wgpuDevicePoll(device, False, self._ffi.NULL):
+            self.done_index = max(self.done_index, last)
+        return index <= self.done_index
+
+
+def _on_work_done(status: int, message: Any, index: Any, device: Any) -> None:
+    """wgpu-native's work-done callback (during a device poll): submission `index` has completed."""
+    dev: _Device = _FFI.from_handle(device)
+    done = int(_FFI.cast("uintptr_t", index))
+    if status == _LIB.WGPUQueueWorkDoneStatus_Success and done > dev.done_index:
+        dev.done_index = done
 
 
 _DEVICES: dict[Any, _Device] = {}
@@ -645,9 +698,6 @@ class WebGpu(Backend):
         self.timestamp_period = dev.period
         self._arena_pool: list[_Arena] = []
         self._arena_lock = threading.Lock()
-        self._last_index = 0  # the last submission index handed out
-        self._done_index = 0  # every submission up to this one has completed
-        self._ffi, self._lib, _ = _native_api()
 
     def __repr__(self) -> str:
         return f"<khal backend webgpu on {self.adapter_name}>"
@@ -703,24 +753,11 @@ class WebGpu(Backend):
 
     def _submit(self, commands: Any) -> int:
         """Submit one command buffer; its submission index."""
-        handles = self._ffi.new("WGPUCommandBuffer[]", [commands._internal])
-        index = int(self._lib.wgpuQueueSubmitForIndex(self.queue._internal, 1, handles))
-        self._last_index = index
-        return index
+        return self._dev.submit(commands)
 
     def _finished(self, index: int, wait: bool) -> bool:
         """Has submission `index` completed? With `wait`, return once it has."""
-        if index <= self._done_index:
-            return True
-        device = self.device._internal
-        if wait:
-            self._lib.wgpuDevicePoll(device, True, self._ffi.new("WGPUSubmissionIndex *", index))
-            self._done_index = max(self._done_index, index)
-            return True
-        last = self._last_index  # read before polling: an empty queue means at least this much is done
-        if self._lib.wgpuDevicePoll(device, False, self._ffi.NULL):
-            self._done_index = max(self._done_index, last)
-        return index <= self._done_index
+        return self._dev.finished(index, wait)
 
     def _take_arena(self, size: int) -> _Arena:
         with self._arena_lock:

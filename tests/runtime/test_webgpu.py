@@ -382,3 +382,31 @@ def test_missing_feature_is_a_compile_error(wg: webgpu.WebGpu, monkeypatch: pyte
     wg_full = webgpu.WebGpu(adapter=wg.adapter)
     if "shader-f64" in wg_full.features:
         assert wg_full._make_plan(add_scalar).pipeline is not None
+
+
+def test_a_stream_of_submissions_is_let_go_as_it_completes(
+    wg: webgpu.WebGpu, rng: np.random.Generator
+) -> None:
+    """Work-done callbacks mark submissions complete: resources and arenas are recycled while streaming."""
+    n = 4096
+    x_np = rng.standard_normal(n).astype(np.float32)
+    x, y = wg.init_buffer(x_np), wg.uninit_buffer(n, np.float32)
+    subs = []
+    for _ in range(40):
+        enc = wg.begin_encoding()
+        with enc.begin_pass("p") as p:
+            saxpy.call(p, n, y, x, 1.0)
+        subs.append(wg.submit(enc))
+    subs[-1].wait()
+    assert wg._dev.done_index >= subs[-1]._index
+    assert all(s.done() and s._keep is None for s in subs)
+    assert 1 <= len(wg._arena_pool) <= webgpu.POOLED_ARENAS
+    enc = wg.begin_encoding()
+    wg.submit(enc)
+    assert len(wg._in_flight) <= 1  # the completed ones were dropped at this submit
+    np.testing.assert_allclose(wg.slow_read_vec(y), 40 * x_np, rtol=1e-5, atol=1e-4)
+
+
+def test_webgpu_is_the_built_backend_class() -> None:
+    assert khal.WebGpu is webgpu.WebGpu
+    assert (webgpu.WebGpu.name, webgpu.WebGpu.target) == ("webgpu", "webgpu")
