@@ -382,10 +382,14 @@ class WebGpuPlan(LaunchPlan):
         align = backend.limits.get("min-uniform-buffer-offset-alignment", 256)
         self.slot = -(-max(self.block_size, 1) // align) * align
         self.arrays = tuple(i for i, p in enumerate(iface.params) if p.kind == "array")
+        # Array i at binding i (the interface's `binding` field says so), the block after them.
+        self.bindings = {i: iface.params[i].fields.get("binding", i) for i in self.arrays}
         entries: list[dict[str, Any]] = []
         for i in self.arrays:
             kind = "read-only-storage" if iface.params[i].access == "read" else "storage"
-            entries.append({"binding": i, "visibility": ShaderStage.COMPUTE, "buffer": {"type": kind}})
+            entries.append(
+                {"binding": self.bindings[i], "visibility": ShaderStage.COMPUTE, "buffer": {"type": kind}}
+            )
         if self.block_size:
             entries.append(
                 {
@@ -472,7 +476,8 @@ class WebGpuPlan(LaunchPlan):
                     f"{buf._size} bytes, more than the device binds ({limit} bytes, its "
                     "max_storage_buffer_binding_size)"
                 )
-            entries.append({"binding": i, "resource": {"buffer": buf._gpu, "offset": 0, "size": buf._size}})
+            resource = {"buffer": buf._gpu, "offset": 0, "size": buf._size}
+            entries.append({"binding": self.bindings[i], "resource": resource})
         if arena is not None:
             entries.append(
                 {
