@@ -210,14 +210,6 @@ _DEVICES: dict[Any, _Device] = {}
 _DEVICES_LOCK = threading.Lock()
 
 
-def _adapter_names(wgpu: Any) -> list[str]:
-    return [f"{a.info.get('device', '?')} ({a.info.get('backend_type', '?')})" for a in _adapters(wgpu)]
-
-
-def _adapters(wgpu: Any) -> list[Any]:
-    return list(wgpu.gpu.enumerate_adapters_sync())
-
-
 def _find_adapter(wgpu: Any, power_preference: str, adapter: Any) -> Any:
     """The adapter `WebGpu(adapter=...)` names: None (wgpu's choice), an index, a name part, an object."""
     if adapter is None:
@@ -228,7 +220,7 @@ def _find_adapter(wgpu: Any, power_preference: str, adapter: Any) -> Any:
                 f"adapter must be None, an index, a name or a wgpu adapter, got {type(adapter).__name__}"
             )
         return adapter
-    found = _adapters(wgpu)
+    found = list(wgpu.gpu.enumerate_adapters_sync())
     names = [f"{a.info.get('device', '?')} ({a.info.get('backend_type', '?')})" for a in found]
     if isinstance(adapter, int):
         if not 0 <= adapter < len(found):
