@@ -356,7 +356,6 @@ class WebGpuPlan(LaunchPlan):
     """
 
     def __init__(self, kernel: Any, backend: WebGpu, compiled: Any):
-        from wgpu import ShaderStage
 
         self.kernel = kernel
         self.backend = backend
@@ -376,38 +375,19 @@ class WebGpuPlan(LaunchPlan):
         self.arrays = tuple(i for i, p in enumerate(iface.params) if p.kind == "array")
         # Array i at binding i (the interface's `binding` field says so), the block after them.
         self.bindings = {i: iface.params[i].fields.get("binding", i) for i in self.arrays}
-        entries: list[dict[str, Any]] = []
-        for i in self.arrays:
-            kind = "read-only-storage" if iface.params[i].access == "read" else "storage"
-            entries.append(
-                {"binding": self.bindings[i], "visibility": ShaderStage.COMPUTE, "buffer": {"type": kind}}
-            )
-        if self.block_size:
-            entries.append(
-                {
-                    "binding": len(iface.params),
-                    "visibility": ShaderStage.COMPUTE,
-                    "buffer": {"type": "uniform", "has_dynamic_offset": True},
-                }
-            )
-        device = backend.device
         try:
-            shader = device.create_shader_module(label=kernel.name, code=binary)
-            self.layout = device.create_bind_group_layout(entries=entries)
-            self.pipeline = device.create_compute_pipeline(
-                label=kernel.name,
-                layout=device.create_pipeline_layout(bind_group_layouts=[self.layout]),
-                compute={"module": shader, "entry_point": iface.kernel},
-            )
+            self._shader = backend.device.create_shader_module(label=kernel.name, code=binary)
+            self.layout, self.pipeline = self._pipeline(aliased=False)
         except Exception as e:  # naga or wgpu refused the module: a compiler bug, said with its cause
             raise RuntimeError(f"{kernel.name}: wgpu refused the compiled SPIR-V module: {e}") from None
+        self._aliased: tuple[Any, Any] | None = None  # the all-`storage` layout and pipeline, made on need
         self._groups: dict[tuple[Any, ...], Any] = {}
         # The bind group cache's key of a call: its arena and array buffers (identity: a cached group
         # keeps its buffers alive, so an id is never reused while it is a key).
         picks = "".join(f"keep[{i}], " for i in self.arrays)
         self.key = eval(f"lambda arena, keep: (arena, {picks})")  # noqa: S307 - built from ints above
         self._last_key: tuple[Any, ...] | None = None
-        self._last_group: Any = None
+        self._last_group: _Bound | None = None
         self.record = generate_record(  # type: ignore[method-assign]
             self,
             kernel,
@@ -423,6 +403,44 @@ class WebGpuPlan(LaunchPlan):
 
     def record(self, grid: Any, args: Sequence[Any]) -> WebGpuDispatch:  # replaced per instance
         raise NotImplementedError
+
+    def _pipeline(self, aliased: bool) -> tuple[Any, Any]:
+        """(bind group layout, compute pipeline): read-only arrays as `read-only-storage`, unless `aliased`.
+
+        WebGPU forbids one buffer as read-only and writable storage in one dispatch (`k(a, a)` where
+        one parameter is only read); such calls use the layout with every array as `storage` (a
+        shader without its NonWritable decorations: wgpu wants a binding's access to match the shader's).
+        """
+        from wgpu import ShaderStage
+
+        iface, device = self.interface, self.backend.device
+        shader = self._shader
+        if aliased:
+            code = writable_spirv(self.compiled.artifact.asm["spirv"])
+            if os.environ.get("KHAL_SPIRV_VALIDATE"):
+                _validate(self.kernel.name, code)
+            shader = device.create_shader_module(label=self.kernel.name, code=code)
+        entries: list[dict[str, Any]] = []
+        for i in self.arrays:
+            kind = "read-only-storage" if iface.params[i].access == "read" and not aliased else "storage"
+            entries.append(
+                {"binding": self.bindings[i], "visibility": ShaderStage.COMPUTE, "buffer": {"type": kind}}
+            )
+        if self.block_size:
+            entries.append(
+                {
+                    "binding": len(iface.params),
+                    "visibility": ShaderStage.COMPUTE,
+                    "buffer": {"type": "uniform", "has_dynamic_offset": True},
+                }
+            )
+        layout = device.create_bind_group_layout(entries=entries)
+        pipeline = device.create_compute_pipeline(
+            label=self.kernel.name,
+            layout=device.create_pipeline_layout(bind_group_layouts=[layout]),
+            compute={"module": shader, "entry_point": iface.kernel},
+        )
+        return layout, pipeline
 
     def written_params(self) -> tuple[bool, ...]:
         return self.compiled.written
@@ -446,7 +464,7 @@ class WebGpuPlan(LaunchPlan):
             )
         return (px, py, pz)
 
-    def group(self, key: tuple[Any, ...], arena: _Arena | None, keep: tuple[Any, ...]) -> Any:
+    def group(self, key: tuple[Any, ...], arena: _Arena | None, keep: tuple[Any, ...]) -> _Bound:
         """The bind group of these buffers (and arena; `key` = `self.key(arena, keep)`), cached."""
         group = self._groups.get(key)
         if group is None:
@@ -457,9 +475,14 @@ class WebGpuPlan(LaunchPlan):
         self._last_key, self._last_group = key, group
         return group
 
-    def _make_group(self, arena: _Arena | None, keep: tuple[Any, ...]) -> Any:
+    def _make_group(self, arena: _Arena | None, keep: tuple[Any, ...]) -> _Bound:
         limit = self.backend.limits["max-storage-buffer-binding-size"]
         entries: list[dict[str, Any]] = []
+        layout, pipeline = self.layout, self.pipeline
+        if self._aliases_read_only(keep):
+            if self._aliased is None:
+                self._aliased = self._pipeline(aliased=True)
+            layout, pipeline = self._aliased
         for i in self.arrays:
             buf: WebGpuBuffer = keep[i]
             if buf._size > limit:
@@ -477,7 +500,43 @@ class WebGpuPlan(LaunchPlan):
                     "resource": {"buffer": arena.gpu, "offset": 0, "size": self.block_size},
                 }
             )
-        return self.backend.device.create_bind_group(layout=self.layout, entries=entries)
+        return _Bound(self.backend.device.create_bind_group(layout=layout, entries=entries), pipeline)
+
+    def _aliases_read_only(self, keep: tuple[Any, ...]) -> bool:
+        """Is a buffer passed twice, once to a parameter the kernel only reads?"""
+        seen: dict[int, list[int]] = {}
+        for i in self.arrays:
+            seen.setdefault(id(keep[i]), []).append(i)
+        params = self.interface.params
+        return any(len(ix) > 1 and any(params[i].access == "read" for i in ix) for ix in seen.values())
+
+
+_OP_DECORATE, _OP_MEMBER_DECORATE, _NON_WRITABLE = 71, 72, 24
+
+
+def writable_spirv(binary: bytes) -> bytes:
+    """The module without its NonWritable decorations (every storage buffer then read-write)."""
+    words = np.frombuffer(binary, dtype="<u4")
+    keep = [words[:5]]
+    pos = 5
+    while pos < len(words):
+        count, opcode = int(words[pos]) >> 16, int(words[pos]) & 0xFFFF
+        decoration = {_OP_DECORATE: 2, _OP_MEMBER_DECORATE: 3}.get(opcode)
+        if decoration is None or count <= decoration or int(words[pos + decoration]) != _NON_WRITABLE:
+            keep.append(words[pos : pos + count])
+        pos += max(count, 1)
+    return np.concatenate(keep).astype("<u4").tobytes()
+
+
+class _Bound:
+    """A bind group and the pipeline whose layout it was made for."""
+
+    __slots__ = ("group", "pipeline", "_internal")
+
+    def __init__(self, group: Any, pipeline: Any):
+        self.group = group
+        self.pipeline = pipeline
+        self._internal = group._internal
 
 
 def _validate(name: str, binary: bytes) -> None:
@@ -563,9 +622,10 @@ class WebGpuEncoder(Encoder):
         cmd.group = group
         native = p._native._internal
         lib = _LIB
-        if plan.pipeline is not self._pipeline:
-            lib.wgpuComputePassEncoderSetPipeline(native, plan.pipeline._internal)
-            self._pipeline = plan.pipeline
+        pipeline = group.pipeline
+        if pipeline is not self._pipeline:
+            lib.wgpuComputePassEncoderSetPipeline(native, pipeline._internal)
+            self._pipeline = pipeline
         if group is not self._group or offset != self._offset:
             if offset >= 0:
                 offsets = self._offsets

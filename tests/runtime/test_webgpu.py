@@ -21,6 +21,7 @@ from khal import Array, f32, i16, u8, u32
 from khal.runtime import webgpu
 from khal.runtime.select import available_backends
 from khal.targets import Interface
+from khal.targets.spirv_writer import disassemble
 
 pytestmark = pytest.mark.webgpu
 
@@ -249,6 +250,25 @@ def test_pipelines_and_bind_groups_are_cached(wg: webgpu.WebGpu, rng: np.random.
         add_assign.call(p, n, a, b)
         assert enc._group is first  # same buffers, same block: nothing set again
     wg.submit(enc).wait()
+
+
+def test_a_buffer_read_and_written_by_one_call(wg: webgpu.WebGpu, rng: np.random.Generator) -> None:
+    """`add_assign(a, a)`: WebGPU forbids read-only + writable storage of one buffer in a dispatch."""
+    n = int(rng.integers(1, 3000))
+    a_np = rng.standard_normal(n).astype(np.float32)
+    a, b = wg.init_buffer(a_np), wg.init_buffer(a_np)
+    plan = wg._plan(add_assign)
+    enc = wg.begin_encoding()
+    with enc.begin_pass("p") as p:
+        add_assign.call(p, n, a, a)  # the all-`storage` pipeline
+        assert enc._pipeline is not plan.pipeline
+        add_assign.call(p, n, b, a)  # the plain one again
+        assert enc._pipeline is plan.pipeline
+    wg.submit(enc)
+    np.testing.assert_array_equal(wg.slow_read_vec(a), 2 * a_np)
+    np.testing.assert_array_equal(wg.slow_read_vec(b), 3 * a_np)
+    stripped = webgpu.writable_spirv(add_assign.spirv())
+    assert len(stripped) < len(add_assign.spirv()) and "NonWritable" not in disassemble(stripped)
 
 
 def test_submission_done_and_wait(wg: webgpu.WebGpu, rng: np.random.Generator) -> None:
