@@ -430,3 +430,22 @@ def test_a_stream_of_submissions_is_let_go_as_it_completes(
 def test_webgpu_is_the_built_backend_class() -> None:
     assert khal.WebGpu is webgpu.WebGpu
     assert (webgpu.WebGpu.name, webgpu.WebGpu.target) == ("webgpu", "webgpu")
+
+
+def test_runtime_tests_validate_every_module(wg: webgpu.WebGpu, monkeypatch: pytest.MonkeyPatch) -> None:
+    """conftest sets KHAL_SPIRV_VALIDATE: a module spirv-val rejects never reaches wgpu."""
+    import os
+
+    import khal.compiler as compiler
+
+    assert os.environ.get("KHAL_SPIRV_VALIDATE") == "1"
+    real = compiler.compile_kernel(add_scalar, "webgpu")
+    binary = real.artifact.asm["spirv"]
+    assert isinstance(binary, bytes)
+    broken = binary[:-8]  # the function loses its end
+    artifact = dataclasses.replace(real.artifact, asm={**real.artifact.asm, "spirv": broken})
+    monkeypatch.setattr(
+        compiler, "compile_kernel", lambda kernel, target: dataclasses.replace(real, artifact=artifact)
+    )
+    with pytest.raises(RuntimeError, match="add_scalar: the SPIR-V module fails spirv-val"):
+        webgpu.WebGpu(adapter=wg.adapter)._make_plan(add_scalar)
