@@ -43,7 +43,8 @@ def run_on_default_backend(n: int) -> bool | None:
         print(f"\nthe {backend.name} backend cannot run it yet: {e}")
         return None
     ok = bool(np.array_equal(a, expected))
-    print(f"\nran add_assign on {backend.name} for n = {n}")
+    where = getattr(backend, "adapter_name", "")  # the GPU (or lavapipe) a webgpu backend runs on
+    print(f"\nran add_assign on {backend.name}{f' ({where})' if where else ''} for n = {n}")
     print(f"  a[:4] after  = {np.array2string(a[:4], precision=4)}")
     print(f"  numpy a + b  = {np.array2string(expected[:4], precision=4)}")
     print(f"  matches numpy on all {n} elements: {ok}")

@@ -78,10 +78,9 @@ BACKENDS: tuple[BackendSpec, ...] = (
         "webgpu",
         "khal.runtime.webgpu",
         "WebGpu",
-        target="spirv",
-        install="`pip install wgpu` with a Vulkan/Metal/D3D12 adapter (on Linux without a GPU: Debian "
-        "`mesa-vulkan-drivers libvulkan1`), and khal's WebGPU backend "
-        "(khal/runtime/webgpu.py, not built yet)",
+        target="webgpu",
+        install="`pip install wgpu` and a Vulkan, Metal or D3D12 adapter (on Linux without a GPU: Debian "
+        "`apt install mesa-vulkan-drivers libvulkan1`, Mesa's lavapipe CPU driver)",
     ),
     BackendSpec("cpu", "khal.runtime.cpu", "Cpu", target="cpu", install=""),
     BackendSpec(

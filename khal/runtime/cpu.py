@@ -98,7 +98,8 @@ class CpuPlan(LaunchPlan):
         self.entry: Callable[[int, int, int], None] = native.call
         self.workgroup_size: tuple[int, int, int] = interface.workgroup_size
         self.invocations = self.workgroup_size[0] * self.workgroup_size[1] * self.workgroup_size[2]
-        assert interface.num_workgroups is not None
+        if interface.num_workgroups is None:
+            raise RuntimeError(f"{kernel.name}: the interface has no num_workgroups field")
         self._counts_offset = interface.num_workgroups
         self.record = generate_record(  # type: ignore[method-assign]
             self, kernel, backend, interface, make_checkers(kernel, backend), CpuBuffer, CpuDispatch

@@ -9,7 +9,9 @@ raises), works out the workgroup counts, and fills a fresh argument block with o
 Where each parameter lands comes from the interface; how a value is written comes from its language
 type (the interface's IR-derived layout knows sizes, not signedness): a scalar is packed with its
 `struct` code, a vector, matrix or struct as the bytes its checker returns, an array as its buffer's
-`_ptr`/`_len` in the array's `ptr`/`len` fields. The workgroup counts go to `num_workgroups`.
+`_ptr`/`_len` in the array's `ptr`/`len` fields (each only where the interface has it: a GPU binding
+has no `ptr`). The plan says how wide the `len` field is (`len_code`: u64 `"Q"` on the CPU, u32 `"I"`
+in a SPIR-V uniform block). The workgroup counts go to `num_workgroups` (where the interface has it).
 """
 
 from __future__ import annotations
@@ -64,18 +66,25 @@ def interface_of_dtype(kernel: Any, dtype: np.dtype[Any]) -> Interface:
     )
 
 
-def _fields(kernel: Any, interface: Interface) -> list[tuple[int, int, str, str]]:
-    """(offset, size, struct code, Python expression) of each field of the block, in offset order."""
+def _fields(kernel: Any, interface: Interface, len_code: str = "Q") -> list[tuple[int, int, str, str]]:
+    """(offset, size, struct code, Python expression) of each field of the block, in offset order.
+
+    `len_code` is the `struct` code of an array's `len` field (`"Q"`: u64, `"I"`: u32).
+    """
     # Parameters match by position, the ABI's contract (an IR name hint is only a hint).
     if len(interface.params) != len(kernel.params):
         names = [p.name for p in interface.params]
         raise RuntimeError(f"{kernel.name}: the compiled interface has parameters {names}")
-    if interface.num_workgroups is None:
-        raise RuntimeError(f"{kernel.name}: the interface has no num_workgroups field")
-    out = [(interface.num_workgroups, 12, "3I", "x, y, z")]
+    out = []
+    if interface.num_workgroups is not None:
+        out.append((interface.num_workgroups, 12, "3I", "x, y, z"))
+    len_size = struct.calcsize("<" + len_code)
     for i, (p, ip) in enumerate(zip(kernel.params, interface.params, strict=True)):
         if isinstance(p.type, ArrayType):
-            out += [(ip.fields["ptr"], 8, "Q", f"v{i}._ptr"), (ip.fields["len"], 8, "Q", f"v{i}._len")]
+            if "ptr" in ip.fields:
+                out.append((ip.fields["ptr"], 8, "Q", f"v{i}._ptr"))
+            if "len" in ip.fields:
+                out.append((ip.fields["len"], len_size, len_code, f"v{i}._len"))
             continue
         dtype = p.type.dtype
         if dtype.itemsize != ip.size:
@@ -87,10 +96,10 @@ def _fields(kernel: Any, interface: Interface) -> list[tuple[int, int, str, str]
     return sorted(out)
 
 
-def block_struct(kernel: Any, interface: Interface) -> tuple[struct.Struct, list[str]]:
+def block_struct(kernel: Any, interface: Interface, len_code: str = "Q") -> tuple[struct.Struct, list[str]]:
     """A `struct.Struct` laying the block's fields out at the interface's offsets, and their expressions."""
     fmt, pos, exprs = "<", 0, []
-    for offset, size, code, expr in _fields(kernel, interface):
+    for offset, size, code, expr in _fields(kernel, interface, len_code):
         if offset < pos:
             raise RuntimeError(f"{kernel.name}: overlapping argument fields in {interface}")
         fmt += "x" * (offset - pos) + code
@@ -129,16 +138,27 @@ def generate_record(
     checkers: Sequence[Callable[[Any], Any]],
     buffer_type: type,
     command: Callable[..., Any],
+    *,
+    len_code: str = "Q",
+    block: str = "ctypes",
+    counts: str = "x * y * z",
 ) -> Callable[..., Any]:
     """Write the plan's `record(grid, args)` as Python source specialised to this kernel and compile it.
 
-    The returned function checks the arguments, packs a fresh block (a ctypes string buffer) and
-    returns `command(plan, block, total_workgroups, indirect_or_None, args_kept_alive)`. An argument
-    of exactly `buffer_type` from `backend` with the right element layout skips its checker.
+    The returned function checks the arguments, packs a fresh block and returns
+    `command(plan, block, <counts>, indirect_or_None, args_kept_alive)`. An argument of exactly
+    `buffer_type` from `backend` with the right element layout skips its checker.
+
+    The plan chooses the layout details its ABI needs: `len_code` (see `_fields`); `block`: a fresh
+    ctypes string buffer (`"ctypes"`, what a native entry reads by address) or `bytes` (`"bytes"`, what
+    a GPU backend copies into its upload arena); `counts`: the expression of the workgroup counts
+    handed to `command` (`"x * y * z"`, the total, or `"x, y, z"`); for an `Indirect` grid x, y, z are 0.
     """
+    if block not in ("ctypes", "bytes"):
+        raise ValueError(f"block must be 'ctypes' or 'bytes', not {block!r}")
     params = kernel.params
     wg = interface.workgroup_size
-    pack, exprs = block_struct(kernel, interface)
+    pack, exprs = block_struct(kernel, interface, len_code)
     env: dict[str, Any] = {
         "Buffer": buffer_type,
         "Command": command,
@@ -151,6 +171,7 @@ def generate_record(
         # A ready-made array type: instantiating it is ~3x cheaper than create_string_buffer(n).
         "new_block": ctypes.c_char * max(pack.size, 1),
         "pack": pack.pack_into,
+        "pack_bytes": pack.pack,
         "WG": wg,
         "MAXG": MAX_WORKGROUPS,
     }
@@ -180,10 +201,12 @@ def generate_record(
         "        else:",
         "            indirect_counts(counts, backend)",
         "            indirect, x, y, z = counts, 0, 0, 0",
-        "    block = new_block()",
-        f"    pack(block, 0, {', '.join(exprs)})",
-        f"    return Command(plan, block, x * y * z, indirect, ({''.join(n + ', ' for n in names)}))",
     ]
+    if block == "ctypes":
+        lines += ["    block = new_block()", f"    pack(block, 0, {', '.join(exprs)})"]
+    else:
+        lines.append(f"    block = pack_bytes({', '.join(exprs)})")
+    lines.append(f"    return Command(plan, block, {counts}, indirect, ({''.join(n + ', ' for n in names)}))")
     exec("\n".join(lines), env)  # noqa: S102 - source generated above from the kernel's parameter types
     return env["record"]
 

@@ -1,10 +1,10 @@
 """The SPIR-V target (SPIR-V 1.3 for Vulkan 1.1 and wgpu): the SPIR-V lowering, then the binary writer.
 
-Not registered in `khal.targets.TARGETS` yet: the WebGPU runtime that launches its artifacts is a
-later task. Stages: `spirv-asm` (the disassembly, spirv-dis's when installed) and `spirv` (the
-binary). The artifact has no `native` handle: the runtime builds its pipeline from the binary and
-its bind group layout from the interface (array `i` at binding `i` of set 0, read-only where
-`access == "read"`; the scalars one uniform block at `fields["binding"]`, `block_size` bytes).
+Registered in `khal.targets.TARGETS` as `"webgpu"`; `khal.runtime.webgpu` launches its artifacts.
+Stages: `spirv-asm` (the disassembly, spirv-dis's when installed) and `spirv` (the binary). The
+artifact has no `native` handle: the runtime builds its pipeline from the binary and its bind group
+layout from the interface (array `i` at binding `i` of set 0, read-only where `access == "read"`;
+the uniform block at binding `len(params)`, `block_size` bytes).
 """
 
 from __future__ import annotations

@@ -5,9 +5,14 @@ registered backends whose kernels are built for the CPU target (tests of host-me
 Besides them, `backend` runs each test on `fake-async` (tests/runtime/async_fake.py): the CPU's
 kernels behind a queue that completes work later on another thread, so every kernel test also
 checks that results are read only once the asynchronous work has completed.
+
+`KHAL_SPIRV_VALIDATE=1` is set for the whole run: the WebGPU backend then passes every SPIR-V module
+it loads through `spirv-val --target-env vulkan1.1` first (a failure is the test's error).
 """
 
 from __future__ import annotations
+
+import os
 
 import numpy as np
 import pytest
@@ -16,6 +21,9 @@ from async_fake import AsyncFake
 from khal.backends import BACKENDS
 from khal.runtime.backend import Backend
 from khal.runtime.select import available_backends, make_backend
+
+# Set before any backend plans a kernel (conftest modules load before the tests are collected).
+os.environ["KHAL_SPIRV_VALIDATE"] = "1"
 
 CPU_BACKENDS = [spec.name for spec in BACKENDS if spec.target == "cpu"]
 

@@ -8,7 +8,7 @@ import pytest
 import khal
 
 
-@pytest.mark.parametrize("cls_name", ["Cuda", "WebGpu"])
+@pytest.mark.parametrize("cls_name", ["Cuda"])
 def test_unbuilt_backend_raises_backend_unavailable(cls_name: str) -> None:
     cls = getattr(khal, cls_name)
     if cls.__module__.startswith("khal.runtime.") and cls.__module__ != "khal.runtime.select":

@@ -17,7 +17,7 @@
 // OUTPUT: khal-opt: error: No such file or directory: {{.*}}no-such-dir/out.mlir
 
 // RUN: not khal-opt %s -t no-such-target 2>&1 | filecheck %s --check-prefix=TARGET
-// TARGET: khal-opt: error: argument -t/--target: invalid choice: 'no-such-target' (choose from khal, llvm, spirv, spirv-asm, llvm-opt, ptx,
+// TARGET: khal-opt: error: argument -t/--target: invalid choice: 'no-such-target' (choose from khal, llvm, spirv-asm, llvm-opt, ptx, spirv,
 
 // RUN: not khal-opt %s -p no-such-pass 2>&1 | filecheck %s --check-prefix=NOTB
 // RUN: not khal-opt %s -p 'canonicalize{no-such-option=1}' 2>&1 | filecheck %s --check-prefix=NOTB
