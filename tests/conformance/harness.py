@@ -164,3 +164,21 @@ def check(
             compare(out[i], want, ulp=bound(i), what=f"{name} arg {i} on {label} vs numpy")
             compare(out[i], got[i], ulp=bound(i), what=f"{name} arg {i}: {label} vs {backend_name}")
     return got
+
+
+class Failures:
+    """Collects the comparisons that fail across a table's rows, so one run reports every bad row."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+
+    def compare(self, *args: Any, **kwargs: Any) -> None:
+        """`compare(...)`, recording its failure instead of raising."""
+        try:
+            compare(*args, **kwargs)
+        except AssertionError as e:
+            self.messages.append(str(e))
+
+    def check(self) -> None:
+        """Fail with every recorded message."""
+        assert not self.messages, f"{len(self.messages)} rows differ:\n" + "\n".join(self.messages)

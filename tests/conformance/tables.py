@@ -11,6 +11,7 @@ saturates, NaN -> 0; min/max propagate NaN like numpy.
 from __future__ import annotations
 
 from collections.abc import Callable
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -87,8 +88,9 @@ FLOAT_OPS: dict[str, tuple[str, Ref, float]] = {
 }
 
 # Rows whose zero's sign is unspecified: min/max of -0.0 and 0.0 may give either (IEEE 754-2019
-# minimum/maximum order -0.0 < 0.0, numpy returns the second operand, GPUs differ).
-ZERO_SIGN_FREE = {"min", "max"}
+# minimum/maximum order -0.0 < 0.0, numpy returns the second operand, GPUs differ); sign(-0.0) is
+# -0.0 on the CPU (copysign), 0.0 in numpy.
+ZERO_SIGN_FREE = {"min", "max", "sign"}
 
 BOOL_OPS: dict[str, tuple[str, Ref]] = {
     "and": ("x and y", np.logical_and),
@@ -240,3 +242,93 @@ def convert_inputs(rng: np.random.Generator, dt: np.dtype[Any], n: int) -> np.nd
         vals = np.array(near, np.float64).astype(dt)
     vals = vals[np.isfinite(vals) & (np.abs(vals.astype(np.float64)) <= float(fi.max))]
     return np.concatenate([float_edges(dt), vals, random_values(rng, dt, n)])
+
+
+# -------------------------------------------------------------------------------------------- math
+
+_F64 = np.float64
+
+# name -> (expression over x, y, z; float64 reference over float64 arrays; random-input range of x)
+MATH: dict[str, tuple[str, Ref, tuple[float, float]]] = {
+    "sqrt": ("ks.sqrt(x)", lambda x, y, z: np.sqrt(x), (0, 1e4)),
+    "rsqrt": ("ks.rsqrt(x)", lambda x, y, z: 1 / np.sqrt(x), (0, 1e4)),
+    "exp": ("ks.exp(x)", lambda x, y, z: np.exp(x), (-10, 10)),
+    "exp2": ("ks.exp2(x)", lambda x, y, z: np.exp2(x), (-14, 15)),
+    "log": ("ks.log(x)", lambda x, y, z: np.log(x), (0, 1e4)),
+    "log2": ("ks.log2(x)", lambda x, y, z: np.log2(x), (0, 1e4)),
+    "sin": ("ks.sin(x)", lambda x, y, z: np.sin(x), (-10, 10)),
+    "cos": ("ks.cos(x)", lambda x, y, z: np.cos(x), (-10, 10)),
+    "tan": ("ks.tan(x)", lambda x, y, z: np.tan(x), (-1.5, 1.5)),
+    "tanh": ("ks.tanh(x)", lambda x, y, z: np.tanh(x), (-5, 5)),
+    "asin": ("ks.asin(x)", lambda x, y, z: np.arcsin(x), (-1, 1)),
+    "acos": ("ks.acos(x)", lambda x, y, z: np.arccos(x), (-1, 1)),
+    "atan": ("ks.atan(x)", lambda x, y, z: np.arctan(x), (-100, 100)),
+    "atan2": ("ks.atan2(x, y)", lambda x, y, z: np.arctan2(x, y), (-100, 100)),
+    "pow": ("ks.pow(abs(x), y)", lambda x, y, z: np.power(np.abs(x), y), (0, 8)),
+    "abs": ("ks.abs(x)", lambda x, y, z: np.abs(x), (-100, 100)),
+    "sign": ("ks.sign(x)", lambda x, y, z: np.sign(x), (-100, 100)),
+    "floor": ("ks.floor(x)", lambda x, y, z: np.floor(x), (-100, 100)),
+    "ceil": ("ks.ceil(x)", lambda x, y, z: np.ceil(x), (-100, 100)),
+    "round": ("ks.round(x)", lambda x, y, z: np.round(x), (-100, 100)),
+    "trunc": ("ks.trunc(x)", lambda x, y, z: np.trunc(x), (-100, 100)),
+    "fract": ("ks.fract(x)", lambda x, y, z: x - np.floor(x), (-100, 100)),
+    "min": ("ks.min(x, y)", lambda x, y, z: np.minimum(x, y), (-100, 100)),
+    "max": ("ks.max(x, y)", lambda x, y, z: np.maximum(x, y), (-100, 100)),
+    "fma": ("ks.fma(x, y, z)", lambda x, y, z: exact_fma(x, y, z), (-100, 100)),
+    "step": ("ks.step(x, y)", lambda x, y, z: np.where(y < x, 0.0, 1.0), (-100, 100)),
+    "select": ("ks.select(x < y, y, z)", lambda x, y, z: np.where(x < y, y, z), (-100, 100)),
+}
+
+
+def exact_fma(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """x * y + z rounded once to float64 (exact rationals where finite; numpy has no fma)."""
+    with np.errstate(all="ignore"):
+        out = x * y + z
+    for i in np.nonzero(np.isfinite(out))[0]:
+        exact = Fraction(float(x[i])) * Fraction(float(y[i])) + Fraction(float(z[i]))
+        if exact:  # an exact zero keeps the sign IEEE gives it, as computed above
+            out[i] = float(exact)
+    return out
+
+
+# Functions whose result is exact (0 ulp: one rounding of the exact value, or no rounding at all);
+EXACT_MATH = {"fma", "sqrt", "abs", "sign", "floor", "ceil", "round", "trunc", "fract", "min", "max", "step", "select"}
+# The stated bound of every other function, per type (the CPU's libm/LLVM; a GPU may need more:
+# docs/semantics.md lists what each backend gets).
+MATH_ULP = {"f16": 1, "f32": 2, "f64": 2}
+
+
+def math_ulp(name: str, t: str) -> int:
+    """The ulp bound of `name` on type `t`."""
+    return 0 if name in EXACT_MATH else MATH_ULP[t]
+
+
+def math_kernel_source(t: str) -> str:
+    """One kernel computing every MATH row of type `t` for x = a[i], y = b[i], z = c[i]."""
+    lines = [
+        "@khal.kernel",
+        f"def math_{t}(a: Array[{t}], b: Array[{t}], c: Array[{t}], out: Array[{t}], cls: Array[u32]):",
+        "    i = ks.global_invocation_id().x",
+        "    if i < len(a):",
+        "        x = a[i]",
+        "        y = b[i]",
+        "        z = c[i]",
+        "        cls[i] = u32(ks.isnan(x)) + u32(ks.isinf(x)) * 2",
+    ]
+    lines += [f"        out[i * {len(MATH)} + {k}] = {e}" for k, (e, _, _) in enumerate(MATH.values())]
+    return "\n".join(lines) + "\n"
+
+
+def math_inputs(rng: np.random.Generator, dt: np.dtype[Any], n: int) -> tuple[np.ndarray, ...]:
+    """x: the special values (against every special y), then uniform values over [-100, 100] and over
+    each function's own domain; y and z: specials, then random."""
+    edges = float_edges(dt)
+    ex, ey = np.meshgrid(edges, edges)
+    ranges = sorted({r for _, _, r in MATH.values()})
+    fi = np.finfo(dt)
+    rand_x = np.concatenate([rng.uniform(lo, min(hi, float(fi.max)), n) for lo, hi in ranges]).astype(dt)
+    m = len(rand_x)
+    x = np.concatenate([ex.ravel(), rand_x])
+    y = np.concatenate([ey.ravel(), rng.uniform(-8, 8, m).astype(dt)])
+    z = np.concatenate([np.resize(edges[::-1], ex.size), rng.uniform(-100, 100, m).astype(dt)])
+    return x, y, z

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from harness import compare, load_source, results
+from harness import Failures, load_source, results
 from tables import DTYPES, SCALAR_TYPES, ZERO_SIGN_FREE, comparisons_of, operand_pairs, ops_kernel_source, ops_of
 
 
@@ -25,12 +25,14 @@ def test_operators(backend_name: str, t: str, rng: np.random.Generator) -> None:
     with np.errstate(all="ignore"):
         want = [ref(a, b).astype(dt) for _, _, ref, _ in rows]
         want_cmp = [ref(a, b) for _, _, ref in cmps]
+    failures = Failures()
     for label, got in results(backend_name, ops_kernel(t), len(a), [a, b, out, cmp]).items():
         got_out = got[2].reshape(len(a), len(rows))
         for k, (name, expr, _, ulp) in enumerate(rows):
             free = name in ZERO_SIGN_FREE
             what = f"{t} {expr} on {label}"
-            compare(got_out[:, k], want[k], ulp=ulp, what=what, operands=(a, b), zero_sign=not free)
+            failures.compare(got_out[:, k], want[k], ulp=ulp, what=what, operands=(a, b), zero_sign=not free)
         got_cmp = got[3].reshape(len(a), -1)
         for k, (_, expr, _) in enumerate(cmps):
-            compare(got_cmp[:, k], want_cmp[k], what=f"{t} {expr} on {label}", operands=(a, b))
+            failures.compare(got_cmp[:, k], want_cmp[k], what=f"{t} {expr} on {label}", operands=(a, b))
+    failures.check()
