@@ -278,3 +278,33 @@ def big_buffer_tail(a: Array[u8], start: u32):
     i = ks.global_invocation_id().x + start
     if i < len(a):
         a[i] = u8(i % 251) + u8(1)
+
+
+# ----------------------------------------------------------------------- pinned differences
+
+
+@khal.kernel(workgroup_size=64)
+def subgroup_facts(vals: Array[u32], out: Array[u32]):
+    i = ks.global_invocation_id().x
+    size = ks.subgroup_size()
+    out[i * 5] = size
+    out[i * 5 + 1] = ks.subgroup_invocation_id()
+    out[i * 5 + 2] = ks.subgroup_add(u32(1))
+    out[i * 5 + 3] = ks.subgroup_max(vals[i])
+    out[i * 5 + 4] = ks.subgroup_broadcast_first(vals[i])
+
+
+@khal.kernel
+def float_divmod(a: Array[f32], b: Array[f32], q: Array[f32], r: Array[f32]):
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        q[i] = a[i] // b[i]
+        r[i] = a[i] % b[i]
+
+
+@khal.kernel
+def print_values(a: Array[f32]):
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        print("conformance print", i, a[i])
+        a[i] = a[i] + 1.0
