@@ -31,7 +31,9 @@ from khal.runtime.select import make_backend  # noqa: E402
 
 def main() -> int:
     """Run the fuzzer; print the counts; exit 1 on a difference."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--examples", type=int, default=200, help="how many kernels to generate")
     parser.add_argument("--backends", default=",".join(khal.available_backends()), help="comma-separated")
     parser.add_argument("--types", default="", help="scalar types to draw from (default: all)")
@@ -88,7 +90,9 @@ def main() -> int:
         print(f"shrunk case saved as {save_regression(program, outcome, REGRESSIONS)}")
     seconds = time.perf_counter() - start
     print(f"backends {', '.join(names)} (reference {names[0]}); {seconds:.0f} s")
-    print(f"kernels ran: {counts['ran']}, differed: {counts['differed']} (internal errors: {counts['errors']})")
+    print(
+        f"kernels ran: {counts['ran']}, differed: {counts['differed']} (internal errors: {counts['errors']})"
+    )
     for name, n in skipped.items():
         print(f"  {name} could not express {n} of them (a type its device lacks)")
     return 1 if counts["differed"] else 0

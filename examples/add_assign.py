@@ -58,7 +58,9 @@ def main(argv: list[str]) -> int:
     """Print the IR, run the kernel where possible; exit 1 only if a result is wrong."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("n", nargs="?", type=int, default=1_000_000)
-    parser.add_argument("--backend", choices=BACKEND_NAMES, default=None, help="default: khal.default_backend()")
+    parser.add_argument(
+        "--backend", choices=BACKEND_NAMES, default=None, help="default: khal.default_backend()"
+    )
     args = parser.parse_args(argv[1:])
     n = args.n
     print("add_assign, as khal IR:\n")

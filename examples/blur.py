@@ -57,7 +57,11 @@ def main(argv: list[str]) -> int:
     args, backend = setup(__doc__, argv, [("width", 640, "image width"), ("height", 480, "image height")])
     w, h = args.width, args.height
     img = np.random.default_rng(0).random((h, w), dtype=np.float32)
-    src, tmp, dst = backend.init_buffer(img.ravel()), backend.uninit_buffer(w * h, f32), backend.uninit_buffer(w * h, f32)
+    src, tmp, dst = (
+        backend.init_buffer(img.ravel()),
+        backend.uninit_buffer(w * h, f32),
+        backend.uninit_buffer(w * h, f32),
+    )
 
     def run() -> None:
         encoder = backend.begin_encoding()

@@ -75,16 +75,23 @@ def write_png(path: Path, gray: np.ndarray) -> None:
     rows = b"".join(b"\x00" + gray[y].tobytes() for y in range(height))  # filter type 0 per row
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grayscale
     path.write_bytes(
-        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 9)) + chunk(b"IEND", b"")
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
     )
 
 
 def main(argv: list[str]) -> int:
     """Render, compare with numpy, optionally write a PNG; exit 1 on a mismatch."""
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("out", nargs="?", type=Path, default=None, help="write the image here (PNG)")
     parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="WIDTHxHEIGHT")
-    parser.add_argument("--backend", choices=BACKEND_NAMES, default=None, help="default: khal.default_backend()")
+    parser.add_argument(
+        "--backend", choices=BACKEND_NAMES, default=None, help="default: khal.default_backend()"
+    )
     args = parser.parse_args(argv[1:])
     width, height = (int(v) for v in args.size.split("x"))
     backend = make_backend(args.backend) if args.backend else khal.default_backend()

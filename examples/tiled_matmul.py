@@ -47,7 +47,9 @@ def matmul(a: Array[f32], b: Array[f32], c: Array[f32], m: u32, n: u32, k: u32):
 
 def main(argv: list[str]) -> int:
     """Multiply random M x K and K x N matrices; compare with numpy; exit 1 on a mismatch."""
-    args, backend = setup(__doc__, argv, [("m", 500, "rows of A"), ("n", 300, "columns of B"), ("k", 400, "inner")])
+    args, backend = setup(
+        __doc__, argv, [("m", 500, "rows of A"), ("n", 300, "columns of B"), ("k", 400, "inner")]
+    )
     m, n, k = args.m, args.n, args.k
     rng = np.random.default_rng(0)
     a_np, b_np = rng.standard_normal((m, k), dtype=np.float32), rng.standard_normal((k, n), dtype=np.float32)
@@ -69,7 +71,8 @@ def main(argv: list[str]) -> int:
     expected = a_np.astype(np.float64) @ b_np.astype(np.float64)
     err = float(np.abs(got - expected).max())
     ok = err <= 1e-4 * np.sqrt(k) * float(np.abs(expected).max())
-    print(f"tiled_matmul on {backend.name}: {m} x {k} @ {k} x {n}, {ms:.2f} ms, {2 * m * n * k / ms / 1e6:.1f} GFLOP/s")
+    gflops = 2 * m * n * k / ms / 1e6
+    print(f"tiled_matmul on {backend.name}: {m} x {k} @ {k} x {n}, {ms:.2f} ms, {gflops:.1f} GFLOP/s")
     print(f"  matches numpy: {ok} (max abs error {err:.1e} against float64)")
     return 0 if ok else 1
 

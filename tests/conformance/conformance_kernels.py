@@ -10,14 +10,12 @@ import khal
 import khal.std as ks
 from khal import (
     Array,
-    IVec3,
     IVec4,
     Mat2,
     Mat3,
     Mat4,
     UVec2,
     UVec4,
-    Vec2,
     Vec3,
     Vec4,
     bool_,
@@ -257,7 +255,12 @@ def grid_ids_3d(hits: Array[u32], ids: Array[UVec4], nx: u32, ny: u32, nz: u32):
         w = ks.workgroup_id()
         n = ks.num_workgroups()
         l = ks.local_invocation_id()  # noqa: E741
-        ids[lin] = UVec4(w.x + n.x * (w.y + n.y * w.z), l.x + 4 * (l.y + 2 * l.z), ks.local_invocation_index(), n.x * n.y * n.z)
+        ids[lin] = UVec4(
+            w.x + n.x * (w.y + n.y * w.z),
+            l.x + 4 * (l.y + 2 * l.z),
+            ks.local_invocation_index(),
+            n.x * n.y * n.z,
+        )
 
 
 @khal.kernel(workgroup_size=1)

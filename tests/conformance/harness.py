@@ -116,7 +116,9 @@ def compare(
     assert got.dtype == want.dtype, f"{what}: dtype {got.dtype} != {want.dtype}"
     if got.dtype.names:  # a struct: field by field, each by its own type's rule
         for name in got.dtype.names:
-            compare(got[name], want[name], ulp=ulp, what=f"{what}.{name}", operands=operands, zero_sign=zero_sign)
+            compare(
+                got[name], want[name], ulp=ulp, what=f"{what}.{name}", operands=operands, zero_sign=zero_sign
+            )
         return
     if got.dtype.kind == "f":
         d = ulp_distance(got, want)

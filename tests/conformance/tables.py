@@ -148,7 +148,20 @@ def int_edges(dt: np.dtype[Any]) -> np.ndarray:
     """The values where integer arithmetic goes wrong first."""
     info = np.iinfo(dt)
     w = _bits(dt)
-    vals = {int(info.min), int(info.min) + 1, int(info.max), int(info.max) - 1, 0, 1, 2, 3, 7, w - 1, w, w + 1}
+    vals = {
+        int(info.min),
+        int(info.min) + 1,
+        int(info.max),
+        int(info.max) - 1,
+        0,
+        1,
+        2,
+        3,
+        7,
+        w - 1,
+        w,
+        w + 1,
+    }
     if info.min < 0:
         vals |= {-1, -2, -3, -7, -w}
     return np.array(sorted(v for v in vals if info.min <= v <= info.max), dt)
@@ -183,7 +196,9 @@ def random_values(rng: np.random.Generator, dt: np.dtype[Any], n: int) -> np.nda
 
 def operand_pairs(rng: np.random.Generator, dt: np.dtype[Any], n: int) -> tuple[np.ndarray, np.ndarray]:
     """Every pair of edge values, then `n` random pairs."""
-    edges = int_edges(dt) if dt.kind in "iu" else float_edges(dt) if dt.kind == "f" else np.array([0, 1], bool)
+    edges = (
+        int_edges(dt) if dt.kind in "iu" else float_edges(dt) if dt.kind == "f" else np.array([0, 1], bool)
+    )
     ea, eb = np.meshgrid(edges, edges)
     a = np.concatenate([ea.ravel(), random_values(rng, dt, n)])
     b = np.concatenate([eb.ravel(), random_values(rng, dt, n)])
@@ -292,7 +307,21 @@ def exact_fma(x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np.ndarray:
 
 
 # Functions whose result is exact (0 ulp: one rounding of the exact value, or no rounding at all);
-EXACT_MATH = {"fma", "sqrt", "abs", "sign", "floor", "ceil", "round", "trunc", "fract", "min", "max", "step", "select"}
+EXACT_MATH = {
+    "fma",
+    "sqrt",
+    "abs",
+    "sign",
+    "floor",
+    "ceil",
+    "round",
+    "trunc",
+    "fract",
+    "min",
+    "max",
+    "step",
+    "select",
+}
 # The stated bound of every other function, per type (the CPU's libm/LLVM; a GPU may need more:
 # docs/semantics.md lists what each backend gets).
 MATH_ULP = {"f16": 1, "f32": 2, "f64": 2}

@@ -54,7 +54,9 @@ def test_global_atomics_under_contention(backend_name: str, rng: np.random.Gener
         failures.compare(g_i[: 4 * SLOTS], want_i, what=f"add/sub/min/max i32 on {label}")
         failures.compare(g_u, np.concatenate(want_u), what=f"add/and/or/xor/min/max u32 on {label}")
         failures.compare(g_f, want_f, what=f"atomic_add f32 on {label}")
-        failures.compare(g_i[5 * SLOTS :], np.full(SLOTS, N // SLOTS, np.int32), what=f"CAS counter on {label}")
+        failures.compare(
+            g_i[5 * SLOTS :], np.full(SLOTS, N // SLOTS, np.int32), what=f"CAS counter on {label}"
+        )
         for s in range(SLOTS):
             mine = slot == s
             olds = np.sort(old_add[mine])
@@ -96,6 +98,9 @@ def test_atomic_histogram_is_deterministic(backend_name: str, rng: np.random.Gen
     vals = rng.integers(0, 50, N, dtype=np.int32)
     args = [vals, np.zeros(6 * SLOTS, np.int32), np.zeros(6 * SLOTS, np.uint32), np.zeros(SLOTS, np.float32)]
     args += [np.zeros(N, np.uint32), np.zeros(N, np.int32), np.zeros(N, np.uint32)]
-    first, second = launch(backend_name, atomics_contended, N, args), launch(backend_name, atomics_contended, N, args)
+    first, second = (
+        launch(backend_name, atomics_contended, N, args),
+        launch(backend_name, atomics_contended, N, args),
+    )
     np.testing.assert_array_equal(first[3], second[3])
     np.testing.assert_array_equal(first[2][: 4 * SLOTS], second[2][: 4 * SLOTS])

@@ -49,7 +49,9 @@ def test_float_floordiv_and_mod_at_the_edges(backend_name: str) -> None:
         assert np.array_equal(np.floor_divide(a, b), pq, equal_nan=True)  # numpy is Python here
         assert np.array_equal(np.remainder(a, b), pr, equal_nan=True)
     failures = Failures()
-    for label, got in results(backend_name, float_divmod, len(a), [a, b, np.zeros_like(a), np.zeros_like(a)]).items():
+    for label, got in results(
+        backend_name, float_divmod, len(a), [a, b, np.zeros_like(a), np.zeros_like(a)]
+    ).items():
         failures.compare(got[2], q, what=f"f32 // on {label}", operands=(a, b))
         failures.compare(got[3], r, what=f"f32 % on {label}", operands=(a, b))
     failures.check()
@@ -78,4 +80,3 @@ def test_print_reaches_stdout_where_the_target_prints(backend_name: str) -> None
         assert lines == []  # dropped: WebGPU has no printf
     else:
         assert lines == ["conformance print 0 1.5", "conformance print 1 2.5"], result.stdout
-

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 EXAMPLES = int(os.environ.get("KHAL_FUZZ_EXAMPLES", "60"))
 
 
-def test_random_kernels_agree_on_every_backend(capsys: pytest.CaptureFixture[str]) -> None:
+def test_random_kernels_agree_on_every_backend() -> None:
     names = [REFERENCE] + [b for b in BACKENDS if b != REFERENCE]
     if len(names) < 2:
         pytest.skip(f"one backend available ({names}): nothing to compare")
@@ -44,5 +44,3 @@ def test_random_kernels_agree_on_every_backend(capsys: pytest.CaptureFixture[str
     finally:
         if skips:
             print(f"fuzz cases a backend could not express: {skips}")
-
-

@@ -32,5 +32,7 @@ def test_math_functions(backend_name: str, t: str, rng: np.random.Generator) -> 
                 operands=(x, y, z),
                 zero_sign=name not in ZERO_SIGN_FREE,
             )
-        failures.compare(got[4], (np.isnan(x) * 1 + np.isinf(x) * 2).astype(np.uint32), what=f"isnan/isinf {t}")
+        failures.compare(
+            got[4], (np.isnan(x) * 1 + np.isinf(x) * 2).astype(np.uint32), what=f"isnan/isinf {t}"
+        )
     failures.check()

@@ -7,7 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from harness import Failures, load_source, results
-from tables import DTYPES, SCALAR_TYPES, ZERO_SIGN_FREE, comparisons_of, operand_pairs, ops_kernel_source, ops_of
+from tables import (
+    DTYPES,
+    SCALAR_TYPES,
+    ZERO_SIGN_FREE,
+    comparisons_of,
+    operand_pairs,
+    ops_kernel_source,
+    ops_of,
+)
 
 
 def ops_kernel(t: str):

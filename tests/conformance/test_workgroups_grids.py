@@ -55,7 +55,9 @@ def test_workgroup_sizes(backend_name: str, rng: np.random.Generator, shape: tup
     want_ids = np.stack([li, li % x, (li // x) % y, li // (x * y)], axis=1).astype(np.uint32)
     failures = Failures()
     for label, got in results(backend_name, kernel, khal.Workgroups(counts), args).items():
-        failures.compare(got[1], data.reshape(groups, n)[:, ::-1].ravel(), what=f"reversal {shape} on {label}")
+        failures.compare(
+            got[1], data.reshape(groups, n)[:, ::-1].ravel(), what=f"reversal {shape} on {label}"
+        )
         failures.compare(got[2], np.tile(want_ids, (groups, 1)), what=f"ids {shape} on {label}")
     failures.check()
 
@@ -77,7 +79,9 @@ def test_grid_dimensions(backend_name: str, dims: tuple[int, ...]) -> None:
     args = [np.zeros(total, np.uint32), np.zeros((total, 4), np.uint32), nx, ny, nz]
     failures = Failures()
     for label, got in results(backend_name, grid_ids_3d, dims, args).items():
-        failures.compare(got[0], np.ones(total, np.uint32), what=f"each invocation once, grid {dims} on {label}")
+        failures.compare(
+            got[0], np.ones(total, np.uint32), what=f"each invocation once, grid {dims} on {label}"
+        )
         failures.compare(got[1], want, what=f"ids of grid {dims} on {label}")
     failures.check()
 
@@ -125,4 +129,3 @@ def test_buffer_past_2_gib(backend_name: str) -> None:
     got = backend.slow_read_vec(tail)
     idx = np.arange(start, BIG, dtype=np.int64)
     np.testing.assert_array_equal(got, (idx % 251 + 1).astype(np.uint8))
-

@@ -8,7 +8,7 @@ def workgroup_kernel_source(shape: tuple[int, int, int]) -> str:
     workgroup's values through workgroup memory (a barrier between the write and the read)."""
     x, y, z = shape
     n = x * y * z
-    return f'''
+    return f"""
 @khal.kernel(workgroup_size=({x}, {y}, {z}))
 def wg_{x}_{y}_{z}(data: Array[u32], rev: Array[u32], ids: Array[UVec4]):
     tile = ks.workgroup_array(u32, {n})
@@ -23,4 +23,4 @@ def wg_{x}_{y}_{z}(data: Array[u32], rev: Array[u32], ids: Array[UVec4]):
     l = ks.local_invocation_id()
     gid = ks.global_invocation_id()
     ids[g] = UVec4(l.x + {x} * (l.y + {y} * l.z), gid.x - w.x * {x}, gid.y - w.y * {y}, gid.z - w.z * {z})
-'''
+"""

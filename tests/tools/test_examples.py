@@ -38,7 +38,9 @@ EXAMPLES: dict[str, tuple[list[str], str]] = {
 TIMED = re.compile(r"\d+\.\d+ ms")  # every example prints its time
 
 
-def run_example(name: str, args: list[str], backend: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+def run_example(
+    name: str, args: list[str], backend: str | None = None, **env: str
+) -> subprocess.CompletedProcess[str]:
     """Run examples/<name>.py as a user would, with `--backend` when given."""
     script = ROOT / "examples" / f"{name.removesuffix('_odd')}.py"
     command = [sys.executable, str(script), *args, *(["--backend", backend] if backend else [])]
