@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 from conformance_kernels import Mixed, ivec_ops, mat_ops, struct_ops, vec_norms, vec_ops
-from harness import Failures, results
+from harness import Failures, compare, launch, results
 from tables import wrap
 
 F = np.float32
@@ -164,3 +164,16 @@ def test_structs_of_mixed_fields(backend_name: str, rng: np.random.Generator) ->
         failures.compare(got[2], want, what=f"struct_ops out on {label}", zero_sign=False)
         failures.compare(got[0], items_after, what=f"struct_ops in-place field on {label}")
     failures.check()
+
+
+def test_struct_argument_as_a_tuple_of_arrays(backend_name: str, rng: np.random.Generator) -> None:
+    """A struct parameter given as a tuple whose vector and matrix fields are numpy arrays (what
+    `record.tolist()` gives) packs like the record itself."""
+    items = random_mixed(rng, 50)
+    base = random_mixed(rng, 1)[0]
+    as_tuple = tuple(base.tolist())  # nested: the inner struct a tuple, vectors and matrices arrays
+    assert isinstance(as_tuple[1], np.ndarray) and isinstance(as_tuple[5], tuple)
+    out = np.zeros(len(items), Mixed.dtype)
+    by_record = launch(backend_name, struct_ops, len(items), [items, base, out])
+    by_tuple = launch(backend_name, struct_ops, len(items), [items, as_tuple, out])
+    compare(by_tuple[2], by_record[2], what=f"struct argument as a tuple on {backend_name}")
