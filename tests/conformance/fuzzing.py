@@ -306,7 +306,9 @@ def inputs(program: Program) -> list[np.ndarray]:
     args: list[np.ndarray] = []
     for t in program.types:
         dt = DTYPES[t]
-        edges = np.array([0, 1], bool) if t == "bool_" else float_edges(dt) if dt.kind == "f" else int_edges(dt)
+        edges = np.array([0, 1], bool)
+        if dt.kind != "b":
+            edges = float_edges(dt) if dt.kind == "f" else int_edges(dt)
         values = random_values(rng, dt, n)
         pick = rng.random(n) < 0.3
         values[pick] = rng.choice(edges, int(pick.sum()))
