@@ -7,7 +7,7 @@ every available one; the first is the reference) and prints how many ran, how ma
 not express (a type its device lacks), and how many differed. Each differing case is saved under
 --save-dir (default: a temporary directory) as it was found; with --shrink the run stops at the
 first difference, hypothesis shrinks it, and the shrunk case is saved under
-tests/conformance/regressions/, where tests/conformance/test_regressions.py runs it from then on.
+tests/conformance/regressions/, where tests/conformance/test_conf_regressions.py runs it from then on.
 Exits 1 when a case differed.
 """
 

@@ -4,16 +4,17 @@
 mixes expressions over the chosen scalar types (every operator, casts between any two types,
 literals, ternaries, calls), locals, `if/elif/else`, `for` and `while` loops with `break` and
 `continue`, array reads at data-dependent indices, writes to the invocation's own output slots,
-atomics on shared counters (commutative ones only: the final value is order-independent), and
+atomics on shared counters (each kind on its own slots: the final value is order-independent), and
 workgroup memory exchanged through `workgroup_barrier()` in uniform control flow. Every operation is
 defined for every input in khal (wrap-around, `x // 0`, shifts modulo the width, saturating
 float -> int), so any difference between backends is a bug.
 
 `run_program` compiles the source for each backend, runs it on the same random inputs (from the
-program's seed) and compares every output with the reference backend's: bit for bit for integers
+program's seed), runs it in Python under khal's rules (emulator.py: the compiler's independent
+reference, bit for bit) and compares every output with the reference backend's: bit for bit for integers
 and bools and for floats of backends that share a compiler target; within `FLOAT_ULP` ulp for
 floats across targets (NaNs equal whatever their payload). `save_regression` writes a failing
-program as a permanent case under regressions/ (test_regressions.py runs every one).
+program as a permanent case under regressions/ (test_conf_regressions.py runs every one).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import emulator
 import numpy as np
 from hypothesis import strategies as st
 from tables import DTYPES, FLOAT_TYPES, INT_TYPES, SCALAR_TYPES, float_edges, int_edges, random_values
@@ -38,6 +40,7 @@ REGRESSIONS = Path(__file__).resolve().parent / "regressions"
 _INT_BINOPS = ["+", "-", "*", "//", "%", "&", "|", "^", "<<", ">>"]
 _FLOAT_BINOPS = ["+", "-", "*"]
 _COMPARE = ["<", "<=", ">", ">=", "==", "!="]
+ATOMIC_SLOTS = 4  # per kind of atomic, in each of the two counter arrays
 _ATOMICS = ["atomic_add", "atomic_sub", "atomic_min", "atomic_max", "atomic_and", "atomic_or", "atomic_xor"]
 
 
@@ -197,7 +200,9 @@ class _Gen:
             op = self.pick(_ATOMICS)
             acc, vt = self.pick([("acc_u", "u32"), ("acc_i", "i32")])
             it = self.pick([t for t in self.types if t in INT_TYPES] or ["i32"])
-            return [f"ks.{op}({acc}, u32({self.expr(it, 2)}) % len({acc}), {vt}({self.expr(it, 2)}))"]
+            # each kind of atomic has its own slots: different kinds on one slot do not commute
+            slot = f"u32({_ATOMICS.index(op) * ATOMIC_SLOTS}) + u32({self.expr(it, 2)}) % u32({ATOMIC_SLOTS})"
+            return [f"ks.{op}({acc}, {slot}, {vt}({self.expr(it, 2)}))"]
         if kind == "break":
             return [f"if {self.expr('bool_', 2)}:", f"    {self.pick(['break', 'continue'])}"]
         if kind == "exchange":
@@ -313,7 +318,8 @@ def inputs(program: Program) -> list[np.ndarray]:
         pick = rng.random(n) < 0.3
         values[pick] = rng.choice(edges, int(pick.sum()))
         args += [values, np.zeros(n * max(program.slots[t], 1), dt)]
-    return args + [np.zeros(16, np.uint32), np.zeros(16, np.int32)]
+    size = ATOMIC_SLOTS * len(_ATOMICS)
+    return args + [np.zeros(size, np.uint32), np.zeros(size, np.int32)]
 
 
 @dataclass
@@ -325,8 +331,12 @@ class Outcome:
     differences: list[str] = field(default_factory=list)
 
 
-def run_program(program: Program, backends: dict[str, Backend], module: Any = None) -> Outcome:
-    """Run `program` on every backend of `backends` (the first is the reference) and compare."""
+def run_program(
+    program: Program, backends: dict[str, Backend], module: Any = None, python: bool = True
+) -> Outcome:
+    """Run `program` on every backend of `backends` (the first is the reference) and compare; with
+    `python`, compare the reference backend with the program run by Python too (emulator.py): bit for
+    bit, floats included (both round each operation once)."""
     from harness import compare, load_source
 
     kernel = (module or load_source(program.source, "fuzz")).fuzz
@@ -346,6 +356,13 @@ def run_program(program: Program, backends: dict[str, Backend], module: Any = No
         outcome.ran.append(name)
     ref_name = next(iter(results))
     ref = results[ref_name]
+    if python:
+        emulated = emulator.run(program.source, program.workgroup_size, program.groups, args)
+        for i, (a, b) in enumerate(zip(ref, emulated, strict=True)):
+            try:
+                compare(a, b, what=f"argument {i} ({a.dtype}) {ref_name} vs Python")
+            except AssertionError as e:
+                outcome.differences.append(str(e))
     for name, got in results.items():
         if name == ref_name:
             continue
@@ -359,11 +376,14 @@ def run_program(program: Program, backends: dict[str, Backend], module: Any = No
     return outcome
 
 
-def save_regression(program: Program, outcome: Outcome, directory: Path = REGRESSIONS) -> Path:
+def save_regression(
+    program: Program, outcome: Outcome, directory: Path = REGRESSIONS, title: str = ""
+) -> Path:
     """Write `program` as a permanent case: a module holding the kernel and how to run it."""
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"case_{program.key()}.py"
     why = "\n".join(textwrap.shorten(d, 300) for d in outcome.differences) or "(see the test's failure)"
+    title = title or "A differential-fuzzing case (tests/conformance/fuzzing.py), shrunk by hypothesis."
     meta = {
         "TYPES": program.types,
         "SLOTS": program.slots,
@@ -374,7 +394,7 @@ def save_regression(program: Program, outcome: Outcome, directory: Path = REGRES
     from harness import HEADER
 
     text = (
-        f'"""A differential-fuzzing case (tests/conformance/fuzzing.py), shrunk by hypothesis.\n\n'
+        f'"""{title}\n\n'
         f'Found with backends {", ".join(outcome.ran)}:\n{textwrap.indent(why, "    ")}\n"""\n\n'
         + HEADER
         + "".join(f"{k} = {v!r}\n" for k, v in meta.items())
@@ -396,6 +416,7 @@ def load_regression(path: Path) -> tuple[Program, Any]:
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)
-    source = path.read_text()
+    text = path.read_text()
+    source = text[text.index("\nNGROUPS = ") + 1 :]  # the generated program, after the saved metadata
     program = Program(source, module.TYPES, module.SLOTS, module.WORKGROUP_SIZE, module.GROUPS, module.SEED)
     return program, module

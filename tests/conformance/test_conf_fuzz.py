@@ -1,6 +1,7 @@
 """Differential fuzzing in CI: random kernels (fuzzing.programs) on every available backend, compared
-with the `cpu` backend. Bounded: KHAL_FUZZ_EXAMPLES examples (default 60, about a minute here); a
-failure is shrunk by hypothesis and saved under regressions/ as a permanent case. For long runs:
+with the `cpu` backend, and the `cpu` backend with the same program run by Python under khal's rules
+(emulator.py). Bounded: KHAL_FUZZ_EXAMPLES examples (default 60, under a minute here); a failure is
+shrunk by hypothesis and saved under regressions/ as a permanent case. For long runs:
 `python benchmarks/fuzz.py --examples N --backends cpu,webgpu`."""
 
 from __future__ import annotations
