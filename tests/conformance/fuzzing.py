@@ -219,7 +219,9 @@ class _Gen:
             uniform_loop = uniform and self.chance(0.5)
             bound = str(self.draw(st.integers(0, 4))) if uniform_loop else f"({self.expr('i32', 2)}) % 5"
             self.locals.setdefault("i32", []).append(var)
-            body = self.block(depth - 1, True, uniform_loop)
+            # no break/continue directly governed by a uniform loop: a divergent one would skip the
+            # loop's barriers for some invocations (khal rejects that, rightly)
+            body = self.block(depth - 1, not uniform_loop, uniform_loop)
             self.locals["i32"].remove(var)
             return [f"for {var} in range({bound}):", *body]
         counter = self.fresh("w")
@@ -394,6 +396,7 @@ def save_regression(
     from harness import HEADER
 
     text = (
+        "# ruff: noqa\n# fmt: off\n"  # generated source, kept exactly as it ran
         f'"""{title}\n\n'
         f'Found with backends {", ".join(outcome.ran)}:\n{textwrap.indent(why, "    ")}\n"""\n\n'
         + HEADER

@@ -183,7 +183,10 @@ def test_passes_doc_python_and_shell_blocks_run(tmp_path: Path) -> None:
         assert result.returncode == 0, block + result.stdout + result.stderr
         assert "Traceback" not in result.stderr
     dumped = sorted(p.name for p in Path("/tmp/khal-dump").glob("add_assign.cpu.*"))
-    assert "add_assign.cpu.00-khal.mlir" in dumped and "add_assign.cpu.14-llvm-opt.ll" in dumped
+    # The stages' numbers follow the pipeline (docs/passes.md's table): the first is the frontend's,
+    # the last the optimised LLVM IR.
+    assert "add_assign.cpu.00-khal.mlir" in dumped
+    assert any(re.fullmatch(r"add_assign\.cpu\.\d\d-llvm-opt\.ll", name) for name in dumped), dumped
 
 
 def test_passes_doc_worked_example_pass(tmp_path: Path) -> None:
