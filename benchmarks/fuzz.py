@@ -3,8 +3,9 @@
     python benchmarks/fuzz.py --examples 2000 --backends cpu,webgpu [--types f32,i32,...] [--shrink]
 
 Generates kernels with tests/conformance/fuzzing.py, runs each on every named backend (default:
-every available one; the first is the reference) and prints how many ran, how many a backend could
-not express (a type its device lacks), and how many differed. Each differing case is saved under
+every available one; the first is the reference) and in Python (tests/conformance/emulator.py, against
+the reference), and prints how many ran, how many a backend could not express (a type its device
+lacks), and how many differed. Each differing case is saved under
 --save-dir (default: a temporary directory) as it was found; with --shrink the run stops at the
 first difference, hypothesis shrinks it, and the shrunk case is saved under
 tests/conformance/regressions/, where tests/conformance/test_conf_regressions.py runs it from then on.
@@ -23,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "conformance")]
 
 from fuzzing import REGRESSIONS, Outcome, Program, programs, run_program, save_regression  # noqa: E402
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, given, seed, settings  # noqa: E402
 
 import khal  # noqa: E402
 from khal.runtime.select import make_backend  # noqa: E402
@@ -55,7 +56,6 @@ def main() -> int:
         max_examples=args.examples,
         deadline=None,
         database=None,
-        derandomize=False,
         suppress_health_check=list(HealthCheck),
     )
     @given(programs(types))
@@ -77,10 +77,7 @@ def main() -> int:
             print(f"case {program.key()} differs ({outcome.differences[0][:200]}): saved {path}")
 
     if args.seed is not None:
-        one = settings(derandomize=False)(one)  # type: ignore[assignment]
-        from hypothesis import seed as hseed
-
-        one = hseed(args.seed)(one)  # type: ignore[assignment]
+        one = seed(args.seed)(one)  # type: ignore[assignment]
     start = time.perf_counter()
     try:
         one()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+from pathlib import Path
 
 import numpy as np
 from conformance_kernels import float_divmod, subgroup_facts
@@ -63,7 +64,7 @@ def test_print_reaches_stdout_where_the_target_prints(backend_name: str) -> None
     script = textwrap.dedent(
         f"""
         import sys
-        sys.path.insert(0, {str(__import__("pathlib").Path(__file__).parent)!r})
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
         import numpy as np
         import khal
         from conformance_kernels import print_values
