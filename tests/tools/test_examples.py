@@ -65,7 +65,7 @@ def test_example_runs_and_matches_numpy(name: str, backend: str) -> None:
         assert TIMED.search(result.stdout), result.stdout
 
 
-def test_khal_backend_picks_the_default(tmp_path: Path) -> None:
+def test_khal_backend_picks_the_default() -> None:
     result = run_example("saxpy", ["1000"], KHAL_BACKEND="cpu-parallel")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "saxpy on cpu-parallel:" in result.stdout
