@@ -344,9 +344,10 @@ def _minmax(is_min: bool) -> Any:
         if isinstance(a, KFloat):
             if np.isnan(a.v) or np.isnan(b.v):
                 return KFloat(a.v.dtype.type(np.nan))
-            if a.v == b.v:  # -0.0 and 0.0: IEEE minimum/maximum order them
-                neg = np.signbit(a.v) or np.signbit(b.v) if is_min else np.signbit(a.v) and np.signbit(b.v)
-                return KFloat(a.v.dtype.type(-0.0 if neg and a.v == 0 else a.v))
+            if a.v == 0 and b.v == 0:  # -0.0 and 0.0: IEEE 754-2019 minimum/maximum order them
+                sa, sb = bool(np.signbit(a.v)), bool(np.signbit(b.v))
+                negative = (sa or sb) if is_min else (sa and sb)
+                return KFloat(a.v.dtype.type(-0.0 if negative else 0.0))
         take_b = (b < a) if is_min else (b > a)
         return b if take_b else a
 
