@@ -122,7 +122,10 @@ def test_buffer_past_2_gib(backend_name: str) -> None:
     start = 2**31 - 2048
     encoder = backend.begin_encoding()
     with encoder.begin_pass("tail") as p:
-        big_buffer_tail.call(p, BIG - start, big, start)
+        try:
+            big_buffer_tail.call(p, BIG - start, big, start)
+        except (khal.CompileError, ValueError) as e:  # e.g. WebGPU binds at most 2 GiB - 4
+            pytest.skip(f"{backend_name} cannot bind a {BIG}-byte buffer: {e}")
     tail = backend.uninit_buffer(BIG - start, np.uint8)
     encoder.copy_buffer_to_buffer(big, start, tail, 0, BIG - start)
     backend.submit(encoder)
