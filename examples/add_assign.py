@@ -1,6 +1,6 @@
 """khal's first example: `a[i] += b[i]` on the best backend this machine has, checked against numpy.
 
-    python examples/add_assign.py [N]
+    python examples/add_assign.py [N] [--backend cpu|cpu-parallel|webgpu|cuda]
 
 Prints the kernel's khal IR (the compiler's output for every target), then runs it with
 `khal.launch` on `khal.default_backend()` (KHAL_BACKEND=cpu|cpu-parallel|cuda|webgpu picks one)
@@ -9,6 +9,7 @@ and compares with numpy. Where no backend can run it yet, it says so after the I
 
 from __future__ import annotations
 
+import argparse
 import sys
 
 import numpy as np
@@ -16,6 +17,8 @@ import numpy as np
 import khal
 import khal.std as ks
 from khal import Array, f32
+from khal.backends import BACKEND_NAMES
+from khal.runtime.select import make_backend
 
 
 @khal.kernel(workgroup_size=64)
@@ -25,10 +28,11 @@ def add_assign(a: Array[f32], b: Array[f32]):
         a[tid] += b[tid]
 
 
-def run_on_default_backend(n: int) -> bool | None:
-    """Launch on the default backend and check against numpy; None when no backend can run it."""
+def run_on_default_backend(n: int, name: str | None = None) -> bool | None:
+    """Launch on backend `name` (default: the default backend) and check against numpy; None when no
+    backend can run it."""
     try:
-        backend = khal.default_backend()
+        backend = make_backend(name) if name else khal.default_backend()
     except (ImportError, khal.BackendUnavailable) as e:
         print(f"\nno backend to run it on yet: {e}")
         return None
@@ -53,10 +57,16 @@ def run_on_default_backend(n: int) -> bool | None:
 
 def main(argv: list[str]) -> int:
     """Print the IR, run the kernel where possible; exit 1 only if a result is wrong."""
-    n = int(argv[1]) if len(argv) > 1 else 1_000_000
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("n", nargs="?", type=int, default=1_000_000)
+    parser.add_argument(
+        "--backend", choices=BACKEND_NAMES, default=None, help="default: khal.default_backend()"
+    )
+    args = parser.parse_args(argv[1:])
+    n = args.n
     print("add_assign, as khal IR:\n")
     print(add_assign.ir())
-    return 1 if run_on_default_backend(n) is False else 0
+    return 1 if run_on_default_backend(n, args.backend) is False else 0
 
 
 if __name__ == "__main__":

@@ -1,22 +1,29 @@
 """The Mandelbrot set on a 2-D grid of invocations, checked against a numpy version.
 
-    python examples/mandelbrot.py [OUT.pgm]
+    python examples/mandelbrot.py [OUT.png] [--size WxH] [--backend cpu|cpu-parallel|webgpu|cuda]
 
 One invocation per pixel (workgroups of 16 x 16); each iterates `z = z^2 + c` in a `while` loop that
 `break`s when |z| > 2. Runs on `khal.default_backend()` (KHAL_BACKEND picks one), compares the iteration
-counts with numpy's, and writes a PGM image only when given a path. Exits 1 on a mismatch.
+counts with numpy's, and writes a PNG image only when given a path (written with zlib and struct: no
+image library). Exits 1 on a mismatch.
 """
 
 from __future__ import annotations
 
+import argparse
+import struct
 import sys
 import time
+import zlib
+from pathlib import Path
 
 import numpy as np
 
 import khal
 import khal.std as ks
 from khal import Array, f32, u32
+from khal.backends import BACKEND_NAMES
+from khal.runtime.select import make_backend
 
 WIDTH, HEIGHT, MAX_ITER = 384, 256, 100
 
@@ -58,15 +65,42 @@ def mandelbrot_numpy(width: int, height: int, max_iter: int) -> np.ndarray:
     return count
 
 
+def write_png(path: Path, gray: np.ndarray) -> None:
+    """Write an 8-bit grayscale image as a PNG: signature, IHDR, one zlib IDAT, IEND."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    height, width = gray.shape
+    rows = b"".join(b"\x00" + gray[y].tobytes() for y in range(height))  # filter type 0 per row
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)  # 8-bit grayscale
+    path.write_bytes(
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows, 9))
+        + chunk(b"IEND", b"")
+    )
+
+
 def main(argv: list[str]) -> int:
-    """Render, compare with numpy, optionally write a PGM; exit 1 on a mismatch."""
-    backend = khal.default_backend()
-    out = backend.uninit_buffer(WIDTH * HEIGHT, u32)
+    """Render, compare with numpy, optionally write a PNG; exit 1 on a mismatch."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("out", nargs="?", type=Path, default=None, help="write the image here (PNG)")
+    parser.add_argument("--size", default=f"{WIDTH}x{HEIGHT}", help="WIDTHxHEIGHT")
+    parser.add_argument(
+        "--backend", choices=BACKEND_NAMES, default=None, help="default: khal.default_backend()"
+    )
+    args = parser.parse_args(argv[1:])
+    width, height = (int(v) for v in args.size.split("x"))
+    backend = make_backend(args.backend) if args.backend else khal.default_backend()
+    out = backend.uninit_buffer(width * height, u32)
 
     def run() -> None:
         encoder = backend.begin_encoding()
         with encoder.begin_pass("mandelbrot") as p:
-            mandelbrot.call(p, (WIDTH, HEIGHT), out, WIDTH, HEIGHT, MAX_ITER)  # a 2-D grid
+            mandelbrot.call(p, (width, height), out, width, height, MAX_ITER)  # a 2-D grid
         backend.submit(encoder)
         backend.synchronize()
 
@@ -74,20 +108,17 @@ def main(argv: list[str]) -> int:
     start = time.perf_counter()
     run()
     ms = (time.perf_counter() - start) * 1e3
-    counts = backend.slow_read_vec(out).reshape(HEIGHT, WIDTH)
-    expected = mandelbrot_numpy(WIDTH, HEIGHT, MAX_ITER)
+    counts = backend.slow_read_vec(out).reshape(height, width)
+    expected = mandelbrot_numpy(width, height, MAX_ITER)
     # Contracted multiply-adds may round differently from numpy at a few boundary pixels.
     differ = int(np.count_nonzero(counts != expected))
     ok = differ <= counts.size // 1000
-    print(f"mandelbrot on {backend.name}: {WIDTH} x {HEIGHT}, max_iter {MAX_ITER}, {ms:.2f} ms")
+    print(f"mandelbrot on {backend.name}: {width} x {height}, max_iter {MAX_ITER}, {ms:.2f} ms")
     print(f"  pixels inside the set: {int(np.count_nonzero(counts == MAX_ITER))}")
     print(f"  matches numpy: {ok} ({differ} of {counts.size} pixels differ, at most 0.1% allowed)")
-    if len(argv) > 1:
-        image = (255 - counts * 255 // MAX_ITER).astype(np.uint8)
-        with open(argv[1], "wb") as f:
-            f.write(f"P5 {WIDTH} {HEIGHT} 255\n".encode())
-            f.write(image.tobytes())
-        print(f"  wrote {argv[1]}")
+    if args.out is not None:
+        write_png(args.out, (255 - counts * 255 // MAX_ITER).astype(np.uint8))
+        print(f"  wrote {args.out}")
     return 0 if ok else 1
 
 

@@ -1,6 +1,6 @@
 """An all-pairs n-body simulation: `Vec3`, a `@khal.func`, a `khal.Shader`, several steps per submit.
 
-    python examples/nbody.py [N] [STEPS]
+    python examples/nbody.py [N] [STEPS] [--backend cpu|cpu-parallel|webgpu|cuda]
 
 Each step is two kernels: `accelerations` (all pairs, through the device function `accel`) and
 `integrate` (semi-implicit Euler). All STEPS are recorded in one encoder, each in its own pass timed
@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 
 import numpy as np
+from common import setup
 
 import khal
 import khal.std as ks
@@ -70,15 +71,14 @@ def simulate_numpy(pos: np.ndarray, vel: np.ndarray, mass: np.ndarray, dt: float
 
 def main(argv: list[str]) -> int:
     """Simulate, compare with numpy, print the per-pass times; exit 1 on a mismatch."""
-    n = int(argv[1]) if len(argv) > 1 else 1000
-    steps = int(argv[2]) if len(argv) > 2 else 4
+    args, backend = setup(__doc__, argv, [("n", 1000, "bodies"), ("steps", 4, "time steps")])
+    n, steps = args.n, args.steps
     dt = 0.001
     rng = np.random.default_rng(0)
     pos_np = rng.standard_normal((n, 3), dtype=np.float32)  # Array[Vec3] is numpy (n, 3) float32
     vel_np = 0.1 * rng.standard_normal((n, 3), dtype=np.float32)
     mass_np = rng.uniform(0.5, 1.5, n).astype(np.float32) / n
 
-    backend = khal.default_backend()
     kernels = NBody.from_backend(backend)  # compiles (or loads from the cache) both kernels
     pos, vel, mass = backend.init_buffer(pos_np), backend.init_buffer(vel_np), backend.init_buffer(mass_np)
     acc = backend.uninit_buffer(n, Vec3)

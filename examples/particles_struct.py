@@ -1,6 +1,6 @@
 """An array of `@khal.struct` particles updated in place, field by field: `ps[i].vel += ...`.
 
-    python examples/particles_struct.py [N] [STEPS]
+    python examples/particles_struct.py [N] [STEPS] [--backend cpu|cpu-parallel|webgpu|cuda]
 
 Particles fall under gravity and bounce off the floor y = 0, losing energy. The host side is a numpy
 structured array of `Particle.dtype` (numpy's aligned layout); the kernel writes individual fields of
@@ -14,6 +14,7 @@ import sys
 import time
 
 import numpy as np
+from common import setup
 
 import khal
 import khal.std as ks
@@ -54,15 +55,14 @@ def step_numpy(ps: np.ndarray, gravity: np.ndarray, dt: float, restitution: floa
 
 def main(argv: list[str]) -> int:
     """Run STEPS steps on the device and in numpy; exit 1 if they differ."""
-    n = int(argv[1]) if len(argv) > 1 else 10_000
-    steps = int(argv[2]) if len(argv) > 2 else 200
+    args, backend = setup(__doc__, argv, [("n", 10_000, "particles"), ("steps", 200, "time steps")])
+    n, steps = args.n, args.steps
     gravity, dt, restitution = np.array([0.0, -9.81, 0.0], np.float32), 0.01, 0.8
     rng = np.random.default_rng(0)
     host = np.zeros(n, dtype=Particle.dtype)  # aligned structured dtype, as the kernel sees it
     host["pos"] = rng.uniform(0.0, 2.0, (n, 3))
     host["vel"] = rng.uniform(-1.0, 1.0, (n, 3))
 
-    backend = khal.default_backend()
     ps = backend.init_buffer(host)
     khal.launch(step, 1, host[:1].copy(), gravity, dt, restitution, backend=backend)  # compile (or load) it
     start = time.perf_counter()

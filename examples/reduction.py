@@ -1,6 +1,6 @@
 """Sum an array in two passes: a workgroup-memory tree reduction, then a reduction of the partial sums.
 
-    python examples/reduction.py [N]
+    python examples/reduction.py [N] [--backend cpu|cpu-parallel|webgpu|cuda]
 
 Pass 1 gives each workgroup of 256 invocations one partial sum, reduced in workgroup memory with a
 `while stride > 0` loop and `workgroup_barrier()` between the steps. Pass 2 runs the same kernel on the
@@ -15,6 +15,7 @@ import sys
 import time
 
 import numpy as np
+from common import setup
 
 import khal
 import khal.std as ks
@@ -42,12 +43,12 @@ def reduce_sum(data: Array[f32], partial: Array[f32]):
 
 def main(argv: list[str]) -> int:
     """Reduce N random floats on the device, compare with numpy; exit 1 on a mismatch."""
-    n = int(argv[1]) if len(argv) > 1 else 60_001
+    args, backend = setup(__doc__, argv, [("n", 60_001, "how many floats to sum")])
+    n = args.n
     groups = (n + WG - 1) // WG
     if groups > WG:
         print(f"N must be at most {WG * WG} for two passes")
         return 2
-    backend = khal.default_backend()
     data_np = np.random.default_rng(0).random(n, dtype=np.float32)
     data = backend.init_buffer(data_np)
     partial = backend.uninit_buffer(groups, f32)

@@ -496,8 +496,8 @@ def _struct_check(where: str, t: StructType) -> Checker:
         for (field, scalar), x in zip(fields, values, strict=True):
             if scalar:
                 out.append(field(x))
-            else:
-                out += field(x)
+            else:  # extend, not +=: a vector's checker may return an array, and list += array adds
+                out.extend(field(x))
         return tuple(out)
 
     return check

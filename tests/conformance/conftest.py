@@ -1,0 +1,36 @@
+"""Fixtures of the conformance suite: `backend_name` runs a test once per available backend.
+
+The backends come from `khal.available_backends()` (the one table, khal/backends.py): a backend that
+lands (webgpu, cuda) joins every case with no change here. Skipped cases (a type a target lacks) are
+listed with their reasons at the end of the run.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from harness import BACKENDS
+
+
+@pytest.fixture(params=BACKENDS)
+def backend_name(request: pytest.FixtureRequest) -> str:
+    """Each available backend's name in turn."""
+    return request.param
+
+
+@pytest.fixture
+def rng(request: pytest.FixtureRequest) -> np.random.Generator:
+    """Fresh random inputs each run; the seed is printed (pytest shows it when the test fails)."""
+    seed = int(np.random.SeedSequence().entropy) % 2**63  # type: ignore[arg-type]
+    print(f"rng seed for {request.node.nodeid}: {seed}")
+    return np.random.default_rng(seed)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print why each conformance case was skipped: a skip is a backend's limit, never a silent pass."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", []) if "conformance" in r.nodeid]
+    if skipped:
+        terminalreporter.section("conformance cases a backend cannot express")
+        for r in skipped:
+            reason = r.longrepr[2] if isinstance(r.longrepr, tuple) else str(r.longrepr)
+            terminalreporter.line(f"{r.nodeid}: {reason}")
