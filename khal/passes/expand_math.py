@@ -42,6 +42,7 @@ arrays, over millions of inputs, and through the CPU's LLVM lowering.
 from __future__ import annotations
 
 import math
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -108,7 +109,12 @@ class IREmitter:
         return result
 
     def c(self, value: float) -> V:
-        """An f32 constant (`value` is rounded to f32)."""
+        """An f32 constant (`value` is rounded to f32); inf and NaN as bitcasts of their bits, since
+        naga refuses non-finite float literals ("Float literal is infinite")."""
+        if math.isinf(value):
+            return self.flt(self.ci(0x7F800000 if value > 0 else -0x800000))
+        if math.isnan(value):
+            return self.flt(self.ci(0x7FC00000))
         return self._const(float(value), self.f, Float32Type())
 
     def ci(self, value: int) -> V:
@@ -195,18 +201,35 @@ class IREmitter:
 # ---------------------------------------------------------------- two-float building blocks
 
 
+def opaque(e: Any, a: V, dep: V) -> V:
+    """`a`, in a form no optimiser can prove equal to `a`: NaN when `dep` has one NaN payload (a
+    `dep` that makes the whole computation NaN anyway).
+
+    Mesa's NIR (lavapipe, RADV, ...) applies `(-a) + (a + b) -> b` and `(a + #b) + #c ->
+    a + (#b + #c)` to float ops not marked exact, and SPIR-V's NoContraction does not survive naga;
+    those rules turn every two-sum error into 0. They need the same SSA value (or constants) twice:
+    this select on a runtime value breaks the match.
+    """
+    return e.sel(e.icmp("eq", e.bits(dep), e.ci(0x7FC0DEAD)), e.c(NAN), a)
+
+
 def two_sum(e: Any, a: V, b: V) -> tuple[V, V]:
     """s + t == a + b exactly, s = fl(a + b) (Knuth)."""
     s = e.add(a, b)
-    bb = e.sub(s, a)
-    t = e.add(e.sub(a, e.sub(s, bb)), e.sub(b, bb))
+    bb = e.sub(s, opaque(e, a, b))
+    t = e.add(e.sub(opaque(e, a, b), e.sub(s, opaque(e, bb, b))), e.sub(b, bb))
     return s, t
 
 
 def fast_two_sum(e: Any, a: V, b: V) -> tuple[V, V]:
     """s + t == a + b exactly when |a| >= |b| (Dekker)."""
     s = e.add(a, b)
-    return s, e.sub(b, e.sub(s, a))
+    return s, e.sub(b, e.sub(s, opaque(e, a, b)))
+
+
+def nonfinite(e: Any, a: V) -> V:
+    """inf or NaN (with the comparisons every lowering has)."""
+    return e.bor(e.cmp("oeq", e.fabs(a), e.c(INF)), e.cmp("uno", a, a))
 
 
 def split(e: Any, a: V) -> tuple[V, V]:
@@ -482,7 +505,7 @@ def _cos_kernel(e: Any, yh: V, yl: V) -> V:
     zh, zl = two_prod(e, yh, yh)
     hz = e.mul(e.c(0.5), zh)
     w = e.sub(e.c(1.0), hz)
-    corr = e.sub(e.sub(e.c(1.0), w), hz)
+    corr = e.sub(e.sub(opaque(e, e.c(1.0), yh), opaque(e, w, yh)), hz)
     tail = e.sub(corr, e.add(e.mul(e.c(0.5), zl), e.mul(yh, yl)))
     return e.add(w, e.add(tail, e.mul(e.mul(zh, zh), poly(e, zh, COS_C))))
 
@@ -729,8 +752,7 @@ def _round_to_odd_sum(e: Any, a: V, b: V) -> V:
     bs = e.bits(s)
     even = e.icmp("eq", e.iand(bs, e.ci(1)), e.ci(0))
     inexact = e.cmp("one", t, e.c(0.0))
-    away = e.icmp("eq", e.ixor(signbit(e, s), signbit(e, t)), e.cmp("one", t, t))  # same sign: grow |s|
-    step = e.sel(away, e.ci(1), e.ci(-1))
+    step = e.sel(e.ixor(signbit(e, s), signbit(e, t)), e.ci(-1), e.ci(1))  # same signs: grow |s|
     return e.sel(e.band(even, inexact), e.flt(e.iadd(bs, step)), s)
 
 
@@ -780,14 +802,14 @@ def fma(e: Any, a: V, b: V, c: V) -> V:
     r = e.sel(e.cmp("olt", e.fabs(r), e.c(_h("0x1p-126"))), r_odd, r)
     r = e.sel(e.cmp("oeq", e.fabs(c2), e.c(INF)), c, r)
     inf = e.c(INF)
-    nonfinite_ab = e.bor(e.cmp("uge", e.fabs(a), inf), e.cmp("uge", e.fabs(b), inf))
+    nonfinite_ab = e.bor(nonfinite(e, a), nonfinite(e, b))
     c_inf = e.cmp("oeq", e.fabs(c), inf)
     plain = e.add(e.mul(a, b), c)  # right wherever a, b or c is 0, inf or NaN, except when c is
     plain = e.sel(
         e.bor(nonfinite_ab, e.cmp("uno", c, c)), plain, e.sel(c_inf, c, plain)
     )  # inf, a b overflows
     ab_zero = e.bor(e.cmp("oeq", a, e.c(0.0)), e.cmp("oeq", b, e.c(0.0)))
-    special = e.bor(e.bor(nonfinite_ab, ab_zero), e.cmp("uge", e.fabs(c), inf))
+    special = e.bor(e.bor(nonfinite_ab, ab_zero), nonfinite(e, c))
     return e.sel(special, plain, r)
 
 
@@ -858,6 +880,33 @@ class ExpandMathPattern(RewritePattern):
         rewriter.replace(op, emitter.ops, [result])
 
 
+class NonFiniteConstantPattern(RewritePattern):
+    """An f32 inf or NaN constant as a bitcast of its bits: naga refuses non-finite float literals
+    (`isinf`'s comparison, or hand-written IR, would otherwise not load on wgpu)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, arith.ConstantOp) or not _is_f32(op.result.type):
+            return
+        attr = op.value
+        if isinstance(attr, FloatAttr):
+            values = [attr.value.data]
+        elif isinstance(attr, DenseIntOrFPElementsAttr):
+            values = [float(v) for v in attr.get_values()]
+        else:
+            return
+        if all(math.isfinite(v) for v in values):
+            return
+        t = op.result.type
+        int_t = VectorType(i32, t.get_shape()) if isinstance(t, VectorType) else i32
+        bits = [int.from_bytes(struct.pack("<f", v), "little", signed=True) for v in values]
+        if isinstance(t, VectorType):
+            int_attr: Attribute = DenseIntOrFPElementsAttr.from_list(int_t, bits)  # type: ignore[arg-type]
+        else:
+            int_attr = IntegerAttr(bits[0], i32)
+        const = arith.ConstantOp(int_attr, int_t)
+        rewriter.replace(op, [const, cast := arith.BitcastOp(const.result, t)], [cast.result])
+
+
 @dataclass(frozen=True)
 class ExpandMathPass(ModulePass):
     """Rewrite f32 transcendental `math` ops, fma and NaN-propagating min/max into exact-enough `arith`."""
@@ -866,3 +915,5 @@ class ExpandMathPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(ExpandMathPattern(), apply_recursively=False).rewrite_module(op)
+        # the algorithms' own inf/NaN constants are bitcasts already; this catches everyone else's
+        PatternRewriteWalker(NonFiniteConstantPattern(), apply_recursively=False).rewrite_module(op)
