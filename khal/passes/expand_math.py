@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xdsl.context import Context
-from xdsl.dialects import arith
+from xdsl.dialects import arith, vector
 from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
@@ -57,6 +57,7 @@ from xdsl.dialects.builtin import (
     IntegerAttr,
     ModuleOp,
     VectorType,
+    f32,
     i1,
     i32,
 )
@@ -78,7 +79,8 @@ NAN = math.nan
 
 
 class IREmitter:
-    """Builds `arith`/`math` ops on f32 or vector<Nxf32> (ints are i32 or vector<Nxi32> alike)."""
+    """Builds `arith`/`math` ops on f32 (ints are i32; a vector type makes vector ints alike, but
+    xDSL's comparisons are scalar-only, so the pass uses scalars)."""
 
     def __init__(self, t: Attribute) -> None:
         self.ops: list[Operation] = []
@@ -653,7 +655,7 @@ def tanh(e: Any, x: V) -> V:
     """tanh x (<= 2 ulp): a polynomial below 0.625, 1 - 2/(e^2|x| + 1) above."""
     ax = e.fabs(x)
     z = e.mul(x, x)
-    small = e.add(x, e.mul(e.mul(x, z), poly(e, z, TANH_H)))
+    small = copysign(e, e.add(x, e.mul(e.mul(x, z), poly(e, z, TANH_H))), x)  # tanh(-0) = -0
     big = e.sub(e.c(1.0), e.div(e.c(2.0), e.add(exp(e, e.add(ax, ax)), e.c(1.0))))
     big = e.sel(e.cmp("ogt", ax, e.c(9.1)), e.c(1.0), big)
     return e.sel(e.cmp("olt", ax, e.c(0.625)), small, copysign(e, big, x))
@@ -725,6 +727,8 @@ def powf(e: Any, x: V, y: V) -> V:
     ll = e.sel(e.bor(zero, inf), e.c(0.0), ll)
     ph, pl = two_prod(e, lh, y)
     pl = e.add(pl, e.mul(ll, y))
+    # |x| == 1: the split of a huge y overflows, but x^y is +-1 whatever y is
+    pl = e.sel(e.cmp("oeq", lh, e.c(0.0)), e.c(0.0), pl)
     h = e.sel(e.cmp("ogt", ph, e.c(89.0)), e.c(89.0), ph)
     h = e.sel(e.cmp("olt", h, e.c(-104.0)), e.c(-104.0), h)
     r = _exp_df(e, h, pl)
@@ -873,10 +877,21 @@ class ExpandMathPattern(RewritePattern):
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         algorithm = EXPANDED.get(type(op))
-        if algorithm is None or not _is_f32(op.results[0].type):
+        if algorithm is None or not _is_f32(t := op.results[0].type):
             return
-        emitter = IREmitter(op.results[0].type)
-        result = algorithm(emitter, *op.operands)
+        emitter = IREmitter(f32)
+        if not isinstance(t, VectorType):
+            result = algorithm(emitter, *op.operands)
+            rewriter.replace(op, emitter.ops, [result])
+            return
+        # xDSL's arith.cmpf/cmpi give a scalar i1 only: a vector goes one component at a time
+        lanes = []
+        for i in range(t.get_shape()[0]):
+            args = [emitter._add(vector.ExtractOp(v, [i], f32)) for v in op.operands]
+            lanes.append(algorithm(emitter, *args))
+        result = emitter._add(vector.BroadcastOp(lanes[0], t))
+        for i, lane in enumerate(lanes[1:], 1):
+            result = emitter._add(vector.InsertOp(lane, result, [i]))
         rewriter.replace(op, emitter.ops, [result])
 
 
