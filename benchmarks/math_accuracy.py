@@ -44,7 +44,12 @@ UNARY = {
     "atan": (np.arctan, -5, 5),
     "rsqrt": (lambda x: 1 / np.sqrt(x), 0, 100),
 }
-BINARY = {"atan2": (np.arctan2, "atan2"), "pow": (np.power, "powf"), "min": (np.minimum, None), "max": (np.maximum, None)}
+BINARY = {
+    "atan2": (np.arctan2, "atan2"),
+    "pow": (np.power, "powf"),
+    "min": (np.minimum, None),
+    "max": (np.maximum, None),
+}
 
 
 def reference(fn, *args):
@@ -60,10 +65,11 @@ def emulate(name, *args):
 
 
 def on_webgpu(backend, name, *args):
-    import khal
     from runtime_kernels import BINARY as B
     from runtime_kernels import UNARY as U
     from runtime_kernels import math_binary, math_ternary, math_unary
+
+    import khal
 
     out = np.zeros_like(args[0])
     if name == "fma":
@@ -106,7 +112,11 @@ def main() -> None:
     print(f"{'function':9s} {'inputs':>9s} {'numpy max ulp':>14s} {'webgpu max ulp':>15s} {'webgpu s':>9s}")
     for name, algo, xs, want in cases:
         row = f"{name:9s} {len(want):9d}"
-        row += f" {ulp_distance(emulate(algo, *xs), want).max():14d}" if "numpy" in args.backends else f" {'-':>14s}"
+        row += (
+            f" {ulp_distance(emulate(algo, *xs), want).max():14d}"
+            if "numpy" in args.backends
+            else f" {'-':>14s}"
+        )
         if backend is not None:
             t = time.perf_counter()
             got = on_webgpu(backend, name, *xs)

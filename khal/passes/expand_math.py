@@ -48,7 +48,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from xdsl.context import Context
-from xdsl.dialects import arith, vector
+from xdsl.dialects import arith, scf, vector
 from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
@@ -61,7 +61,7 @@ from xdsl.dialects.builtin import (
     i1,
     i32,
 )
-from xdsl.ir import Attribute, Operation, SSAValue
+from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import (
     PatternRewriter,
@@ -193,6 +193,25 @@ class IREmitter:
         """Arithmetic shift right."""
         return self._add(arith.ShRSIOp(a, n))
 
+    def branch(
+        self, cond: V, then: Callable[[], tuple[V, ...]], other: Callable[[], tuple[V, ...]]
+    ) -> tuple[V, ...]:
+        """`then()` if cond else `other()`, as an `scf.if` (a scalar cond: the pass scalarises vectors).
+
+        A GPU runs only the side its invocations take (both when they diverge)."""
+        outer_ops, outer_consts = self.ops, self._consts
+        regions, values = [], []
+        for fn in (then, other):
+            self.ops, self._consts = [], dict(outer_consts)  # the outer constants dominate the region
+            vals = fn()
+            self.ops.append(scf.YieldOp(*vals))
+            regions.append(Region(Block(self.ops)))
+            values.append(vals)
+        self.ops, self._consts = outer_ops, outer_consts
+        op = scf.IfOp(cond, [v.type for v in values[0]], regions[0], regions[1])
+        self.ops.append(op)
+        return tuple(op.results)
+
     def bits(self, a: V) -> V:
         return self._add(arith.BitcastOp(a, self.i))
 
@@ -264,6 +283,20 @@ def to_float(e: Any, i: V) -> V:
     return e.sub(e.flt(e.iadd(i, e.ci(0x4B400000))), e.c(MAGIC))
 
 
+def div(e: Any, a: V, b: V) -> V:
+    """a / b to within ~0.5 ulp even where the driver's division is not correctly rounded (Vulkan
+    allows 2.5 ulp): one Newton step on the exact residual a - q b. Where the residual's terms could
+    overflow or underflow (|a| or |b| beyond 2^+-100) the plain quotient is kept."""
+    q = e.div(a, b)
+    p, pe = two_prod(e, q, b)
+    r = e.sub(e.sub(a, p), pe)
+    refined = e.add(q, e.div(r, b))
+    aa, ab = e.fabs(a), e.fabs(b)
+    safe = e.band(e.cmp("ogt", aa, e.c(_h("0x1p-100"))), e.cmp("olt", aa, e.c(_h("0x1p100"))))
+    safe = e.band(safe, e.band(e.cmp("ogt", ab, e.c(_h("0x1p-100"))), e.cmp("olt", ab, e.c(_h("0x1p100")))))
+    return e.sel(safe, refined, q)
+
+
 def poly(e: Any, x: V, coeffs: list[float]) -> V:
     """Horner's scheme: coeffs[0] + coeffs[1] x + ..."""
     r = e.c(coeffs[-1])
@@ -323,8 +356,15 @@ EXP_P = [
     0.0001982639223570004,
 ]
 # 2^r = 1 + r Q(r) on |r| <= 1/2
-EXP2_Q = [0.6931471824645996, 0.24022650718688965, 0.055504102259874344, 0.00961803738027811,
-          0.001333407941274345, 0.00015466917830053717, 1.5165811419137754e-05]  # fmt: skip
+EXP2_Q = [
+    0.6931471824645996,
+    0.24022650718688965,
+    0.055504102259874344,
+    0.00961803738027811,
+    0.001333407941274345,
+    0.00015466917830053717,
+    1.5165811419137754e-05,
+]
 
 
 def exp(e: Any, x: V) -> V:
@@ -413,12 +453,31 @@ PI_H, PI_L = _h("0x1.921FB6p1"), -_h("0x1.777A5Cp-24")
 TWO_OVER_PI_WORDS = [0, 0xA2F9836E, 0x4E441529, 0xFC2757D1, 0xF534DDC0, 0xDB629599, 0x3C439041, 0xFE5163AB]
 CW_LIMIT = _h("0x1p9")  # Cody-Waite below, Payne-Hanek from here on
 # sin y = y + y^3 S(y^2), cos y = 1 - y^2/2 + y^4 C(y^2), tan y = y + y^3 T(y^2) on |y| <= pi/4
-SIN_S = [-0.1666666716337204, 0.008333333767950535, -0.00019841264293063432, 2.755536797849345e-06,
-         -2.4762172756709333e-08]  # fmt: skip
-COS_C = [0.0416666679084301, -0.0013888889225199819, 2.480158036632929e-05, -2.7555518045119243e-07,
-         2.064476145591243e-09]  # fmt: skip
-TAN_T = [0.3333333432674408, 0.1333332657814026, 0.05396990478038788, 0.021851226687431335, 0.008975695818662643,
-         0.0031814100220799446, 0.002356004435569048, -0.0005437732907012105, 0.0009408461046405137]  # fmt: skip
+SIN_S = [
+    -0.1666666716337204,
+    0.008333333767950535,
+    -0.00019841264293063432,
+    2.755536797849345e-06,
+    -2.4762172756709333e-08,
+]
+COS_C = [
+    0.0416666679084301,
+    -0.0013888889225199819,
+    2.480158036632929e-05,
+    -2.7555518045119243e-07,
+    2.064476145591243e-09,
+]
+TAN_T = [
+    0.3333333432674408,
+    0.1333332657814026,
+    0.05396990478038788,
+    0.021851226687431335,
+    0.008975695818662643,
+    0.0031814100220799446,
+    0.002356004435569048,
+    -0.0005437732907012105,
+    0.0009408461046405137,
+]
 
 
 def _reduce_small(e: Any, x: V) -> tuple[V, V, V]:
@@ -484,17 +543,17 @@ def _reduce_large(e: Any, ax: V) -> tuple[V, V, V]:
     return q, yh, yl
 
 
-def _reduce(e: Any, x: V) -> tuple[V, V, V]:
-    """(q, yh, yl): x = q pi/2 + yh + yl, |yh + yl| <= pi/4 (garbage for inf and NaN)."""
-    ax = e.fabs(x)
-    qs, ys, yls = _reduce_small(e, x)
-    ql, yl_h, yl_l = _reduce_large(e, ax)
+def _reduce_large_signed(e: Any, x: V) -> tuple[V, V, V]:
+    q, yh, yl = _reduce_large(e, e.fabs(x))
     neg = e.cmp("olt", x, e.c(0.0))
-    ql = e.sel(neg, e.isub(e.ci(0), ql), ql)
-    yl_h = e.sel(neg, e.neg(yl_h), yl_h)
-    yl_l = e.sel(neg, e.neg(yl_l), yl_l)
-    large = e.cmp("oge", ax, e.c(CW_LIMIT))
-    return e.sel(large, ql, qs), e.sel(large, yl_h, ys), e.sel(large, yl_l, yls)
+    return e.sel(neg, e.isub(e.ci(0), q), q), e.sel(neg, e.neg(yh), yh), e.sel(neg, e.neg(yl), yl)
+
+
+def _reduce(e: Any, x: V) -> tuple[V, V, V]:
+    """(q, yh, yl): x = q pi/2 + yh + yl, |yh + yl| <= pi/4 (garbage for inf and NaN); the
+    Payne-Hanek path (~200 integer ops) only runs for |x| >= 2^9."""
+    large = e.cmp("oge", e.fabs(x), e.c(CW_LIMIT))
+    return e.branch(large, lambda: _reduce_large_signed(e, x), lambda: _reduce_small(e, x))
 
 
 def _sin_kernel(e: Any, yh: V, yl: V) -> V:
@@ -557,14 +616,35 @@ def tan(e: Any, x: V) -> V:
 # ---------------------------------------------------------------- atan, atan2, asin, acos, tanh
 
 # atan t = t - t^3 A(t^2) on |t| <= 7/16; FreeBSD atanf's breakpoints with atan(c) in two parts
-ATAN_A = [0.3333333134651184, -0.19999848306179047, 0.14280353486537933, -0.11023955792188644,
-          0.08360126614570618, -0.045047957450151443]  # fmt: skip
+ATAN_A = [
+    0.3333333134651184,
+    -0.19999848306179047,
+    0.14280353486537933,
+    -0.11023955792188644,
+    0.08360126614570618,
+    -0.045047957450151443,
+]
 ATAN_HI = [0.0, _h("0x1.DAC67p-2"), _h("0x1.921FB6p-1"), _h("0x1.F730BEp-1"), _h("0x1.921FB6p0")]
 ATAN_LO = [0.0, _h("0x1.586ED4p-28"), -_h("0x1.777A5Cp-26"), -_h("0x1.AFC12Cp-26"), -_h("0x1.777A5Cp-25")]
-ASIN_P = [0.1666666716337204, 0.07499954104423523, 0.04465875029563904, 0.030125897377729416,
-          0.02453019842505455, 0.007714425213634968, 0.034425586462020874]  # fmt: skip
-TANH_H = [-0.3333333432674408, 0.13333332538604736, -0.05396812781691551, 0.02186770923435688,
-          -0.00884921383112669, 0.0035270084626972675, -0.0012757155345752835, 0.0003036122361663729]  # fmt: skip
+ASIN_P = [
+    0.1666666716337204,
+    0.07499954104423523,
+    0.04465875029563904,
+    0.030125897377729416,
+    0.02453019842505455,
+    0.007714425213634968,
+    0.034425586462020874,
+]
+TANH_H = [
+    -0.3333333432674408,
+    0.13333332538604736,
+    -0.05396812781691551,
+    0.02186770923435688,
+    -0.00884921383112669,
+    0.0035270084626972675,
+    -0.0012757155345752835,
+    0.0003036122361663729,
+]
 
 
 def pick(e: Any, conds: list[V], values: list[V]) -> V:
@@ -582,7 +662,7 @@ def _atan_parts(e: Any, ax: V) -> tuple[V, V]:
     big = e.cmp("oge", ax, e.c(39 / 16))
     num = e.sel(big, e.c(-1.0), e.sub(ax, c))  # exact (Sterbenz)
     den = e.sel(big, ax, e.add(e.c(1.0), e.mul(c, ax)))
-    t = e.div(num, den)
+    t = div(e, num, den)
     z = e.mul(t, t)
     lo = pick(e, conds, [e.c(v) for v in ATAN_LO])
     hi = pick(e, conds, [e.c(v) for v in ATAN_HI])
@@ -599,7 +679,7 @@ def atan2(e: Any, y: V, x: V) -> V:
     """atan2(y, x) in all four quadrants, with C99's signed zeros and infinities (<= 2 ulp)."""
     ax, ay = e.fabs(x), e.fabs(y)
     swap = e.cmp("ogt", ay, ax)
-    r = e.div(e.sel(swap, ax, ay), e.sel(swap, ay, ax))
+    r = div(e, e.sel(swap, ax, ay), e.sel(swap, ay, ax))
     inf = e.c(INF)
     r = e.sel(e.band(e.cmp("oeq", ax, inf), e.cmp("oeq", ay, inf)), e.c(1.0), r)
     r = e.sel(e.band(e.cmp("oeq", ax, e.c(0.0)), e.cmp("oeq", ay, e.c(0.0))), e.c(0.0), r)
@@ -656,7 +736,7 @@ def tanh(e: Any, x: V) -> V:
     ax = e.fabs(x)
     z = e.mul(x, x)
     small = copysign(e, e.add(x, e.mul(e.mul(x, z), poly(e, z, TANH_H))), x)  # tanh(-0) = -0
-    big = e.sub(e.c(1.0), e.div(e.c(2.0), e.add(exp(e, e.add(ax, ax)), e.c(1.0))))
+    big = e.sub(e.c(1.0), div(e, e.c(2.0), e.add(exp(e, e.add(ax, ax)), e.c(1.0))))
     big = e.sel(e.cmp("ogt", ax, e.c(9.1)), e.c(1.0), big)
     return e.sel(e.cmp("olt", ax, e.c(0.625)), small, copysign(e, big, x))
 
@@ -671,8 +751,14 @@ LOG_L = [
     0.18085157871246338,
     0.17268238961696625,
 ]
-EXP_E = [0.1666666716337204, 0.0416666679084301, 0.008333271369338036, 0.0013888819376006722,
-         0.00019915055599994957, 2.4879082047846168e-05]  # fmt: skip
+EXP_E = [
+    0.1666666716337204,
+    0.0416666679084301,
+    0.008333271369338036,
+    0.0013888819376006722,
+    0.00019915055599994957,
+    2.4879082047846168e-05,
+]
 TWO_THIRDS_H, TWO_THIRDS_L = _h("0x1.555556p-1"), _h("-0x1.555556p-26")
 
 
@@ -818,8 +904,9 @@ def fma(e: Any, a: V, b: V, c: V) -> V:
 
 
 def rsqrt(e: Any, x: V) -> V:
-    """1 / sqrt(x): two correctly rounded operations (< 1.5 ulp); rsqrt(+-0) = +-inf."""
-    return e.div(e.c(1.0), e.sqrt(x))
+    """1 / sqrt(x) (< 1.5 ulp with a correctly rounded sqrt, which lavapipe has; Vulkan only asks
+    for about 3 ulp); rsqrt(+-0) = +-inf."""
+    return div(e, e.c(1.0), e.sqrt(x))
 
 
 def minimum(e: Any, a: V, b: V, is_min: bool) -> V:

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-F, I, U = np.float32, np.int32, np.uint32
+F, I32, U = np.float32, np.int32, np.uint32
 
 _FCMP = {
     "olt": np.less,
@@ -31,7 +31,7 @@ _ICMP = {
 
 
 def _i(a: Any) -> np.ndarray:
-    return np.asarray(a, I)
+    return np.asarray(a, I32)
 
 
 def _u64(a: Any) -> np.ndarray:
@@ -39,7 +39,7 @@ def _u64(a: Any) -> np.ndarray:
 
 
 def _wrap(a: np.ndarray) -> np.ndarray:
-    return (a & 0xFFFFFFFF).astype(U).view(I)
+    return (a & 0xFFFFFFFF).astype(U).view(I32)
 
 
 class NumpyEmitter:
@@ -49,7 +49,7 @@ class NumpyEmitter:
         return F(v)
 
     def ci(self, v: int) -> Any:
-        return I((v + 2**31) % 2**32 - 2**31)
+        return I32((v + 2**31) % 2**32 - 2**31)
 
     def add(self, a: Any, b: Any) -> Any:
         return np.add(a, b, dtype=F)
@@ -122,10 +122,14 @@ class NumpyEmitter:
         return _wrap(_u64(a) >> (_u64(n) & 31))
 
     def sar(self, a: Any, n: Any) -> Any:
-        return (_i(a) >> (_i(n) & 31)).astype(I)
+        return (_i(a) >> (_i(n) & 31)).astype(I32)
+
+    def branch(self, cond: Any, then: Any, other: Any) -> tuple[Any, ...]:
+        """Both sides, picked per element."""
+        return tuple(np.where(cond, t, o) for t, o in zip(then(), other(), strict=True))
 
     def bits(self, a: Any) -> Any:
-        return np.asarray(a, F).view(I)
+        return np.asarray(a, F).view(I32)
 
     def flt(self, a: Any) -> Any:
         return _i(a).view(F)
@@ -135,7 +139,7 @@ def ulp_distance(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """|a - b| in float32 ulps (0 when both are NaN, 2^40 when only one is)."""
 
     def ordered(x: np.ndarray) -> np.ndarray:
-        i = np.asarray(x, F).view(I).astype(np.int64)
+        i = np.asarray(x, F).view(I32).astype(np.int64)
         return np.where(i < 0, -(i & 0x7FFFFFFF), i)
 
     a, b = np.asarray(a, F), np.asarray(b, F)
@@ -160,11 +164,40 @@ def exact_fma(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
 
 
 SPECIALS = np.array(
-    [0.0, -0.0, np.inf, -np.inf, np.nan, 1e-40, -1e-40, 1.4e-45, -1.4e-45, 1.0, -1.0, 0.5, -0.5, 2.5, -2.5,
-     1e30, -1e30, 3.4028235e38, -3.4028235e38, 1.1754944e-38, 16367173 * 2.0**72, 8.0, 0.25, 88.72284, 89.0,
-     -103.97, -150.0, 128.0, 2.0**-12, 2.0**9],
+    [
+        0.0,
+        -0.0,
+        np.inf,
+        -np.inf,
+        np.nan,
+        1e-40,
+        -1e-40,
+        1.4e-45,
+        -1.4e-45,
+        1.0,
+        -1.0,
+        0.5,
+        -0.5,
+        2.5,
+        -2.5,
+        1e30,
+        -1e30,
+        3.4028235e38,
+        -3.4028235e38,
+        1.1754944e-38,
+        16367173 * 2.0**72,
+        8.0,
+        0.25,
+        88.72284,
+        89.0,
+        -103.97,
+        -150.0,
+        128.0,
+        2.0**-12,
+        2.0**9,
+    ],
     F,
-)  # fmt: skip
+)
 
 
 def random_floats(rng: np.random.Generator, n: int, lo: float, hi: float) -> np.ndarray:

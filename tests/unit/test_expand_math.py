@@ -30,6 +30,7 @@ def rng(request: pytest.FixtureRequest) -> np.random.Generator:
     print(f"rng seed for {request.node.nodeid}: {seed}")
     return np.random.default_rng(seed)
 
+
 # name -> (float64 reference, uniform domain, max ulp allowed)
 UNARY: dict[str, tuple[Callable[[np.ndarray], np.ndarray], float, float, int]] = {
     "sin": (np.sin, -100, 100, 1),
@@ -127,8 +128,10 @@ def test_pow_accuracy_and_c99_special_cases(rng: np.random.Generator) -> None:
 
 def test_fma_is_exact(rng: np.random.Generator) -> None:
     wide = lambda: (rng.uniform(-1, 1, N) * 2.0 ** rng.integers(-80, 80, N)).astype(F)  # noqa: E731
-    a, b, c = (np.concatenate([rng.uniform(-10, 10, N).astype(F), wide(), random_floats(rng, N, -1, 1)[:N]])
-               for _ in range(3))  # fmt: skip
+    a, b, c = (
+        np.concatenate([rng.uniform(-10, 10, N).astype(F), wide(), random_floats(rng, N, -1, 1)[:N]])
+        for _ in range(3)
+    )
     assert len(a) == len(b) == len(c) == 3 * N
     c[:N] = -(a[:N] * b[:N])  # the product's rounding error is the whole result
     got, want = run("fma", a, b, c), exact_fma(a, b, c)
@@ -150,7 +153,9 @@ def test_fma_special_values() -> None:
     np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 
 
-@pytest.mark.parametrize(("is_min", "ieee", "num"), [(True, np.minimum, np.fmin), (False, np.maximum, np.fmax)])
+@pytest.mark.parametrize(
+    ("is_min", "ieee", "num"), [(True, np.minimum, np.fmin), (False, np.maximum, np.fmax)]
+)
 def test_min_max_propagate_nan_and_order_zeros(is_min: bool, ieee: Callable, num: Callable) -> None:
     y, x = (a.ravel() for a in np.meshgrid(SPECIALS, SPECIALS))
     got = np.asarray(em.minimum(E, x, y, is_min), F)
@@ -208,7 +213,9 @@ builtin.module {{
 
 @pytest.mark.parametrize("vector", [False, True], ids=["f32", "vector"])
 @pytest.mark.parametrize("name", sorted(OPS))
-def test_llvm_lowering_matches_the_numpy_run_bit_for_bit(rng: np.random.Generator, name: str, vector: bool) -> None:
+def test_llvm_lowering_matches_the_numpy_run_bit_for_bit(
+    rng: np.random.Generator, name: str, vector: bool
+) -> None:
     op, arity = OPS[name]
     n = 4096
     args = [random_floats(rng, n, -10, 10)[: 4 * n] for _ in range(arity)]
@@ -235,8 +242,26 @@ def test_min_max_through_llvm_match_llvm_minimum() -> None:
 
 # ----------------------------------------------------------------------------- the IR it leaves
 
-APPROXIMATE_ON_SPIRV = {"math." + n for n in ("sin", "cos", "tan", "exp", "exp2", "log", "log2", "tanh",
-                        "asin", "acos", "atan", "atan2", "powf", "rsqrt", "fma")}  # fmt: skip
+APPROXIMATE_ON_SPIRV = {
+    "math." + n
+    for n in (
+        "sin",
+        "cos",
+        "tan",
+        "exp",
+        "exp2",
+        "log",
+        "log2",
+        "tanh",
+        "asin",
+        "acos",
+        "atan",
+        "atan2",
+        "powf",
+        "rsqrt",
+        "fma",
+    )
+}
 
 
 def test_leaves_no_approximate_op_and_keeps_f64() -> None:

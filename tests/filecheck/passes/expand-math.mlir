@@ -4,15 +4,18 @@
 // transcendental op on f32 becomes plain `arith` (+ the `math` ops SPIR-V has exactly), accurate to
 // 1 ulp; tests/unit/test_expand_math.py measures the algorithms, this file shows the IR's shape.
 
-// sin: Cody-Waite (roundeven of x * 2/pi, pi/2 in parts) beside an integer Payne-Hanek reduction
-// (16-bit limb products of the significand and a window of 2/pi), a select between them, and
-// NaN for inf/NaN. Nothing approximate is left.
+// sin: an integer Payne-Hanek reduction (16-bit limb products of the significand and a window of
+// 2/pi) under an scf.if for |x| >= 2^9, Cody-Waite (roundeven of x * 2/pi, pi/2 in parts) below,
+// then the kernels and NaN for inf/NaN. Nothing approximate is left.
 // CHECK-LABEL: func.func @sin(
 // CHECK-NOT:     math.sin
-// CHECK:         %[[K:.*]] = math.roundeven %{{.*}} : f32
-// CHECK:         arith.constant -1560706194 : i32
-// CHECK:         arith.muli %{{.*}}, %{{.*}} : i32
-// CHECK:         arith.cmpf oge, %{{.*}}, %{{.*}} : f32
+// CHECK:         %[[LARGE:.*]] = arith.cmpf oge, %{{.*}}, %{{.*}} : f32
+// CHECK:         %{{.*}}, %{{.*}}, %{{.*}} = scf.if %[[LARGE]] -> (i32, f32, f32) {
+// CHECK:           arith.constant -1560706194 : i32
+// CHECK:           arith.muli %{{.*}}, %{{.*}} : i32
+// CHECK:         } else {
+// CHECK:           math.roundeven %{{.*}} : f32
+// CHECK:         }
 // CHECK-NOT:     math.sin
 // CHECK:         func.return
 func.func @sin(%x: f32) -> f32 {
