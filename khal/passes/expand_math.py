@@ -4,7 +4,7 @@ GLSL.std.450 (what SPIR-V offers) only approximates: Vulkan lets `sin` be off by
 by 3 + 2|x| ulp, FMin/FMax pick either operand on NaN, and `Fma` need not be fused. The CPU target calls
 libm and CUDA libdevice; this pass gives the SPIR-V target the same accuracy (<= 2 ulp of the
 correctly rounded result over the whole f32 range, IEEE special cases exact) by rewriting each `math`
-op on f32 (or a vector of f32, elementwise) into `arith` plus the `math` ops that SPIR-V has exactly
+op on f32 (or a vector of f32) into `arith` plus the `math` ops that SPIR-V has exactly
 (`sqrt fabs floor roundeven`):
 
 - `sin cos tan`: Cody-Waite reduction by pi/2 in four parts for |x| < 2^9; above, an exact
@@ -22,7 +22,7 @@ op on f32 (or a vector of f32, elementwise) into `arith` plus the `math` ops tha
   two-part constants; `atan2` from atan(min/max) and quadrant constants in two parts.
 - `powf`: exp(y log|x|) with log and exp in two-float arithmetic (as SLEEF's powf does), and C99's
   special cases (pow(x, 0) = pow(1, y) = 1, negative x with integer y, zeros and infinities).
-- `rsqrt`: 1 / sqrt(x) (two correct roundings: < 1.5 ulp).
+- `rsqrt`: 1 / sqrt(x), the division corrected (< 1.5 ulp with a correctly rounded sqrt).
 - `fma`: fused exactly, in f32 arithmetic: Dekker's exact product, then Boldo and Melquiond's
   correctly rounded three-term sum (round-to-odd of the two tails, then one rounding), with inputs
   scaled by powers of two so that neither the split nor the product's tail overflows or underflows.
@@ -31,8 +31,13 @@ op on f32 (or a vector of f32, elementwise) into `arith` plus the `math` ops tha
 
 Polynomial coefficients are least-squares fits on Chebyshev nodes (scripts/fit_math_coefficients.py),
 rounded to f32; the algorithms' structure follows FreeBSD msun, musl and SLEEF (read, not copied).
-The arithmetic must not be reassociated or contracted: every two-float step relies on IEEE rounding
-of each op, which `arith` without fastmath flags (and SPIR-V without fast-math modes) guarantees.
+The arithmetic must not be reassociated: every two-float step relies on IEEE rounding of each op.
+`arith` without fastmath flags promises that, but Mesa's NIR (behind naga, which drops SPIR-V's
+NoContraction) rewrites `(-a) + (a + b)` to `b`: `opaque` hides the repeated operand of every
+two-sum from it. Divisions whose error reaches the result go through `div` (a Newton step on the
+exact residual), since Vulkan allows 2.5 ulp for OpFDiv. Vectors are expanded one component at a
+time (xDSL's `arith.cmpf` gives a scalar i1 only); sin/cos/tan put the Payne-Hanek reduction under
+an `scf.if`, so a GPU runs it only where |x| >= 2^9.
 
 Each algorithm is a function of an emitter (`IREmitter` here, which builds the ops; `EXPANDED` maps
 each op to its function): tests/unit/test_expand_math.py runs the very same functions on numpy float32
