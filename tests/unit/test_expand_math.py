@@ -294,3 +294,38 @@ def test_non_finite_constants_become_bitcasts() -> None:
     assert "2139095040 : i32" in printed  # 0x7F800000
     assert "dense<[2143289344, 1065353216]> : vector<2xi32>" in printed  # NaN, 1.0
     assert "1.5" in printed
+
+
+# ----------------------------------------------------------------------------- in the SPIR-V target
+
+
+def test_spirv_target_runs_it_first_and_emits_no_glsl_approximation() -> None:
+    import khal
+    import khal.std as ks
+    from khal import Array, f32
+    from khal.dialects import context
+    from khal.targets.spirv import SPIRV_LOWERING, SpirvTarget
+    from khal.targets.spirv_writer import spirv_tool, validate
+
+    @khal.kernel(workgroup_size=64)
+    def math_mix(x: Array[f32], out: Array[f32]):
+        i = ks.global_invocation_id().x
+        if i < len(x):
+            v = x[i]
+            out[i] = (
+                ks.sin(v) + ks.exp(v) + ks.pow(v, v) + ks.fma(v, v, v) + ks.min(v, 1.0) + ks.atan2(v, 2.0)
+            )
+
+    assert SPIRV_LOWERING[0] == "khal-expand-math"
+    target = SpirvTarget()
+    module = math_mix.module().clone()
+    ctx = context()
+    for p in target.passes():
+        p.apply(ctx, module)
+    artifact = target.finish(module)
+    asm = str(artifact.asm["spirv-asm"])
+    for glsl in ("Sin", "Exp", "Pow", "Fma", "FMin", "NMin", "Atan2"):
+        assert f" {glsl} " not in asm, glsl
+    assert " RoundEven " in asm  # one of the exact GLSL.std.450 ops the algorithms use
+    if spirv_tool("spirv-val") is not None:
+        assert validate(artifact.asm["spirv"]) is None
