@@ -158,9 +158,10 @@ def test_fma_special_values() -> None:
 )
 def test_min_max_propagate_nan_and_order_zeros(is_min: bool, ieee: Callable, num: Callable) -> None:
     y, x = (a.ravel() for a in np.meshgrid(SPECIALS, SPECIALS))
-    got = np.asarray(em.minimum(E, x, y, is_min), F)
+    with np.errstate(all="ignore"):  # the a + b that gives NaN overflows on infinities
+        got = np.asarray(em.minimum(E, x, y, is_min), F)
+        got_num = np.asarray(em.minnum(E, x, y, is_min), F)
     assert ulp_distance(got, ieee(x, y)).max() == 0
-    got_num = np.asarray(em.minnum(E, x, y, is_min), F)
     assert ulp_distance(got_num, num(x, y)).max() == 0
     zeros = np.array([0.0, -0.0], F)
     z = np.asarray(em.minimum(E, zeros, zeros[::-1], is_min), F)
