@@ -1,0 +1,95 @@
+// RUN: khal-opt %s -p khal-expand-math | filecheck %s
+
+// khal's own f32 math library for targets whose math is approximate (SPIR-V's GLSL.std.450): each
+// transcendental op on f32 becomes plain `arith` (+ the `math` ops SPIR-V has exactly), accurate to
+// 1 ulp; tests/unit/test_expand_math.py measures the algorithms, this file shows the IR's shape.
+
+// sin: an integer Payne-Hanek reduction (16-bit limb products of the significand and a window of
+// 2/pi) under an scf.if for |x| >= 2^9, Cody-Waite (roundeven of x * 2/pi, pi/2 in parts) below,
+// then the kernels and NaN for inf/NaN. Nothing approximate is left.
+// CHECK-LABEL: func.func @sin(
+// CHECK-NOT:     math.sin
+// CHECK:         %[[LARGE:.*]] = arith.cmpf oge, %{{.*}}, %{{.*}} : f32
+// CHECK:         %{{.*}}, %{{.*}}, %{{.*}} = scf.if %[[LARGE]] -> (i32, f32, f32) {
+// CHECK:           arith.constant -1560706194 : i32
+// CHECK:           arith.muli %{{.*}}, %{{.*}} : i32
+// CHECK:         } else {
+// CHECK:           math.roundeven %{{.*}} : f32
+// CHECK:         }
+// CHECK-NOT:     math.sin
+// CHECK:         func.return
+func.func @sin(%x: f32) -> f32 {
+  %0 = math.sin %x : f32
+  func.return %0 : f32
+}
+
+// f64 is left to the target (native f64 math where the adapter has it).
+// CHECK-LABEL: func.func @f64_untouched(
+// CHECK-NEXT:    %{{.*}} = math.exp %x : f64
+func.func @f64_untouched(%x: f64) -> f64 {
+  %0 = math.exp %x : f64
+  func.return %0 : f64
+}
+
+// exp: n = rint(x log2 e), a polynomial, and 2^n built from its bits in two steps (subnormals
+// rounded once); the clamps let NaN through.
+// CHECK-LABEL: func.func @exp(
+// CHECK:         arith.select
+// CHECK:         math.roundeven
+// CHECK:         arith.shli
+// CHECK:         arith.bitcast %{{.*}} : i32 to f32
+// CHECK-NOT:     math.exp
+// CHECK:         func.return
+func.func @exp(%x: f32) -> f32 {
+  %0 = math.exp %x : f32
+  func.return %0 : f32
+}
+
+// min/max propagate NaN and order -0 < +0 (IEEE 754-2019 minimum, numpy's): GLSL's FMin does not.
+// CHECK-LABEL: func.func @minimum(
+// CHECK-NEXT:    %[[LT:.*]] = arith.cmpf olt, %a, %b : f32
+// CHECK:         %[[TIE:.*]] = arith.ori %{{.*}}, %{{.*}} : i32
+// CHECK:         %[[EQ:.*]] = arith.cmpf oeq, %a, %b : f32
+// CHECK:         arith.select %[[LT]], %a, %{{.*}} : f32
+// CHECK:         %[[NAN:.*]] = arith.cmpf uno, %a, %b : f32
+// CHECK:         %[[R:.*]] = arith.select %[[NAN]], %{{.*}}, %{{.*}} : f32
+// CHECK-NEXT:    func.return %[[R]] : f32
+func.func @minimum(%a: f32, %b: f32) -> f32 {
+  %0 = arith.minimumf %a, %b : f32
+  func.return %0 : f32
+}
+
+// fma: fused exactly without an fma instruction (Dekker's product, a sum rounded to odd).
+// CHECK-LABEL: func.func @fma(
+// CHECK-NOT:     math.fma
+// CHECK:         arith.constant 4.097000e+03 : f32
+// CHECK-NOT:     math.fma
+// CHECK:         func.return
+func.func @fma(%a: f32, %b: f32, %c: f32) -> f32 {
+  %0 = math.fma %a, %b, %c : f32
+  func.return %0 : f32
+}
+
+// A vector goes one component at a time (xDSL's comparisons are scalar-only).
+// CHECK-LABEL: func.func @vector(
+// CHECK:         vector.extract %v[0] : f32 from vector<2xf32>
+// CHECK:         vector.extract %v[1] : f32 from vector<2xf32>
+// CHECK:         %[[B:.*]] = vector.broadcast %{{.*}} : f32 to vector<2xf32>
+// CHECK-NEXT:    %[[R:.*]] = vector.insert %{{.*}}, %[[B]] [1] : f32 into vector<2xf32>
+// CHECK-NEXT:    func.return %[[R]] : vector<2xf32>
+func.func @vector(%v: vector<2xf32>) -> vector<2xf32> {
+  %0 = math.log %v : vector<2xf32>
+  func.return %0 : vector<2xf32>
+}
+
+// naga refuses non-finite float literals: inf and NaN constants become bitcasts of their bits.
+// CHECK-LABEL: func.func @non_finite_constants(
+// CHECK-NEXT:    %[[I:.*]] = arith.constant 2139095040 : i32
+// CHECK-NEXT:    %[[F:.*]] = arith.bitcast %[[I]] : i32 to f32
+// CHECK-NEXT:    %[[ONE:.*]] = arith.constant 1.000000e+00 : f32
+// CHECK-NEXT:    func.return %[[F]], %[[ONE]] : f32, f32
+func.func @non_finite_constants() -> (f32, f32) {
+  %0 = arith.constant 0x7F800000 : f32
+  %1 = arith.constant 1.0 : f32
+  func.return %0, %1 : f32, f32
+}
