@@ -29,8 +29,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import scf
+from xdsl.dialects import arith, scf, vector
 from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    DenseIntOrFPElementsAttr,
     DictionaryAttr,
     Float32Type,
     FloatAttr,
@@ -55,6 +57,7 @@ from khal.dialects.spirv_tables import (
     Scope,
     StorageClass,
 )
+from khal.passes.cpu_lower_abi import value_layout
 from khal.passes.diagnostics import op_error
 from khal.passes.spirv_lower_abi import INTERFACE_ATTR
 
@@ -209,6 +212,41 @@ def _scalar_type(t: Attribute, op: Operation) -> Attribute:
     raise op_error(op, f"type {t} is not supported by the SPIR-V lowering yet (only bool, i32, u32 and f32)")
 
 
+def _value_type(t: Attribute, op: Operation) -> Attribute:
+    """The SPIR-V type of a khal value: a scalar (`_scalar_type`), a vector, a matrix (`vector<CxRxf32>`,
+    written as OpTypeMatrix of C columns) or a struct (a `spirv.struct` without layout: values only live
+    in registers, Function and Workgroup variables; memory with a host layout is read by scalar leaf)."""
+    if isinstance(t, VectorType):
+        return VectorType(_scalar_type(t.element_type, op), t.get_shape())
+    if isinstance(t, khal.StructType):
+        return spirv.StructType([_value_type(ft, op) for _, ft in t.fields])
+    return _scalar_type(t, op)
+
+
+def _is_composite(t: Attribute) -> bool:
+    return isinstance(t, VectorType | khal.StructType)
+
+
+def _signed_like(t: Attribute) -> Attribute | None:
+    """si32 (or a vector of si32) for an i32 (vector) type, else None."""
+    if t == i32:
+        return _SI32
+    if isinstance(t, VectorType) and t.element_type == i32:
+        return VectorType(_SI32, t.get_shape())
+    return None
+
+
+def _field_offsets(t: khal.StructType) -> list[int]:
+    """The byte offset of each field of `t` in numpy's aligned layout (`value_layout`'s rule)."""
+    offsets, offset = [], 0
+    for _, ft in t.fields:
+        layout = value_layout(ft)
+        offset = -(-offset // layout.align) * layout.align
+        offsets.append(offset)
+        offset += layout.size
+    return offsets
+
+
 class _KernelLowering:
     """Builds the `spirv.module` of one `khal.kernel`: call `run()` once."""
 
@@ -224,6 +262,9 @@ class _KernelLowering:
         self.inputs: dict[BuiltIn, spirv.GlobalVariableOp] = {}
         self.pointers: dict[SSAValue, SSAValue] = {}  # khal array / workgroup array -> its spirv pointer
         self.names: set[str] = set()
+        self.block = None  # type: SSAValue | None  # the uniform block's pointer
+        self.lens: dict[SSAValue, SSAValue] = {}  # array parameter -> its u32 count, read on entry
+        self.ids: dict[tuple[type[Operation], int], SSAValue] = {}  # logical ids, recovered on entry
 
     # ----------------------------------------------------------------- helpers
 
@@ -293,38 +334,203 @@ class _KernelLowering:
     # ----------------------------------------------------------------- parameters
 
     def params(self, interface: DictionaryAttr) -> None:
-        """Storage buffers for arrays, one uniform block for scalars (placed as `interface` says)."""
+        """Storage buffers for arrays, the uniform block, and the values read from it on entry.
+
+        An array of 32-bit scalars is a runtime array of them (atomics need the typed element); an array
+        of vectors, matrices or structs is a runtime array of 32-bit words read and written by scalar leaf
+        at numpy's host offsets (`Array[Vec3]` has a 12-byte stride, which no std430 type has).
+        """
         entries = interface.data["params"].data  # pyright: ignore[reportAttributeAccessIssue]
-        scalars: list[tuple[SSAValue, int, int]] = []
+        size = interface.data["block_size"].value.data  # pyright: ignore[reportAttributeAccessIssue]
+        words = spirv.ArrayType(size // 16, VectorType(i32, [4]), 16)
+        block = spirv.StructType([words], [0], block=True)
+        self.block = self.global_var(
+            "block", spirv.PointerType(block, StorageClass.Uniform), binding=(0, len(entries))
+        )
+        values: list[tuple[SSAValue, int]] = []
         for arg, entry in zip(self.kernel.body.block.args, entries, strict=True):
             d = entry.data
+            if d["kind"].data != "array":
+                values.append((arg, d["offset"].value.data))
+                continue
+            assert isinstance(arg.type, khal.ArrayType)
+            element = arg.type.element_type
+            stored = i32 if _is_composite(element) else _scalar_type(element, self.kernel)
+            buffer = spirv.StructType([spirv.RuntimeArrayType(stored, 4)], [0], block=True)
             binding = d["fields"].data["binding"].value.data
-            if d["kind"].data == "array":
-                assert isinstance(arg.type, khal.ArrayType)
-                element = _scalar_type(arg.type.element_type, self.kernel)
-                block = spirv.StructType([spirv.RuntimeArrayType(element, 4)], [0], block=True)
-                ptr = spirv.PointerType(block, StorageClass.StorageBuffer)
-                read_only = d["access"].data == "read"
-                self.pointers[arg] = self.global_var(
-                    d["name"].data, ptr, binding=(0, binding), non_writable=read_only
-                )
-            else:
-                scalars.append((arg, d["offset"].value.data, binding))
-        if scalars:
-            self.uniforms(scalars)
-
-    def uniforms(self, scalars: Sequence[tuple[SSAValue, int, int]]) -> None:
-        """The uniform block of the scalar parameters, each loaded once on entry."""
-        types = [_scalar_type(a.type, self.kernel) for a, _, _ in scalars]
-        block = spirv.StructType(types, [off for _, off, _ in scalars], block=True)
-        ptr = self.global_var(
-            "params", spirv.PointerType(block, StorageClass.Uniform), binding=(0, scalars[0][2])
-        )
-        for i, ((arg, _, _), t) in enumerate(zip(scalars, types, strict=True)):
-            member = self.emit(
-                spirv.AccessChainOp(ptr, [self.constant(i)], spirv.PointerType(t, StorageClass.Uniform))
+            self.pointers[arg] = self.global_var(
+                d["name"].data,
+                spirv.PointerType(buffer, StorageClass.StorageBuffer),
+                binding=(0, binding),
+                non_writable=d["access"].data == "read",
             )
-            self.bind(arg, self.load(member.results[0]))
+            if any(isinstance(use.operation, khal.LenOp) for use in arg.uses):
+                self.lens[arg] = self.uniform_word(d["fields"].data["len"].value.data // 4)
+        self.grid()
+        for arg, offset in values:
+            if arg.uses:
+                self.bind(arg, self.assemble(arg.type, offset, self.uniform_word))
+
+    def uniform_word(self, index: int) -> SSAValue:
+        """Word `index` (i32) of the uniform block, declared as uvec4s so that no std140 rule applies."""
+        assert self.block is not None
+        t = spirv.PointerType(i32, StorageClass.Uniform)
+        chain = [self.constant(0), self.constant(index // 4), self.constant(index % 4)]
+        return self.load(self.emit(spirv.AccessChainOp(self.block, chain, t)).results[0])
+
+    # ----------------------------------------------------------------- values by scalar leaf
+
+    def assemble(self, t: Attribute, offset: int, word: Callable[[int], SSAValue]) -> SSAValue:
+        """The value of type `t` at byte `offset` of memory in numpy's host layout (`word(i)`: word i)."""
+        if isinstance(t, khal.StructType):
+            parts = [
+                self.assemble(ft, offset + fo, word)
+                for (_, ft), fo in zip(t.fields, _field_offsets(t), strict=True)
+            ]
+        elif isinstance(t, VectorType):
+            part = VectorType(t.element_type, t.get_shape()[1:]) if t.get_num_dims() == 2 else t.element_type
+            step = value_layout(part).size
+            parts = [self.assemble(part, offset + i * step, word) for i in range(t.get_shape()[0])]
+        else:
+            return self.read_leaf(t, offset, word)
+        new = spirv.CompositeConstructOp(parts, _value_type(t, self.kernel))  # pyright: ignore[reportArgumentType]
+        return self.emit(new).results[0]
+
+    def scatter(
+        self, t: Attribute, offset: int, value: SSAValue, put: Callable[[int, SSAValue], None]
+    ) -> None:
+        """Write `value` of type `t` at byte `offset` as its 32-bit words (`put(i, w)`: word i = w)."""
+        if isinstance(t, khal.StructType):
+            parts = list(zip([ft for _, ft in t.fields], _field_offsets(t), strict=True))
+        elif isinstance(t, VectorType):
+            part = VectorType(t.element_type, t.get_shape()[1:]) if t.get_num_dims() == 2 else t.element_type
+            step = value_layout(part).size
+            parts = [(part, i * step) for i in range(t.get_shape()[0])]
+        else:
+            self.write_leaf(t, offset, value, put)
+            return
+        for i, (pt, po) in enumerate(parts):
+            piece = self.emit(spirv.CompositeExtractOp(value, [i], _value_type(pt, self.kernel)))
+            self.scatter(pt, offset + po, piece.results[0], put)
+
+    def read_leaf(self, t: Attribute, offset: int, word: Callable[[int], SSAValue]) -> SSAValue:
+        """A scalar of type `t` at byte `offset`: 32-bit ints are words, f32 a bitcast word, a bool a byte."""
+        if isinstance(t, Float32Type):
+            return self.emit(spirv.BitcastOp(word(offset // 4), t)).results[0]
+        if isinstance(t, IntegerType) and t.width.data == 32:
+            return word(offset // 4)
+        if t == IntegerType(1):  # numpy's bool is one byte
+            shifted = self.emit(spirv.ShiftRightLogicalOp(word(offset // 4), self.constant(8 * (offset % 4))))
+            byte = self.emit(spirv.BitwiseAndOp(shifted.results[0], self.constant(0xFF))).results[0]
+            return self.emit(spirv.INotEqualOp(byte, self.constant(0))).results[0]
+        return self.read_other_leaf(t, offset, word)
+
+    def read_other_leaf(self, t: Attribute, offset: int, word: Callable[[int], SSAValue]) -> SSAValue:
+        """A leaf of another width (8/16/64-bit ints, f16, f64), from the word(s) holding it: not lowered
+        yet (the typed conversions belong with those types' lowering)."""
+        _scalar_type(t, self.kernel)
+        raise op_error(
+            self.kernel, f"reading a {t} from a buffer is not supported by the SPIR-V lowering yet"
+        )
+
+    def write_leaf(
+        self, t: Attribute, offset: int, value: SSAValue, put: Callable[[int, SSAValue], None]
+    ) -> None:
+        """Store scalar `value` of type `t` at byte `offset` (32-bit leaves: other widths share words)."""
+        if isinstance(t, Float32Type):
+            put(offset // 4, self.emit(spirv.BitcastOp(value, i32)).results[0])
+        elif isinstance(t, IntegerType) and t.width.data == 32:
+            put(offset // 4, value)
+        else:
+            _scalar_type(t, self.kernel)
+            raise op_error(
+                self.kernel, f"writing a {t} into a buffer of structs is not supported on SPIR-V yet"
+            )
+
+    # ----------------------------------------------------------------- the grid
+
+    def grid(self) -> None:
+        """Recover the logical workgroup ids and counts of a folded grid (the WebGPU contract).
+
+        The runtime dispatches at most 65535 workgroups per dimension and writes the logical counts
+        (nx, ny, nz) at the start of the uniform block ((0, 0, 0): not folded, e.g. an indirect dispatch).
+        When folded, L = wid.x + NW.x * (wid.y + NW.y * wid.z) is the linear workgroup; a workgroup past
+        nx*ny*nz returns at once, before any user code (uniformly, so barriers stay legal); otherwise its
+        logical id is (L % nx, (L / nx) % ny, L / (nx * ny)). The global id is logical workgroup id *
+        workgroup size + local id. Branching on the fold keeps the divisions out of unfolded dispatches.
+        """
+        used = {
+            (type(op), _DIMS[str(op.dim.data)]) for op in self.kernel.walk() if isinstance(op, khal._IdOp)
+        }  # pyright: ignore
+        wid_dims = sorted({d for kind, d in used if kind is not khal.NumWorkgroupsOp})
+        count_dims = sorted({d for kind, d in used if kind is khal.NumWorkgroupsOp})
+        counts = [self.uniform_word(k) for k in range(3)]
+        folded = self.emit(spirv.INotEqualOp(counts[0], self.constant(0))).results[0]
+        wid_vars = {d: self.local(i32) for d in wid_dims}
+        count_vars = {d: self.local(i32) for d in count_dims}
+
+        def fold() -> None:
+            wid = [self.builtin(BuiltIn.WorkgroupId, d) for d in range(3)]
+            nw = [self.builtin(BuiltIn.NumWorkgroups, d) for d in range(3)]
+            inner = self.emit(spirv.IAddOp(wid[1], self.emit(spirv.IMulOp(nw[1], wid[2])).results[0]))
+            linear = self.emit(
+                spirv.IAddOp(wid[0], self.emit(spirv.IMulOp(nw[0], inner.results[0])).results[0])
+            )
+            lin = linear.results[0]
+            nxy = self.emit(spirv.IMulOp(counts[0], counts[1])).results[0]
+            total = self.emit(spirv.IMulOp(nxy, counts[2])).results[0]
+            past = self.emit(spirv.UGreaterThanEqualOp(lin, total)).results[0]
+            self.branch(past, lambda: self.emit(spirv.ReturnOp()), None)
+            logical = {
+                0: lambda: self.emit(spirv.UModOp(lin, counts[0])),
+                1: lambda: self.emit(
+                    spirv.UModOp(self.emit(spirv.UDivOp(lin, counts[0])).results[0], counts[1])
+                ),
+                2: lambda: self.emit(spirv.UDivOp(lin, nxy)),
+            }
+            for d, var in wid_vars.items():
+                self.store(var, logical[d]().results[0])
+            for d, var in count_vars.items():
+                self.store(var, counts[d])
+
+        def unfolded() -> None:
+            for d, var in wid_vars.items():
+                self.store(var, self.builtin(BuiltIn.WorkgroupId, d))
+            for d, var in count_vars.items():
+                self.store(var, self.builtin(BuiltIn.NumWorkgroups, d))
+
+        self.branch(folded, fold, unfolded)
+        wg = list(self.kernel.workgroup_size.get_values())
+        for d, var in wid_vars.items():
+            wid = self.load(var)
+            self.ids[(khal.WorkgroupIdOp, d)] = wid
+            if (khal.GlobalInvocationIdOp, d) in used:
+                base = self.emit(spirv.IMulOp(wid, self.constant(int(wg[d])))).results[0]
+                lid = self.builtin(BuiltIn.LocalInvocationId, d)
+                self.ids[(khal.GlobalInvocationIdOp, d)] = self.emit(spirv.IAddOp(base, lid)).results[0]
+        for d, var in count_vars.items():
+            self.ids[(khal.NumWorkgroupsOp, d)] = self.load(var)
+
+    def branch(
+        self, cond: SSAValue, then: Callable[[], object], otherwise: Callable[[], object] | None
+    ) -> None:
+        """A `spirv.mlir.selection` whose arms `then()` / `otherwise()` fill (an arm may end in a return)."""
+        header, merge = Block(), Block([spirv.MergeOp()])
+        blocks, targets = [header], []
+        for fill in (then, otherwise):
+            if fill is None:
+                targets.append(merge)
+                continue
+            arm = Block()
+            self.cur, saved = arm, self.cur
+            fill()
+            if not isinstance(self.cur.last_op, spirv.ReturnOp):
+                self.emit(spirv.BranchOp(merge))
+            self.cur = saved
+            blocks.append(arm)
+            targets.append(arm)
+        header.add_op(spirv.BranchConditionalOp(cond, targets[0], targets[1]))
+        self.emit(spirv.SelectionOp(Region([*blocks, merge])))
 
     # ----------------------------------------------------------------- ops
 
@@ -352,7 +558,7 @@ class _KernelLowering:
         name = op.name
         operands = [self.value(v) for v in op.operands]
         for r in op.results:
-            _scalar_type(r.type, op)
+            _value_type(r.type, op)
         if name in _SAME:
             new = _SAME[name](*operands)
         elif name in _BITWISE:
@@ -375,9 +581,18 @@ class _KernelLowering:
                 )
             new = _CMPF[pred](*operands)
         elif name == "arith.select":
-            new = spirv.SelectOp(*operands)
+            cond, *sides = operands
+            if isinstance(sides[0].type, VectorType):  # SPIR-V 1.3 selects vectors by a bool vector
+                if sides[0].type.get_num_dims() != 1:
+                    raise op_error(op, "selecting between matrices is not supported by the SPIR-V lowering")
+                splat = VectorType(IntegerType(1), sides[0].type.get_shape())
+                cond = self.emit(spirv.CompositeConstructOp([cond] * splat.get_shape()[0], splat)).results[0]
+            new = spirv.SelectOp(cond, *sides)
         elif name == "arith.constant":
             value = op.properties["value"]
+            if isinstance(value, DenseIntOrFPElementsAttr):
+                self.bind(op.results[0], self.dense(value, _value_type(op.results[0].type, op)))
+                return
             assert isinstance(value, IntegerAttr | FloatAttr)
             new = spirv.ConstantOp(value)  # pyright: ignore[reportUnknownArgumentType]
         elif name in ("arith.extui", "arith.extsi") and op.operands[0].type == IntegerType(1):
@@ -397,17 +612,120 @@ class _KernelLowering:
     def signed(self, new: Operation) -> Operation:
         """`new` on si32: naga types a result by its type's signedness bit, so a signed op on `OpTypeInt 32 0`
         values divides (shifts, compares with max, converts) as unsigned. Bitcast the integer operands to si32
-        and return a bitcast of the si32 result back to i32 (the caller emits it)."""
-        args = [self.emit(spirv.BitcastOp(v, _SI32)).results[0] if v.type == i32 else v for v in new.operands]
+        (vectors: of si32) and return a bitcast of the signed result back (the caller emits it)."""
+        args = [
+            self.emit(spirv.BitcastOp(v, st)).results[0] if (st := _signed_like(v.type)) is not None else v
+            for v in new.operands
+        ]
         result_type = new.results[0].type
         if type(new) in _CONVERT.values():
-            op = type(new)(args[0], _SI32 if result_type == i32 else result_type)
+            op = type(new)(args[0], _signed_like(result_type) or result_type)
         else:
             op = type(new)(*args)
-        if op.results[0].type != _SI32:
+        if _signed_like(result_type) is None:
             return op
         self.emit(op)
-        return spirv.BitcastOp(op.results[0], i32)
+        return spirv.BitcastOp(op.results[0], result_type)
+
+    def dense(self, value: DenseIntOrFPElementsAttr, t: Attribute) -> SSAValue:
+        """A vector or matrix constant, built from scalar constants (the writer uniques them)."""
+        assert isinstance(t, VectorType)
+        element = t.element_type
+        attrs = list(value.iter_attrs())
+        if len(attrs) == 1:  # a splat
+            attrs = attrs * t.get_num_elements()
+        scalars = [self.emit(spirv.ConstantOp(type(a)(a.value.data, element))).results[0] for a in attrs]  # pyright: ignore
+        if t.get_num_dims() == 1:
+            return self.emit(spirv.CompositeConstructOp(scalars, t)).results[0]
+        columns, rows = t.get_shape()
+        column_t = VectorType(element, [rows])
+        cols = [
+            self.emit(spirv.CompositeConstructOp(scalars[c * rows : (c + 1) * rows], column_t)).results[0]
+            for c in range(columns)
+        ]
+        return self.emit(spirv.CompositeConstructOp(cols, t)).results[0]
+
+    # ----------------------------------------------------------------- composite values
+
+    def index_cast(self, op: Operation) -> None:
+        """`arith.index_cast` of an i32 (a dynamic vector position): the i32 itself."""
+        self.bind(op.results[0], self.value(op.operands[0]))
+
+    def broadcast(self, op: Operation) -> None:
+        """`vector.broadcast` of a scalar: every component (a matrix: every column) the scalar."""
+        t = _value_type(op.results[0].type, op)
+        assert isinstance(t, VectorType)
+        source = self.value(op.operands[0])
+        if isinstance(source.type, VectorType):
+            raise op_error(op, "broadcasting a vector is not supported by the SPIR-V lowering")
+        shape = t.get_shape()
+        if len(shape) == 2:
+            column_t = VectorType(t.element_type, shape[1:])
+            source = self.emit(spirv.CompositeConstructOp([source] * shape[1], column_t)).results[0]
+        self.bind(op.results[0], self.emit(spirv.CompositeConstructOp([source] * shape[0], t)).results[0])
+
+    def positions(self, op: vector.ExtractOp | vector.InsertOp) -> tuple[list[int], list[SSAValue] | None]:
+        """The static positions of a vector.extract/insert, and the index values when one is dynamic."""
+        static = [int(p) for p in op.static_position.get_values()]
+        if DYNAMIC_INDEX not in static:
+            return static, None
+        dynamic = iter(op.dynamic_position)
+        return static, [self.value(next(dynamic)) if p == DYNAMIC_INDEX else self.constant(p) for p in static]
+
+    def dynamic_part(
+        self, composite: SSAValue, indices: list[SSAValue], part: Attribute
+    ) -> tuple[SSAValue, SSAValue]:
+        """A Function variable holding `composite` and a pointer to its part at `indices` (dynamic ones)."""
+        var = self.local(composite.type)
+        self.store(var, composite)
+        chain = spirv.AccessChainOp(var, indices, spirv.PointerType(part, StorageClass.Function))
+        return var, self.emit(chain).results[0]
+
+    def extract(self, op: Operation) -> None:
+        assert isinstance(op, vector.ExtractOp)
+        t = _value_type(op.results[0].type, op)
+        static, indices = self.positions(op)
+        if indices is None:
+            new = self.emit(spirv.CompositeExtractOp(self.value(op.vector), static, t))
+            self.bind(op.results[0], new.results[0])
+            return
+        _, ptr = self.dynamic_part(self.value(op.vector), indices, t)
+        self.bind(op.results[0], self.load(ptr))
+
+    def insert(self, op: Operation) -> None:
+        assert isinstance(op, vector.InsertOp)
+        static, indices = self.positions(op)
+        if indices is None:
+            new = self.emit(spirv.CompositeInsertOp(self.value(op.source), self.value(op.dest), static))
+            self.bind(op.results[0], new.results[0])
+            return
+        var, ptr = self.dynamic_part(self.value(op.dest), indices, _value_type(op.source.type, op))
+        self.store(ptr, self.value(op.source))
+        self.bind(op.results[0], self.load(var))
+
+    def shuffle(self, op: Operation) -> None:
+        assert isinstance(op, vector.ShuffleOp)
+        mask = [int(m) for m in op.mask.get_values()]
+        new = self.emit(spirv.VectorShuffleOp(self.value(op.v1), self.value(op.v2), mask))
+        self.bind(op.results[0], new.results[0])
+
+    def struct_construct(self, op: Operation) -> None:
+        assert isinstance(op, khal.StructConstructOp)
+        fields = [self.value(f) for f in op.fields]
+        t = _value_type(op.result.type, op)
+        self.bind(op.result, self.emit(spirv.CompositeConstructOp(fields, t)).results[0])  # pyright: ignore
+
+    def struct_extract(self, op: Operation) -> None:
+        assert isinstance(op, khal.StructExtractOp) and isinstance(op.struct.type, khal.StructType)
+        index = op.struct.type.field_index(op.field.data)
+        new = spirv.CompositeExtractOp(self.value(op.struct), [index], _value_type(op.result.type, op))
+        self.bind(op.result, self.emit(new).results[0])
+
+    def struct_insert(self, op: Operation) -> None:
+        assert isinstance(op, khal.StructInsertOp) and isinstance(op.struct.type, khal.StructType)
+        index = op.struct.type.field_index(op.field.data)
+        new = spirv.CompositeInsertOp(self.value(op.value), self.value(op.struct), [index])
+        self.bind(op.result, self.emit(new).results[0])
 
     def unordered(self, operands: Sequence[SSAValue], *, negate: bool) -> SSAValue:
         """`uno` (either operand NaN), or `ord` (neither) when `negate`."""
@@ -419,7 +737,10 @@ class _KernelLowering:
 
     def id_op(self, op: Operation) -> None:
         dim = _DIMS[str(op.properties["dim"].data)]  # pyright: ignore[reportAttributeAccessIssue]
-        self.bind(op.results[0], self.builtin(_BUILTINS[type(op)], dim))
+        if type(op) is khal.LocalInvocationIdOp:
+            self.bind(op.results[0], self.builtin(BuiltIn.LocalInvocationId, dim))
+        else:  # recovered on entry (`grid`)
+            self.bind(op.results[0], self.ids[(type(op), dim)])
 
     def scalar_input(self, which: BuiltIn) -> SSAValue:
         """A u32 builtin, loaded where it is used."""
@@ -438,7 +759,7 @@ class _KernelLowering:
     def element_ptr(self, memory: SSAValue, index: SSAValue, op: Operation) -> SSAValue:
         """A pointer to element `index` of a storage buffer or a workgroup array."""
         base = self.pointers[memory]
-        element = _scalar_type(khal.element_of(memory.type), op)
+        element = _value_type(khal.element_of(memory.type), op)
         if isinstance(memory.type, khal.ArrayType):
             indices, storage = [self.constant(0), self.value(index)], StorageClass.StorageBuffer
         else:
@@ -447,21 +768,49 @@ class _KernelLowering:
         return self.emit(chain).results[0]
 
     def load_op(self, op: Operation) -> None:
-        ptr = self.element_ptr(op.operands[0], op.operands[1], op)
-        self.bind(op.results[0], self.load(ptr))
+        memory, index = op.operands[0], op.operands[1]
+        if self.is_flat(memory):
+            t = khal.element_of(memory.type)
+            self.bind(op.results[0], self.assemble(t, 0, self.word_reader(memory, index)))
+            return
+        self.bind(op.results[0], self.load(self.element_ptr(memory, index, op)))
 
     def store_op(self, op: Operation) -> None:
-        ptr = self.element_ptr(op.operands[1], op.operands[2], op)
-        self.store(ptr, self.value(op.operands[0]))
+        value, memory, index = op.operands
+        if self.is_flat(memory):
+            ptr = self.word_pointer(memory, index)
+            self.scatter(value.type, 0, self.value(value), lambda w, v: self.store(ptr(w), v))
+            return
+        self.store(self.element_ptr(memory, index, op), self.value(value))
+
+    def is_flat(self, memory: SSAValue) -> bool:
+        """Is `memory` a storage buffer of composites, held as 32-bit words in numpy's host layout?"""
+        return isinstance(memory.type, khal.ArrayType) and _is_composite(memory.type.element_type)
+
+    def word_pointer(self, memory: SSAValue, index: SSAValue) -> Callable[[int], SSAValue]:
+        """`ptr(w)`: a pointer to word `w` of element `index` of a flat storage buffer."""
+        words = value_layout(khal.element_of(memory.type)).size // 4
+        first = self.emit(spirv.IMulOp(self.value(index), self.constant(words))).results[0]
+        t = spirv.PointerType(i32, StorageClass.StorageBuffer)
+
+        def ptr(w: int) -> SSAValue:
+            at = first if w == 0 else self.emit(spirv.IAddOp(first, self.constant(w))).results[0]
+            return self.emit(spirv.AccessChainOp(self.pointers[memory], [self.constant(0), at], t)).results[0]
+
+        return ptr
+
+    def word_reader(self, memory: SSAValue, index: SSAValue) -> Callable[[int], SSAValue]:
+        """`word(w)`: word `w` of element `index` of a flat storage buffer, loaded."""
+        ptr = self.word_pointer(memory, index)
+        return lambda w: self.load(ptr(w))
 
     def len_op(self, op: Operation) -> None:
-        new = self.emit(spirv.ArrayLengthOp(self.pointers[op.operands[0]], 0))
-        self.bind(op.results[0], new.results[0])
+        self.bind(op.results[0], self.lens[op.operands[0]])
 
     def alloc(self, op: Operation) -> None:
         t = op.results[0].type
         assert isinstance(t, khal.WorkgroupArrayType)
-        element = _scalar_type(t.element_type, op)
+        element = _value_type(t.element_type, op)
         array = spirv.ArrayType(t.size.data, element)
         self.pointers[op.results[0]] = self.global_var(
             op.results[0].name_hint or "shared", spirv.PointerType(array, StorageClass.Workgroup)
@@ -558,7 +907,7 @@ class _KernelLowering:
 
     def if_op(self, op: Operation) -> None:
         assert isinstance(op, scf.IfOp)
-        out = [self.local(_scalar_type(r.type, op)) for r in op.results]
+        out = [self.local(_value_type(r.type, op)) for r in op.results]
         header, merge = Block(), Block([spirv.MergeOp()])
         blocks = [header]
         targets: list[Block] = []
@@ -595,7 +944,7 @@ class _KernelLowering:
         `init` are stored in new loop-carried variables (returned); `fill(carried, body, merge)` fills the
         cond block (`self.cur`, which branches to body or merge) and the body.
         """
-        carried = [self.local(_scalar_type(v.type, op)) for v in init]
+        carried = [self.local(_value_type(v.type, op)) for v in init]
         for v, ptr in zip(init, carried, strict=True):
             self.store(ptr, self.value(v))
         cond, body, cont = Block(), Block(), Block()
@@ -614,7 +963,7 @@ class _KernelLowering:
 
     def while_op(self, op: Operation) -> None:
         assert isinstance(op, scf.WhileOp)
-        out = [self.local(_scalar_type(r.type, op)) for r in op.results]
+        out = [self.local(_value_type(r.type, op)) for r in op.results]
 
         def fill(carried: list[SSAValue], body: Block, merge: Block) -> None:
             cond = self.region(op.before_region.block, [self.load(p) for p in carried])
@@ -703,6 +1052,14 @@ _KernelLowering.HANDLERS = {
     khal.SubgroupInvocationIdOp: _KernelLowering.subgroup_id,
     khal.SubgroupReduceOp: _KernelLowering.subgroup,
     khal.SubgroupBroadcastFirstOp: _KernelLowering.subgroup,
+    arith.IndexCastOp: _KernelLowering.index_cast,
+    vector.BroadcastOp: _KernelLowering.broadcast,
+    vector.ExtractOp: _KernelLowering.extract,
+    vector.InsertOp: _KernelLowering.insert,
+    vector.ShuffleOp: _KernelLowering.shuffle,
+    khal.StructConstructOp: _KernelLowering.struct_construct,
+    khal.StructExtractOp: _KernelLowering.struct_extract,
+    khal.StructInsertOp: _KernelLowering.struct_insert,
     scf.IfOp: _KernelLowering.if_op,
     scf.WhileOp: _KernelLowering.while_op,
     scf.ForOp: _KernelLowering.for_op,

@@ -273,7 +273,10 @@ def test_interface() -> None:
         ("alpha", "value", "value"),
     ]
     assert [p.fields["binding"] for p in iface.params] == [0, 1, 3]
-    assert iface.params[2].offset == 0 and iface.block_size == 16 and iface.num_workgroups is None
+    # the counts at 0..11, then y's and x's u32 lengths, then alpha: one 32-byte block
+    assert [p.fields.get("len") for p in iface.params] == [16, 20, None]
+    assert iface.params[2].offset == 24 and iface.params[2].leaves == (24,)
+    assert iface.block_size == 32 and iface.block_align == 16 and iface.num_workgroups == 0
 
 
 def test_compare_exchange_is_a_located_error() -> None:
@@ -308,20 +311,46 @@ def device():
     return adapter.request_device_sync()
 
 
-def _uniform_block(iface: Interface, values: list[object]) -> bytes:
-    """The uniform block of the value parameters, at the interface's offsets."""
+MAX_PER_DIM = 65535  # wgpu's max_compute_workgroups_per_dimension (lavapipe and the H200)
+
+
+def physical_grid(counts: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The workgroup counts to dispatch for logical `counts` (the contract's folding rule)."""
+    if max(counts) <= MAX_PER_DIM:
+        return counts
+    total = counts[0] * counts[1] * counts[2]
+    px = min(total, MAX_PER_DIM)
+    py = min(-(-total // px), MAX_PER_DIM)
+    return px, py, -(-total // (px * py))
+
+
+def uniform_block(iface: Interface, args: list[object], counts: tuple[int, int, int]) -> bytes:
+    """The uniform block: the logical counts (zero when not folded), array counts, value parameters."""
     block = bytearray(iface.block_size)
-    for p, v in zip([p for p in iface.params if p.kind == "value"], values, strict=True):
-        block[p.offset : p.offset + p.size] = np.asarray(v).tobytes()
+    if physical_grid(counts) != counts:
+        block[0:12] = np.array(counts, np.uint32).tobytes()
+    for p, a in zip(iface.params, args, strict=True):
+        if p.kind == "array":
+            assert isinstance(a, np.ndarray)
+            block[p.fields["len"] : p.fields["len"] + 4] = np.uint32(a.shape[0]).tobytes()
+        else:
+            data = np.asarray(a).tobytes()  # numpy's host layout: what the runtime's packer writes
+            assert len(data) == p.size
+            block[p.offset : p.offset + p.size] = data
     return bytes(block)
 
 
-def run(device, kernel: khal.Kernel, args: list[object], workgroups: int) -> list[np.ndarray]:
-    """Launch `kernel` on `args` (numpy arrays and scalars); returns the arrays afterwards."""
+def run(
+    device, kernel: khal.Kernel, args: list[object], workgroups: int | tuple[int, int, int]
+) -> list[np.ndarray]:
+    """Launch `kernel` on `args` (numpy arrays and values) over `workgroups` (logical counts, folded as
+    the runtime folds them); returns the arrays afterwards, in their shapes and dtypes."""
     import wgpu
 
     binary, iface = compile_spirv(kernel)
+    counts = (workgroups, 1, 1) if isinstance(workgroups, int) else workgroups
     shader = device.create_shader_module(code=binary)
+    compute_stage = wgpu.ShaderStage.COMPUTE
     layout_entries, entries, arrays = [], [], []
     usage = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC
     for p, a in zip(iface.params, args, strict=True):
@@ -329,23 +358,21 @@ def run(device, kernel: khal.Kernel, args: list[object], workgroups: int) -> lis
             continue
         assert isinstance(a, np.ndarray)
         kind = "read-only-storage" if p.access == "read" else "storage"
-        buf = device.create_buffer_with_data(data=a, usage=usage)
-        arrays.append((buf, a.dtype))
+        data = a.tobytes() + bytes(-a.nbytes % 4 or (4 if a.nbytes == 0 else 0))  # wgpu: sizes of 4k > 0
+        buf = device.create_buffer_with_data(data=data, usage=usage)
+        arrays.append((buf, a))
         layout_entries.append(
-            {"binding": p.fields["binding"], "visibility": wgpu.ShaderStage.COMPUTE, "buffer": {"type": kind}}
+            {"binding": p.fields["binding"], "visibility": compute_stage, "buffer": {"type": kind}}
         )
         entries.append(
             {"binding": p.fields["binding"], "resource": {"buffer": buf, "offset": 0, "size": buf.size}}
         )
-    values = [a for p, a in zip(iface.params, args, strict=True) if p.kind == "value"]
-    if values:
-        data = _uniform_block(iface, values)
-        buf = device.create_buffer_with_data(data=data, usage=wgpu.BufferUsage.UNIFORM)
-        binding = next(p.fields["binding"] for p in iface.params if p.kind == "value")
-        layout_entries.append(
-            {"binding": binding, "visibility": wgpu.ShaderStage.COMPUTE, "buffer": {"type": "uniform"}}
-        )
-        entries.append({"binding": binding, "resource": {"buffer": buf, "offset": 0, "size": buf.size}})
+    block = device.create_buffer_with_data(
+        data=uniform_block(iface, args, counts), usage=wgpu.BufferUsage.UNIFORM
+    )
+    binding = len(iface.params)
+    layout_entries.append({"binding": binding, "visibility": compute_stage, "buffer": {"type": "uniform"}})
+    entries.append({"binding": binding, "resource": {"buffer": block, "offset": 0, "size": block.size}})
     group_layout = device.create_bind_group_layout(entries=layout_entries)
     pipeline = device.create_compute_pipeline(
         layout=device.create_pipeline_layout(bind_group_layouts=[group_layout]),
@@ -356,10 +383,14 @@ def run(device, kernel: khal.Kernel, args: list[object], workgroups: int) -> lis
     compute = encoder.begin_compute_pass()
     compute.set_pipeline(pipeline)
     compute.set_bind_group(0, bind_group)
-    compute.dispatch_workgroups(workgroups)
+    compute.dispatch_workgroups(*physical_grid(counts))
     compute.end()
     device.queue.submit([encoder.finish()])
-    return [np.frombuffer(device.queue.read_buffer(b), dtype=dt) for b, dt in arrays]
+    out = []
+    for buf, a in arrays:
+        raw = device.queue.read_buffer(buf)[: a.nbytes]
+        out.append(np.frombuffer(raw, dtype=a.dtype).reshape(a.shape))
+    return out
 
 
 @pytest.mark.webgpu
