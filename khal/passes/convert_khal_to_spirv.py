@@ -320,6 +320,11 @@ class _KernelLowering:
 
     def builtin(self, which: BuiltIn, component: int) -> SSAValue:
         """Component `component` of a uvec3 builtin, loaded where it is used."""
+        vec = self.builtin_vector(which)
+        return self.emit(spirv.CompositeExtractOp(vec, [component], i32)).results[0]
+
+    def builtin_vector(self, which: BuiltIn) -> SSAValue:
+        """A uvec3 builtin, loaded where it is used."""
         if which not in self.inputs:
             t = spirv.PointerType(VectorType(i32, [3]), StorageClass.Input)
             var = spirv.GlobalVariableOp(
@@ -327,9 +332,7 @@ class _KernelLowering:
             )
             self.module.body.block.add_op(var)
             self.inputs[which] = var
-        addr = self.emit(spirv.AddressOfOp(self.inputs[which])).results[0]
-        vec = self.load(addr)
-        return self.emit(spirv.CompositeExtractOp(vec, [component], i32)).results[0]
+        return self.load(self.emit(spirv.AddressOfOp(self.inputs[which])).results[0])
 
     # ----------------------------------------------------------------- parameters
 
@@ -365,7 +368,8 @@ class _KernelLowering:
                 non_writable=d["access"].data == "read",
             )
             if any(isinstance(use.operation, khal.LenOp) for use in arg.uses):
-                self.lens[arg] = self.uniform_word(d["fields"].data["len"].value.data // 4)
+                count = self.uniform_word(d["fields"].data["len"].value.data // 4)
+                self.lens[arg] = self.named(count, f"{d['name'].data}_len")
         self.grid()
         for arg, offset in values:
             if arg.uses:
@@ -464,21 +468,22 @@ class _KernelLowering:
         }  # pyright: ignore
         wid_dims = sorted({d for kind, d in used if kind is not khal.NumWorkgroupsOp})
         count_dims = sorted({d for kind, d in used if kind is khal.NumWorkgroupsOp})
-        counts = [self.uniform_word(k) for k in range(3)]
-        folded = self.emit(spirv.INotEqualOp(counts[0], self.constant(0))).results[0]
+        counts = [self.named(self.uniform_word(k), f"n{'xyz'[k]}") for k in range(3)]
+        folded = self.named(self.emit(spirv.INotEqualOp(counts[0], self.constant(0))).results[0], "folded")
         wid_vars = {d: self.local(i32) for d in wid_dims}
         count_vars = {d: self.local(i32) for d in count_dims}
 
         def fold() -> None:
-            wid = [self.builtin(BuiltIn.WorkgroupId, d) for d in range(3)]
-            nw = [self.builtin(BuiltIn.NumWorkgroups, d) for d in range(3)]
+            wid_vec, nw_vec = (self.builtin_vector(b) for b in (BuiltIn.WorkgroupId, BuiltIn.NumWorkgroups))
+            wid = [self.emit(spirv.CompositeExtractOp(wid_vec, [d], i32)).results[0] for d in range(3)]
+            nw = [self.emit(spirv.CompositeExtractOp(nw_vec, [d], i32)).results[0] for d in range(3)]
             inner = self.emit(spirv.IAddOp(wid[1], self.emit(spirv.IMulOp(nw[1], wid[2])).results[0]))
             linear = self.emit(
                 spirv.IAddOp(wid[0], self.emit(spirv.IMulOp(nw[0], inner.results[0])).results[0])
             )
-            lin = linear.results[0]
+            lin = self.named(linear.results[0], "linear")
             nxy = self.emit(spirv.IMulOp(counts[0], counts[1])).results[0]
-            total = self.emit(spirv.IMulOp(nxy, counts[2])).results[0]
+            total = self.named(self.emit(spirv.IMulOp(nxy, counts[2])).results[0], "total")
             past = self.emit(spirv.UGreaterThanEqualOp(lin, total)).results[0]
             self.branch(past, lambda: self.emit(spirv.ReturnOp()), None)
             logical = {
@@ -494,22 +499,30 @@ class _KernelLowering:
                 self.store(var, counts[d])
 
         def unfolded() -> None:
-            for d, var in wid_vars.items():
-                self.store(var, self.builtin(BuiltIn.WorkgroupId, d))
-            for d, var in count_vars.items():
-                self.store(var, self.builtin(BuiltIn.NumWorkgroups, d))
+            for which, variables in ((BuiltIn.WorkgroupId, wid_vars), (BuiltIn.NumWorkgroups, count_vars)):
+                if variables:
+                    vec = self.builtin_vector(which)
+                    for d, var in variables.items():
+                        self.store(var, self.emit(spirv.CompositeExtractOp(vec, [d], i32)).results[0])
 
         self.branch(folded, fold, unfolded)
         wg = list(self.kernel.workgroup_size.get_values())
         for d, var in wid_vars.items():
-            wid = self.load(var)
+            wid = self.named(self.load(var), f"wid_{'xyz'[d]}")
             self.ids[(khal.WorkgroupIdOp, d)] = wid
             if (khal.GlobalInvocationIdOp, d) in used:
                 base = self.emit(spirv.IMulOp(wid, self.constant(int(wg[d])))).results[0]
                 lid = self.builtin(BuiltIn.LocalInvocationId, d)
-                self.ids[(khal.GlobalInvocationIdOp, d)] = self.emit(spirv.IAddOp(base, lid)).results[0]
+                gid = self.emit(spirv.IAddOp(base, lid)).results[0]
+                self.ids[(khal.GlobalInvocationIdOp, d)] = self.named(gid, f"gid_{'xyz'[d]}")
         for d, var in count_vars.items():
-            self.ids[(khal.NumWorkgroupsOp, d)] = self.load(var)
+            self.ids[(khal.NumWorkgroupsOp, d)] = self.named(self.load(var), f"nwg_{'xyz'[d]}")
+
+    @staticmethod
+    def named(v: SSAValue, hint: str) -> SSAValue:
+        """`v`, named `hint` in the printed IR."""
+        v.name_hint = hint
+        return v
 
     def branch(
         self, cond: SSAValue, then: Callable[[], object], otherwise: Callable[[], object] | None
