@@ -292,14 +292,14 @@ def struct_values(out: Array[f32], p: Params, q: Array[Particle]):
 
 
 @khal.kernel(workgroup_size=64)
-def mats(out: Array[Vec3], ms: Array[Mat3], m: Mat3, v: Vec3, m4: Mat4, m2: Array[Mat2]):
-    """Matrix parameters and Array[Mat3] (36-byte rows): products, scaling, columns."""
+def mats(out: Array[Vec3], ms: Array[Mat3], m: Mat3, v: Vec3, m4: Mat4, m2: Array[Mat2], j: u32):
+    """Matrix parameters and Array[Mat3] (36-byte rows): products, scaling, columns (one dynamic)."""
     i = ks.global_invocation_id().x
     if i < len(out):
         a = ms[i]
         b = a @ m
         w = m4 @ Vec4(v, 1.0)
-        out[i] = b @ v + m[1] - (a * 2.0) @ Vec3(1.0, 0.0, 0.0) + w.xyz
+        out[i] = b @ v + m[j] - (a * 2.0) @ Vec3(1.0, 0.0, 0.0) + w.xyz
         ms[i] = -b
         m2[i] = m2[i] @ m2[i] + Mat2(Vec2(1.0, 2.0), Vec2(3.0, 4.0))
 
@@ -795,7 +795,7 @@ def test_run_matrices(device) -> None:
     m4 = rng.standard_normal((4, 4), dtype=np.float32)
     m2 = rng.standard_normal((n, 2, 2), dtype=np.float32)
     v = rng.standard_normal(3, dtype=np.float32)
-    args = [np.zeros((n, 3), np.float32), ms, m, v, m4, m2]
+    args = [np.zeros((n, 3), np.float32), ms, m, v, m4, m2, np.uint32(1)]
     out, out_ms, out_m2 = run(device, mats, args, workgroups=2)
     a, mm = ms.transpose(0, 2, 1), m.T  # as mathematical matrices
     b = a @ mm
