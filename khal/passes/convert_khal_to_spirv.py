@@ -2,12 +2,26 @@
 
 Each `khal.kernel` becomes one `spirv.module` (SPIR-V 1.3, Shader, Logical GLSL450) holding:
 
-- per array parameter, a StorageBuffer variable at the binding `khal.interface` gives it: a Block
-  struct of one runtime array with its ArrayStride (NonWritable when the kernel only reads it);
-- the scalar parameters, one Uniform Block struct at the interface's offsets, loaded on entry;
+- the uniform block (always; binding `len(params)`), declared as an array of uvec4 words and read by
+  32-bit word (floats bitcast, a bool a byte), so its layout is numpy's host layout, not std140: the
+  logical workgroup counts, each array's u32 count (what `len(a)` reads) and the value parameters,
+  assembled on entry into scalars, vectors, matrices and structs;
+- per array parameter, a StorageBuffer variable at the binding `khal.interface` gives it (NonWritable
+  when the kernel only reads it): a runtime array of its 32-bit scalars, or, for vectors, matrices and
+  structs, of 32-bit words read and written by scalar leaf at numpy's offsets (`Array[Vec3]` keeps its
+  12-byte rows);
 - per builtin the kernel reads, an Input variable (listed in the entry point's interface);
-- per `khal.workgroup_alloc`, a Workgroup variable;
+- per `khal.workgroup_alloc`, a Workgroup variable (composite elements as SPIR-V composites);
 - the kernel as `spirv.func @<kernel>` carrying `khal.interface`, its EntryPoint and LocalSize.
+
+On entry the grid is unfolded (`grid`): when the block's counts are non-zero the runtime folded a grid
+past 65535 workgroups per dimension into y/z; the logical workgroup id is recovered from the linear one
+and a workgroup past the logical grid returns before any user code.
+
+Composite values are SPIR-V composites: vectors, matrices (`vector<CxRxf32>`, OpTypeMatrix; khal
+lowers matrix arithmetic to column ops) and structs (a `spirv.struct` without layout); `vector.*` and
+the struct ops map to CompositeConstruct/Extract/Insert and VectorShuffle, a dynamic component goes
+through a Function variable.
 
 Structured control flow maps to `spirv.mlir.selection`/`spirv.mlir.loop`. Values that leave a region
 (`scf.if` results, loop-carried values) go through Function variables (`spirv.Variable`), the shape
@@ -17,10 +31,10 @@ loop, so the condition may itself hold selections (short-circuit `and`/`or`).
 
 Integers are `i32`, SPIR-V's `OpTypeInt 32 0`: khal IR is signless (the signedness lives in the
 ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). Anything not lowered yet
-(other widths, vectors and structs as values, compare-exchange, float atomics other than `atomic_add`
-on a storage buffer) is a located `CompileError`, never an invalid module. `print` is dropped (API.md).
-Subgroup operations and float atomics declare their capabilities; the device must then have wgpu's
-`subgroup` / `shader-float32-atomic` feature.
+(other widths, compare-exchange, float atomics other than `atomic_add` on a storage buffer) is a
+located `CompileError`, never an invalid module. `print` is dropped (API.md). Subgroup operations and
+float atomics declare their capabilities; the device must then have wgpu's `subgroup` /
+`shader-float32-atomic` feature.
 """
 
 from __future__ import annotations
@@ -57,6 +71,7 @@ from khal.dialects.spirv_tables import (
     Scope,
     StorageClass,
 )
+from khal.errors import CompileError
 from khal.passes.cpu_lower_abi import value_layout
 from khal.passes.diagnostics import op_error
 from khal.passes.spirv_lower_abi import INTERFACE_ATTR
@@ -372,8 +387,12 @@ class _KernelLowering:
                 self.lens[arg] = self.named(count, f"{d['name'].data}_len")
         self.grid()
         for arg, offset in values:
-            if arg.uses:
+            if not arg.uses:
+                continue
+            try:
                 self.bind(arg, self.assemble(arg.type, offset, self.uniform_word))
+            except CompileError as e:  # name the parameter: block arguments have no source location
+                raise op_error(self.kernel, f"parameter '{arg.name_hint}': {e.message}") from None
 
     def uniform_word(self, index: int) -> SSAValue:
         """Word `index` (i32) of the uniform block, declared as uvec4s so that no std140 rule applies."""
@@ -430,9 +449,20 @@ class _KernelLowering:
         return self.read_other_leaf(t, offset, word)
 
     def read_other_leaf(self, t: Attribute, offset: int, word: Callable[[int], SSAValue]) -> SSAValue:
-        """A leaf of another width (8/16/64-bit ints, f16, f64), from the word(s) holding it: not lowered
-        yet (the typed conversions belong with those types' lowering)."""
-        _scalar_type(t, self.kernel)
+        """A leaf of another width (8/16/64-bit ints, f16, f64): its bits are read here (an 8/16-bit
+        leaf: the word holding it shifted down and masked; a 64-bit one: its two words, low first,
+        numpy's alignment keeping them in one uvec4), then `leaf_from_bits` gives them the type."""
+        width = t.width.data if isinstance(t, IntegerType) else t.bitwidth  # pyright: ignore[reportAttributeAccessIssue]
+        _scalar_type(t, self.kernel)  # the located error for a type not lowered yet comes first
+        if width == 64:
+            return self.leaf_from_bits([word(offset // 4), word(offset // 4 + 1)], t)
+        shifted = self.emit(spirv.ShiftRightLogicalOp(word(offset // 4), self.constant(8 * (offset % 4))))
+        mask = self.constant((1 << width) - 1)
+        return self.leaf_from_bits([self.emit(spirv.BitwiseAndOp(shifted.results[0], mask)).results[0]], t)
+
+    def leaf_from_bits(self, bits: Sequence[SSAValue], t: Attribute) -> SSAValue:
+        """The value of scalar type `t` whose bits are `bits` (u32 words, low first; an 8/16-bit value
+        zero-extended). The conversion belongs with the lowering of `t` (64/16/8-bit types)."""
         raise op_error(
             self.kernel, f"reading a {t} from a buffer is not supported by the SPIR-V lowering yet"
         )

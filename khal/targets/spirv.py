@@ -4,7 +4,9 @@ Not registered in `khal.targets.TARGETS` yet: the WebGPU runtime that launches i
 later task. Stages: `spirv-asm` (the disassembly, spirv-dis's when installed) and `spirv` (the
 binary). The artifact has no `native` handle: the runtime builds its pipeline from the binary and
 its bind group layout from the interface (array `i` at binding `i` of set 0, read-only where
-`access == "read"`; the scalars one uniform block at `fields["binding"]`, `block_size` bytes).
+`access == "read"`, its u32 count at `fields["len"]` of the uniform block; the uniform block, always
+present, at binding `len(params)`, `block_size` bytes: the logical workgroup counts at
+`num_workgroups` (0) when the grid is folded, the values at their `offset` in numpy's host layout).
 """
 
 from __future__ import annotations

@@ -269,6 +269,15 @@ def vec_math(out: Array[Vec4], a: Array[Vec3], b: Array[Vec3], k: Array[i32], j:
 
 
 @khal.kernel(workgroup_size=64)
+def vector_arrays(out: Array[UVec4], a: Array[IVec2], b: Array[Vec2], c: Array[Vec4]):
+    """Arrays of IVec2, Vec2, Vec4 read (8- and 16-byte rows) and of UVec4 written."""
+    i = ks.global_invocation_id().x
+    if i < len(out):
+        v = c[i] * b[i].y + Vec4(b[i], b[i])
+        out[i] = UVec4(u32(a[i].x * a[i].y), u32(v.w), u32(v.x), i + len(c))
+
+
+@khal.kernel(workgroup_size=64)
 def step(ps: Array[Particle], g: Particle, dt: f32):
     """A struct parameter and an array of structs updated field by field."""
     i = ks.global_invocation_id().x
@@ -370,6 +379,7 @@ KERNELS = [
     subgroup_ops,
     vec_params,
     vec_math,
+    vector_arrays,
     step,
     struct_values,
     mats,
@@ -742,6 +752,19 @@ def test_run_vector_math(device) -> None:
             device, vec_math, [np.zeros((n, 4), np.float32), a, b, k, np.uint32(j)], workgroups=4
         )
         np.testing.assert_allclose(out, _vec_math_reference(a, b, k, j), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.webgpu
+def test_run_vector_arrays(device) -> None:
+    rng = np.random.default_rng(36)
+    n = 100
+    a = rng.integers(-300, 300, (n, 2), dtype=np.int32)
+    b = rng.integers(1, 50, (n, 2)).astype(np.float32)
+    c = rng.integers(0, 50, (n, 4)).astype(np.float32)
+    out, _, _, _ = run(device, vector_arrays, [np.zeros((n, 4), np.uint32), a, b, c], workgroups=2)
+    v = c * b[:, 1:2] + np.concatenate([b, b], axis=1)
+    expect = np.stack([(a[:, 0] * a[:, 1]).astype(np.uint32), v[:, 3], v[:, 0], np.arange(n) + n], axis=1)
+    np.testing.assert_array_equal(out, expect.astype(np.uint32))
 
 
 def _particles(rng: np.random.Generator, n: int) -> np.ndarray:
