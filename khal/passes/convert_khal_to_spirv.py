@@ -242,13 +242,15 @@ def _is_composite(t: Attribute) -> bool:
     return isinstance(t, VectorType | khal.StructType)
 
 
-def _signed_like(t: Attribute) -> Attribute | None:
-    """si32 (or a vector of si32) for an i32 (vector) type, else None."""
-    if t == i32:
-        return _SI32
-    if isinstance(t, VectorType) and t.element_type == i32:
-        return VectorType(_SI32, t.get_shape())
-    return None
+def _signed(t: Attribute) -> Attribute:
+    """The signed twin of a signless i32/i64 or of a vector of them (naga reads the signedness bit),
+    else `t`."""
+    if isinstance(t, VectorType):
+        element = _signed(t.element_type)
+        return t if element == t.element_type else VectorType(element, t.get_shape())
+    if isinstance(t, IntegerType) and t.width.data in (32, 64) and t.signedness.data == Signedness.SIGNLESS:
+        return IntegerType(t.width.data, Signedness.SIGNED)
+    return t
 
 
 def _field_offsets(t: khal.StructType) -> list[int]:
@@ -462,7 +464,11 @@ class _KernelLowering:
 
     def leaf_from_bits(self, bits: Sequence[SSAValue], t: Attribute) -> SSAValue:
         """The value of scalar type `t` whose bits are `bits` (u32 words, low first; an 8/16-bit value
-        zero-extended). The conversion belongs with the lowering of `t` (64/16/8-bit types)."""
+        zero-extended). An 8/16-bit int is its zero-extended word (khal keeps i8/i16 in 32-bit registers,
+        zero-extended, where `_scalar_type` allows them); 64-bit and f16 values are typed by their own
+        lowering (with the feature they need)."""
+        if isinstance(t, IntegerType) and t.width.data in (8, 16):
+            return bits[0]
         raise op_error(
             self.kernel, f"reading a {t} from a buffer is not supported by the SPIR-V lowering yet"
         )
@@ -657,15 +663,15 @@ class _KernelLowering:
         values divides (shifts, compares with max, converts) as unsigned. Bitcast the integer operands to si32
         (vectors: of si32) and return a bitcast of the signed result back (the caller emits it)."""
         args = [
-            self.emit(spirv.BitcastOp(v, st)).results[0] if (st := _signed_like(v.type)) is not None else v
+            self.emit(spirv.BitcastOp(v, _signed(v.type))).results[0] if _signed(v.type) != v.type else v
             for v in new.operands
         ]
         result_type = new.results[0].type
         if type(new) in _CONVERT.values():
-            op = type(new)(args[0], _signed_like(result_type) or result_type)
+            op = type(new)(args[0], _signed(result_type))
         else:
             op = type(new)(*args)
-        if _signed_like(result_type) is None:
+        if op.results[0].type == result_type:
             return op
         self.emit(op)
         return spirv.BitcastOp(op.results[0], result_type)

@@ -274,7 +274,8 @@ def vector_arrays(out: Array[UVec4], a: Array[IVec2], b: Array[Vec2], c: Array[V
     i = ks.global_invocation_id().x
     if i < len(out):
         v = c[i] * b[i].y + Vec4(b[i], b[i])
-        out[i] = UVec4(u32(a[i].x * a[i].y), u32(v.w), u32(v.x), i + len(c))
+        m = ks.max(ks.abs(a[i]), IVec2(150)) >> IVec2(1)  # signed ops on int vectors
+        out[i] = UVec4(u32(a[i].x * a[i].y), u32(v.w), u32(v.x) + u32(m.x), i + len(c) + u32(m.y))
 
 
 @khal.kernel(workgroup_size=64)
@@ -763,7 +764,9 @@ def test_run_vector_arrays(device) -> None:
     c = rng.integers(0, 50, (n, 4)).astype(np.float32)
     out, _, _, _ = run(device, vector_arrays, [np.zeros((n, 4), np.uint32), a, b, c], workgroups=2)
     v = c * b[:, 1:2] + np.concatenate([b, b], axis=1)
-    expect = np.stack([(a[:, 0] * a[:, 1]).astype(np.uint32), v[:, 3], v[:, 0], np.arange(n) + n], axis=1)
+    m = np.maximum(np.abs(a), 150) >> 1
+    prod = (a[:, 0] * a[:, 1]).astype(np.uint32)
+    expect = np.stack([prod, v[:, 3], v[:, 0] + m[:, 0], np.arange(n) + n + m[:, 1]], axis=1)
     np.testing.assert_array_equal(out, expect.astype(np.uint32))
 
 
