@@ -325,6 +325,21 @@ def shared_vectors(out: Array[Vec3], x: Array[Vec3]):
     out[g] = sh[63 - lid]
 
 
+@khal.kernel(workgroup_size=64)
+def shared_structs(out: Array[Particle], x: Array[Particle]):
+    """Workgroup arrays of structs and of Mat2 (SPIR-V composites: no host layout there)."""
+    sh = ks.workgroup_array(Particle, 64)
+    ms = ks.workgroup_array(Mat2, 64)
+    lid = ks.local_invocation_id().x
+    g = ks.global_invocation_id().x
+    sh[lid] = x[g]
+    ms[lid] = Mat2(x[g].pos.xy, x[g].vel.xy)
+    ks.workgroup_barrier()
+    p = sh[63 - lid]
+    p.mass += ms[63 - lid][1].x
+    out[g] = p
+
+
 @khal.kernel(workgroup_size=(2, 2, 1))
 def grid_ids(out: Array[u32], count: Array[u32]):
     """Each invocation writes its global id, workgroup id and the grid size; each workgroup counts itself."""
@@ -385,6 +400,7 @@ KERNELS = [
     struct_values,
     mats,
     shared_vectors,
+    shared_structs,
     grid_ids,
 ]
 
@@ -840,6 +856,16 @@ def test_run_workgroup_vectors(device) -> None:
     x = rng.standard_normal((3 * 64, 3), dtype=np.float32)
     out, _ = run(device, shared_vectors, [np.zeros_like(x), x], workgroups=3)
     np.testing.assert_array_equal(out, x.reshape(3, 64, 3)[:, ::-1].reshape(-1, 3))
+
+
+@pytest.mark.webgpu
+def test_run_workgroup_structs(device) -> None:
+    x = _particles(np.random.default_rng(37), 128)
+    out, _ = run(device, shared_structs, [np.zeros_like(x), x], workgroups=2)
+    rev = x.reshape(2, 64)[:, ::-1].reshape(-1)
+    np.testing.assert_array_equal(out["pos"], rev["pos"])
+    np.testing.assert_array_equal(out["vel"], rev["vel"])
+    np.testing.assert_allclose(out["mass"], rev["mass"] + rev["vel"][:, 0], rtol=1e-6)
 
 
 @pytest.mark.webgpu
