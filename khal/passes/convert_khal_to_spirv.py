@@ -361,13 +361,8 @@ class _KernelLowering:
         at numpy's host offsets (`Array[Vec3]` has a 12-byte stride, which no std430 type has).
         """
         entries = interface.data["params"].data  # pyright: ignore[reportAttributeAccessIssue]
-        size = interface.data["block_size"].value.data  # pyright: ignore[reportAttributeAccessIssue]
-        words = spirv.ArrayType(size // 16, VectorType(i32, [4]), 16)
-        block = spirv.StructType([words], [0], block=True)
-        self.block = self.global_var(
-            "block", spirv.PointerType(block, StorageClass.Uniform), binding=(0, len(entries))
-        )
         values: list[tuple[SSAValue, int]] = []
+        lens: list[tuple[SSAValue, str, int]] = []
         for arg, entry in zip(self.kernel.body.block.args, entries, strict=True):
             d = entry.data
             if d["kind"].data != "array":
@@ -385,8 +380,15 @@ class _KernelLowering:
                 non_writable=d["access"].data == "read",
             )
             if any(isinstance(use.operation, khal.LenOp) for use in arg.uses):
-                count = self.uniform_word(d["fields"].data["len"].value.data // 4)
-                self.lens[arg] = self.named(count, f"{d['name'].data}_len")
+                lens.append((arg, d["name"].data, d["fields"].data["len"].value.data))
+        size = interface.data["block_size"].value.data  # pyright: ignore[reportAttributeAccessIssue]
+        words = spirv.ArrayType(size // 16, VectorType(i32, [4]), 16)
+        block = spirv.StructType([words], [0], block=True)
+        self.block = self.global_var(
+            "block", spirv.PointerType(block, StorageClass.Uniform), binding=(0, len(entries))
+        )
+        for arg, name, offset in lens:
+            self.lens[arg] = self.named(self.uniform_word(offset // 4), f"{name}_len")
         self.grid()
         for arg, offset in values:
             if not arg.uses:

@@ -9,9 +9,9 @@
 // component goes through a Function variable; a matrix is an OpTypeMatrix; a vector select takes a
 // bool vector (SPIR-V 1.3); a dense constant is built from scalar constants.
 
-// CHECK:      spirv.GlobalVariable @block bind(0, 5) : !spirv.ptr<!spirv.struct<(!spirv.array<4 x vector<4xi32>, stride=16> [0]), Block>, Uniform>
-// CHECK-NEXT: spirv.GlobalVariable @ps bind(0, 0) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<i32, stride=4> [0]), Block>, StorageBuffer>
+// CHECK:      spirv.GlobalVariable @ps bind(0, 0) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<i32, stride=4> [0]), Block>, StorageBuffer>
 // CHECK-NEXT: spirv.GlobalVariable @vs bind(0, 1) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<i32, stride=4> [0]), Block>, StorageBuffer>
+// CHECK-NEXT: spirv.GlobalVariable @block bind(0, 5) : !spirv.ptr<!spirv.struct<(!spirv.array<4 x vector<4xi32>, stride=16> [0]), Block>, Uniform>
 
 // g.pos: words 6, 7, 8, bitcast, then g.m at word 9; the struct value from its members.
 // CHECK:      %[[G0:.*]] = spirv.Bitcast %{{.*}} : i32 to f32

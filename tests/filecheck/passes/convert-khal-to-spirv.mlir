@@ -10,10 +10,10 @@
 // while loop is header -> cond (conditional break) -> body -> continue.
 
 // CHECK:      spirv.module Logical GLSL450 requires <v1.3, [Shader], []> {
-// CHECK-NEXT:   spirv.GlobalVariable @block bind(0, 4) : !spirv.ptr<!spirv.struct<(!spirv.array<2 x vector<4xi32>, stride=16> [0]), Block>, Uniform>
 // CHECK-NEXT:   spirv.GlobalVariable @out bind(0, 0) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>
 // CHECK-NEXT:   spirv.GlobalVariable @x bind(0, 1) NonWritable : !spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>
 // CHECK-NEXT:   spirv.GlobalVariable @count bind(0, 2) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<i32, stride=4> [0]), Block>, StorageBuffer>
+// CHECK-NEXT:   spirv.GlobalVariable @block bind(0, 4) : !spirv.ptr<!spirv.struct<(!spirv.array<2 x vector<4xi32>, stride=16> [0]), Block>, Uniform>
 // CHECK-NEXT:   spirv.GlobalVariable @workgroupId built_in(WorkgroupId) : !spirv.ptr<vector<3xi32>, Input>
 // CHECK-NEXT:   spirv.GlobalVariable @numWorkgroups built_in(NumWorkgroups) : !spirv.ptr<vector<3xi32>, Input>
 // CHECK-NEXT:   spirv.GlobalVariable @localInvocationId built_in(LocalInvocationId) : !spirv.ptr<vector<3xi32>, Input>
