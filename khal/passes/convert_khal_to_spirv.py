@@ -546,15 +546,15 @@ class _KernelLowering:
         self.branch(folded, fold, unfolded)
         wg = list(self.kernel.workgroup_size.get_values())
         for d, var in wid_vars.items():
-            wid = self.named(self.load(var), f"wid_{'xyz'[d]}")
+            wid = self.load(var)  # unnamed: the kernel's own names for its ids reach the printed IR
             self.ids[(khal.WorkgroupIdOp, d)] = wid
             if (khal.GlobalInvocationIdOp, d) in used:
                 base = self.emit(spirv.IMulOp(wid, self.constant(int(wg[d])))).results[0]
                 lid = self.builtin(BuiltIn.LocalInvocationId, d)
                 gid = self.emit(spirv.IAddOp(base, lid)).results[0]
-                self.ids[(khal.GlobalInvocationIdOp, d)] = self.named(gid, f"gid_{'xyz'[d]}")
+                self.ids[(khal.GlobalInvocationIdOp, d)] = gid
         for d, var in count_vars.items():
-            self.ids[(khal.NumWorkgroupsOp, d)] = self.named(self.load(var), f"nwg_{'xyz'[d]}")
+            self.ids[(khal.NumWorkgroupsOp, d)] = self.load(var)
 
     @staticmethod
     def named(v: SSAValue, hint: str) -> SSAValue:

@@ -26,7 +26,7 @@
 // CHECK-NEXT: %m = spirv.CompositeConstruct %{{.*}}, %[[COL1]] : (vector<2xf32>, vector<2xf32>) -> vector<2x2xf32>
 
 // vs[i]: row i starts at word 3 * i.
-// CHECK:      %[[ROW:.*]] = spirv.IMul %gid_x, %{{.*}} : i32
+// CHECK:      %[[ROW:.*]] = spirv.IMul %i, %{{.*}} : i32
 // CHECK:      spirv.AccessChain %{{.*}}[%{{.*}}, %[[ROW]]] : {{.*}} -> !spirv.ptr<i32, StorageBuffer>
 // CHECK:      %v = spirv.CompositeConstruct %{{.*}}, %{{.*}}, %{{.*}} : (f32, f32, f32) -> vector<3xf32>
 // v[j] = 2.0: through a Function variable

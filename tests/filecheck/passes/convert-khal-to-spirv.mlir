@@ -46,13 +46,13 @@
 // CHECK:          ^[[PLAIN]]:
 // CHECK:            %[[BX:.*]] = spirv.CompositeExtract %{{.*}}[0] : vector<3xi32> -> i32
 // CHECK-NEXT:       spirv.Store %[[WID]], %[[BX]]
-// CHECK:          %wid_x = spirv.Load %[[WID]]
+// CHECK:          %[[WX:.*]] = spirv.Load %[[WID]]
 // CHECK-NEXT:     %[[C64:.*]] = spirv.Constant 64 : i32
-// CHECK-NEXT:     %[[BASE:.*]] = spirv.IMul %wid_x, %[[C64]] : i32
-// CHECK:          %gid_x = spirv.IAdd %[[BASE]], %{{.*}} : i32
+// CHECK-NEXT:     %[[BASE:.*]] = spirv.IMul %[[WX]], %[[C64]] : i32
+// CHECK:          %g = spirv.IAdd %[[BASE]], %{{.*}} : i32
 // CHECK:          %[[W:.*]] = spirv.Load %{{.*}} : !spirv.ptr<i32, Uniform> -> i32
 // CHECK-NEXT:     %scale = spirv.Bitcast %[[W]] : i32 to f32
-// CHECK:          %[[IN:.*]] = spirv.ULessThan %gid_x, %x_len : i32
+// CHECK:          %[[IN:.*]] = spirv.ULessThan %g, %x_len : i32
 // CHECK-NEXT:     spirv.mlir.selection {
 // CHECK-NEXT:       spirv.BranchConditional %[[IN]], ^[[THEN:.*]], ^[[ELSE:.*]]
 // CHECK:            spirv.Store %[[V]], %v_1 : !spirv.ptr<f32, Function>, f32
@@ -76,7 +76,7 @@
 // CHECK-NEXT:     ^[[MERGE]]:
 // CHECK-NEXT:       spirv.mlir.merge
 // CHECK:          %scaled = spirv.FMul %{{.*}}, %scale : f32
-// CHECK:          spirv.AccessChain %{{.*}}[%{{.*}}, %wid_x]
+// CHECK:          spirv.AccessChain %{{.*}}[%{{.*}}, %[[WX]]]
 // CHECK:          %old = spirv.AtomicIAdd Device <Relaxed> %{{.*}}, %one : !spirv.ptr<i32, StorageBuffer>
 // CHECK:        spirv.EntryPoint GLCompute @reduce, [@workgroupId, @numWorkgroups, @localInvocationId]
 // CHECK-NEXT:   spirv.ExecutionMode @reduce LocalSize [64, 1, 1]
