@@ -2,12 +2,26 @@
 
 Each `khal.kernel` becomes one `spirv.module` (SPIR-V 1.3, Shader, Logical GLSL450) holding:
 
-- per array parameter, a StorageBuffer variable at the binding `khal.interface` gives it: a Block
-  struct of one runtime array with its ArrayStride (NonWritable when the kernel only reads it);
-- the scalar parameters, one Uniform Block struct at the interface's offsets, loaded on entry;
+- the uniform block (always; binding `len(params)`), declared as an array of uvec4 words and read by
+  32-bit word (floats bitcast, a bool a byte), so its layout is numpy's host layout, not std140: the
+  logical workgroup counts, each array's u32 count (what `len(a)` reads) and the value parameters,
+  assembled on entry into scalars, vectors, matrices and structs;
+- per array parameter, a StorageBuffer variable at the binding `khal.interface` gives it (NonWritable
+  when the kernel only reads it): a runtime array of its 32-bit scalars, or, for vectors, matrices and
+  structs, of 32-bit words read and written by scalar leaf at numpy's offsets (`Array[Vec3]` keeps its
+  12-byte rows);
 - per builtin the kernel reads, an Input variable (listed in the entry point's interface);
-- per `khal.workgroup_alloc`, a Workgroup variable;
+- per `khal.workgroup_alloc`, a Workgroup variable (composite elements as SPIR-V composites);
 - the kernel as `spirv.func @<kernel>` carrying `khal.interface`, its EntryPoint and LocalSize.
+
+On entry the grid is unfolded (`grid`): when the block's counts are non-zero the runtime folded a grid
+past 65535 workgroups per dimension into y/z; the logical workgroup id is recovered from the linear one
+and a workgroup past the logical grid returns before any user code.
+
+Composite values are SPIR-V composites: vectors, matrices (`vector<CxRxf32>`, OpTypeMatrix; khal
+lowers matrix arithmetic to column ops) and structs (a `spirv.struct` without layout); `vector.*` and
+the struct ops map to CompositeConstruct/Extract/Insert and VectorShuffle, a dynamic component goes
+through a Function variable.
 
 Structured control flow maps to `spirv.mlir.selection`/`spirv.mlir.loop`. Values that leave a region
 (`scf.if` results, loop-carried values) go through Function variables (`spirv.Variable`), the shape
@@ -17,10 +31,10 @@ loop, so the condition may itself hold selections (short-circuit `and`/`or`).
 
 Integers are `i32`, SPIR-V's `OpTypeInt 32 0`: khal IR is signless (the signedness lives in the
 ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). Anything not lowered yet
-(other widths, vectors and structs as values, compare-exchange, float atomics other than `atomic_add`
-on a storage buffer) is a located `CompileError`, never an invalid module. `print` is dropped (API.md).
-Subgroup operations and float atomics declare their capabilities; the device must then have wgpu's
-`subgroup` / `shader-float32-atomic` feature.
+(other widths, compare-exchange, float atomics other than `atomic_add` on a storage buffer) is a
+located `CompileError`, never an invalid module. `print` is dropped (API.md). Subgroup operations and
+float atomics declare their capabilities; the device must then have wgpu's `subgroup` /
+`shader-float32-atomic` feature.
 """
 
 from __future__ import annotations
@@ -29,8 +43,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import scf
+from xdsl.dialects import arith, scf, vector
 from xdsl.dialects.builtin import (
+    DYNAMIC_INDEX,
+    DenseIntOrFPElementsAttr,
     DictionaryAttr,
     Float32Type,
     FloatAttr,
@@ -55,6 +71,8 @@ from khal.dialects.spirv_tables import (
     Scope,
     StorageClass,
 )
+from khal.errors import CompileError
+from khal.passes.cpu_lower_abi import value_layout
 from khal.passes.diagnostics import op_error
 from khal.passes.spirv_lower_abi import INTERFACE_ATTR
 
@@ -209,6 +227,43 @@ def _scalar_type(t: Attribute, op: Operation) -> Attribute:
     raise op_error(op, f"type {t} is not supported by the SPIR-V lowering yet (only bool, i32, u32 and f32)")
 
 
+def _value_type(t: Attribute, op: Operation) -> Attribute:
+    """The SPIR-V type of a khal value: a scalar (`_scalar_type`), a vector, a matrix (`vector<CxRxf32>`,
+    written as OpTypeMatrix of C columns) or a struct (a `spirv.struct` without layout: values only live
+    in registers, Function and Workgroup variables; memory with a host layout is read by scalar leaf)."""
+    if isinstance(t, VectorType):
+        return VectorType(_scalar_type(t.element_type, op), t.get_shape())
+    if isinstance(t, khal.StructType):
+        return spirv.StructType([_value_type(ft, op) for _, ft in t.fields])
+    return _scalar_type(t, op)
+
+
+def _is_composite(t: Attribute) -> bool:
+    return isinstance(t, VectorType | khal.StructType)
+
+
+def _signed(t: Attribute) -> Attribute:
+    """The signed twin of a signless i32/i64 or of a vector of them (naga reads the signedness bit),
+    else `t`."""
+    if isinstance(t, VectorType):
+        element = _signed(t.element_type)
+        return t if element == t.element_type else VectorType(element, t.get_shape())
+    if isinstance(t, IntegerType) and t.width.data in (32, 64) and t.signedness.data == Signedness.SIGNLESS:
+        return IntegerType(t.width.data, Signedness.SIGNED)
+    return t
+
+
+def _field_offsets(t: khal.StructType) -> list[int]:
+    """The byte offset of each field of `t` in numpy's aligned layout (`value_layout`'s rule)."""
+    offsets, offset = [], 0
+    for _, ft in t.fields:
+        layout = value_layout(ft)
+        offset = -(-offset // layout.align) * layout.align
+        offsets.append(offset)
+        offset += layout.size
+    return offsets
+
+
 class _KernelLowering:
     """Builds the `spirv.module` of one `khal.kernel`: call `run()` once."""
 
@@ -224,6 +279,9 @@ class _KernelLowering:
         self.inputs: dict[BuiltIn, spirv.GlobalVariableOp] = {}
         self.pointers: dict[SSAValue, SSAValue] = {}  # khal array / workgroup array -> its spirv pointer
         self.names: set[str] = set()
+        self.block = None  # type: SSAValue | None  # the uniform block's pointer
+        self.lens: dict[SSAValue, SSAValue] = {}  # array parameter -> its u32 count, read on entry
+        self.ids: dict[tuple[type[Operation], int], SSAValue] = {}  # logical ids, recovered on entry
 
     # ----------------------------------------------------------------- helpers
 
@@ -279,6 +337,11 @@ class _KernelLowering:
 
     def builtin(self, which: BuiltIn, component: int) -> SSAValue:
         """Component `component` of a uvec3 builtin, loaded where it is used."""
+        vec = self.builtin_vector(which)
+        return self.emit(spirv.CompositeExtractOp(vec, [component], i32)).results[0]
+
+    def builtin_vector(self, which: BuiltIn) -> SSAValue:
+        """A uvec3 builtin, loaded where it is used."""
         if which not in self.inputs:
             t = spirv.PointerType(VectorType(i32, [3]), StorageClass.Input)
             var = spirv.GlobalVariableOp(
@@ -286,45 +349,239 @@ class _KernelLowering:
             )
             self.module.body.block.add_op(var)
             self.inputs[which] = var
-        addr = self.emit(spirv.AddressOfOp(self.inputs[which])).results[0]
-        vec = self.load(addr)
-        return self.emit(spirv.CompositeExtractOp(vec, [component], i32)).results[0]
+        return self.load(self.emit(spirv.AddressOfOp(self.inputs[which])).results[0])
 
     # ----------------------------------------------------------------- parameters
 
     def params(self, interface: DictionaryAttr) -> None:
-        """Storage buffers for arrays, one uniform block for scalars (placed as `interface` says)."""
+        """Storage buffers for arrays, the uniform block, and the values read from it on entry.
+
+        An array of 32-bit scalars is a runtime array of them (atomics need the typed element); an array
+        of vectors, matrices or structs is a runtime array of 32-bit words read and written by scalar leaf
+        at numpy's host offsets (`Array[Vec3]` has a 12-byte stride, which no std430 type has).
+        """
         entries = interface.data["params"].data  # pyright: ignore[reportAttributeAccessIssue]
-        scalars: list[tuple[SSAValue, int, int]] = []
+        values: list[tuple[SSAValue, int]] = []
+        lens: list[tuple[SSAValue, str, int]] = []
         for arg, entry in zip(self.kernel.body.block.args, entries, strict=True):
             d = entry.data
+            if d["kind"].data != "array":
+                values.append((arg, d["offset"].value.data))
+                continue
+            assert isinstance(arg.type, khal.ArrayType)
+            element = arg.type.element_type
+            stored = i32 if _is_composite(element) else _scalar_type(element, self.kernel)
+            buffer = spirv.StructType([spirv.RuntimeArrayType(stored, 4)], [0], block=True)
             binding = d["fields"].data["binding"].value.data
-            if d["kind"].data == "array":
-                assert isinstance(arg.type, khal.ArrayType)
-                element = _scalar_type(arg.type.element_type, self.kernel)
-                block = spirv.StructType([spirv.RuntimeArrayType(element, 4)], [0], block=True)
-                ptr = spirv.PointerType(block, StorageClass.StorageBuffer)
-                read_only = d["access"].data == "read"
-                self.pointers[arg] = self.global_var(
-                    d["name"].data, ptr, binding=(0, binding), non_writable=read_only
-                )
-            else:
-                scalars.append((arg, d["offset"].value.data, binding))
-        if scalars:
-            self.uniforms(scalars)
-
-    def uniforms(self, scalars: Sequence[tuple[SSAValue, int, int]]) -> None:
-        """The uniform block of the scalar parameters, each loaded once on entry."""
-        types = [_scalar_type(a.type, self.kernel) for a, _, _ in scalars]
-        block = spirv.StructType(types, [off for _, off, _ in scalars], block=True)
-        ptr = self.global_var(
-            "params", spirv.PointerType(block, StorageClass.Uniform), binding=(0, scalars[0][2])
-        )
-        for i, ((arg, _, _), t) in enumerate(zip(scalars, types, strict=True)):
-            member = self.emit(
-                spirv.AccessChainOp(ptr, [self.constant(i)], spirv.PointerType(t, StorageClass.Uniform))
+            self.pointers[arg] = self.global_var(
+                d["name"].data,
+                spirv.PointerType(buffer, StorageClass.StorageBuffer),
+                binding=(0, binding),
+                non_writable=d["access"].data == "read",
             )
-            self.bind(arg, self.load(member.results[0]))
+            if any(isinstance(use.operation, khal.LenOp) for use in arg.uses):
+                lens.append((arg, d["name"].data, d["fields"].data["len"].value.data))
+        size = interface.data["block_size"].value.data  # pyright: ignore[reportAttributeAccessIssue]
+        words = spirv.ArrayType(size // 16, VectorType(i32, [4]), 16)
+        block = spirv.StructType([words], [0], block=True)
+        self.block = self.global_var(
+            "block", spirv.PointerType(block, StorageClass.Uniform), binding=(0, len(entries))
+        )
+        for arg, name, offset in lens:
+            self.lens[arg] = self.named(self.uniform_word(offset // 4), f"{name}_len")
+        self.grid()
+        for arg, offset in values:
+            if not arg.uses:
+                continue
+            try:
+                self.bind(arg, self.assemble(arg.type, offset, self.uniform_word))
+            except CompileError as e:  # name the parameter: block arguments have no source location
+                raise op_error(self.kernel, f"parameter '{arg.name_hint}': {e.message}") from None
+
+    def uniform_word(self, index: int) -> SSAValue:
+        """Word `index` (i32) of the uniform block, declared as uvec4s so that no std140 rule applies."""
+        assert self.block is not None
+        t = spirv.PointerType(i32, StorageClass.Uniform)
+        chain = [self.constant(0), self.constant(index // 4), self.constant(index % 4)]
+        return self.load(self.emit(spirv.AccessChainOp(self.block, chain, t)).results[0])
+
+    # ----------------------------------------------------------------- values by scalar leaf
+
+    def assemble(self, t: Attribute, offset: int, word: Callable[[int], SSAValue]) -> SSAValue:
+        """The value of type `t` at byte `offset` of memory in numpy's host layout (`word(i)`: word i)."""
+        if isinstance(t, khal.StructType):
+            parts = [
+                self.assemble(ft, offset + fo, word)
+                for (_, ft), fo in zip(t.fields, _field_offsets(t), strict=True)
+            ]
+        elif isinstance(t, VectorType):
+            part = VectorType(t.element_type, t.get_shape()[1:]) if t.get_num_dims() == 2 else t.element_type
+            step = value_layout(part).size
+            parts = [self.assemble(part, offset + i * step, word) for i in range(t.get_shape()[0])]
+        else:
+            return self.read_leaf(t, offset, word)
+        new = spirv.CompositeConstructOp(parts, _value_type(t, self.kernel))  # pyright: ignore[reportArgumentType]
+        return self.emit(new).results[0]
+
+    def scatter(
+        self, t: Attribute, offset: int, value: SSAValue, put: Callable[[int, SSAValue], None]
+    ) -> None:
+        """Write `value` of type `t` at byte `offset` as its 32-bit words (`put(i, w)`: word i = w)."""
+        if isinstance(t, khal.StructType):
+            parts = list(zip([ft for _, ft in t.fields], _field_offsets(t), strict=True))
+        elif isinstance(t, VectorType):
+            part = VectorType(t.element_type, t.get_shape()[1:]) if t.get_num_dims() == 2 else t.element_type
+            step = value_layout(part).size
+            parts = [(part, i * step) for i in range(t.get_shape()[0])]
+        else:
+            self.write_leaf(t, offset, value, put)
+            return
+        for i, (pt, po) in enumerate(parts):
+            piece = self.emit(spirv.CompositeExtractOp(value, [i], _value_type(pt, self.kernel)))
+            self.scatter(pt, offset + po, piece.results[0], put)
+
+    def read_leaf(self, t: Attribute, offset: int, word: Callable[[int], SSAValue]) -> SSAValue:
+        """A scalar of type `t` at byte `offset`: 32-bit ints are words, f32 a bitcast word, a bool a byte."""
+        if isinstance(t, Float32Type):
+            return self.emit(spirv.BitcastOp(word(offset // 4), t)).results[0]
+        if isinstance(t, IntegerType) and t.width.data == 32:
+            return word(offset // 4)
+        if t == IntegerType(1):  # numpy's bool is one byte
+            shifted = self.emit(spirv.ShiftRightLogicalOp(word(offset // 4), self.constant(8 * (offset % 4))))
+            byte = self.emit(spirv.BitwiseAndOp(shifted.results[0], self.constant(0xFF))).results[0]
+            return self.emit(spirv.INotEqualOp(byte, self.constant(0))).results[0]
+        return self.read_other_leaf(t, offset, word)
+
+    def read_other_leaf(self, t: Attribute, offset: int, word: Callable[[int], SSAValue]) -> SSAValue:
+        """A leaf of another width (8/16/64-bit ints, f16, f64): its bits are read here (an 8/16-bit
+        leaf: the word holding it shifted down and masked; a 64-bit one: its two words, low first,
+        numpy's alignment keeping them in one uvec4), then `leaf_from_bits` gives them the type."""
+        width = t.width.data if isinstance(t, IntegerType) else t.bitwidth  # pyright: ignore[reportAttributeAccessIssue]
+        _scalar_type(t, self.kernel)  # the located error for a type not lowered yet comes first
+        if width == 64:
+            return self.leaf_from_bits([word(offset // 4), word(offset // 4 + 1)], t)
+        shifted = self.emit(spirv.ShiftRightLogicalOp(word(offset // 4), self.constant(8 * (offset % 4))))
+        mask = self.constant((1 << width) - 1)
+        return self.leaf_from_bits([self.emit(spirv.BitwiseAndOp(shifted.results[0], mask)).results[0]], t)
+
+    def leaf_from_bits(self, bits: Sequence[SSAValue], t: Attribute) -> SSAValue:
+        """The value of scalar type `t` whose bits are `bits` (u32 words, low first; an 8/16-bit value
+        zero-extended). An 8/16-bit int is its zero-extended word (khal keeps i8/i16 in 32-bit registers,
+        zero-extended, where `_scalar_type` allows them); 64-bit and f16 values are typed by their own
+        lowering (with the feature they need)."""
+        if isinstance(t, IntegerType) and t.width.data in (8, 16):
+            return bits[0]
+        raise op_error(
+            self.kernel, f"reading a {t} from a buffer is not supported by the SPIR-V lowering yet"
+        )
+
+    def write_leaf(
+        self, t: Attribute, offset: int, value: SSAValue, put: Callable[[int, SSAValue], None]
+    ) -> None:
+        """Store scalar `value` of type `t` at byte `offset` (32-bit leaves: other widths share words)."""
+        if isinstance(t, Float32Type):
+            put(offset // 4, self.emit(spirv.BitcastOp(value, i32)).results[0])
+        elif isinstance(t, IntegerType) and t.width.data == 32:
+            put(offset // 4, value)
+        else:
+            _scalar_type(t, self.kernel)
+            raise op_error(
+                self.kernel, f"writing a {t} into a buffer of structs is not supported on SPIR-V yet"
+            )
+
+    # ----------------------------------------------------------------- the grid
+
+    def grid(self) -> None:
+        """Recover the logical workgroup ids and counts of a folded grid (the WebGPU contract).
+
+        The runtime dispatches at most 65535 workgroups per dimension and writes the logical counts
+        (nx, ny, nz) at the start of the uniform block ((0, 0, 0): not folded, e.g. an indirect dispatch).
+        When folded, L = wid.x + NW.x * (wid.y + NW.y * wid.z) is the linear workgroup; a workgroup past
+        nx*ny*nz returns at once, before any user code (uniformly, so barriers stay legal); otherwise its
+        logical id is (L % nx, (L / nx) % ny, L / (nx * ny)). The global id is logical workgroup id *
+        workgroup size + local id. Branching on the fold keeps the divisions out of unfolded dispatches.
+        """
+        used = {
+            (type(op), _DIMS[str(op.dim.data)]) for op in self.kernel.walk() if isinstance(op, khal._IdOp)
+        }  # pyright: ignore
+        wid_dims = sorted({d for kind, d in used if kind is not khal.NumWorkgroupsOp})
+        count_dims = sorted({d for kind, d in used if kind is khal.NumWorkgroupsOp})
+        counts = [self.named(self.uniform_word(k), f"n{'xyz'[k]}") for k in range(3)]
+        folded = self.named(self.emit(spirv.INotEqualOp(counts[0], self.constant(0))).results[0], "folded")
+        wid_vars = {d: self.local(i32) for d in wid_dims}
+        count_vars = {d: self.local(i32) for d in count_dims}
+
+        def fold() -> None:
+            wid_vec, nw_vec = (self.builtin_vector(b) for b in (BuiltIn.WorkgroupId, BuiltIn.NumWorkgroups))
+            wid = [self.emit(spirv.CompositeExtractOp(wid_vec, [d], i32)).results[0] for d in range(3)]
+            nw = [self.emit(spirv.CompositeExtractOp(nw_vec, [d], i32)).results[0] for d in range(3)]
+            inner = self.emit(spirv.IAddOp(wid[1], self.emit(spirv.IMulOp(nw[1], wid[2])).results[0]))
+            linear = self.emit(
+                spirv.IAddOp(wid[0], self.emit(spirv.IMulOp(nw[0], inner.results[0])).results[0])
+            )
+            lin = self.named(linear.results[0], "linear")
+            nxy = self.emit(spirv.IMulOp(counts[0], counts[1])).results[0]
+            total = self.named(self.emit(spirv.IMulOp(nxy, counts[2])).results[0], "total")
+            past = self.emit(spirv.UGreaterThanEqualOp(lin, total)).results[0]
+            self.branch(past, lambda: self.emit(spirv.ReturnOp()), None)
+            logical = {
+                0: lambda: self.emit(spirv.UModOp(lin, counts[0])),
+                1: lambda: self.emit(
+                    spirv.UModOp(self.emit(spirv.UDivOp(lin, counts[0])).results[0], counts[1])
+                ),
+                2: lambda: self.emit(spirv.UDivOp(lin, nxy)),
+            }
+            for d, var in wid_vars.items():
+                self.store(var, logical[d]().results[0])
+            for d, var in count_vars.items():
+                self.store(var, counts[d])
+
+        def unfolded() -> None:
+            for which, variables in ((BuiltIn.WorkgroupId, wid_vars), (BuiltIn.NumWorkgroups, count_vars)):
+                if variables:
+                    vec = self.builtin_vector(which)
+                    for d, var in variables.items():
+                        self.store(var, self.emit(spirv.CompositeExtractOp(vec, [d], i32)).results[0])
+
+        self.branch(folded, fold, unfolded)
+        wg = list(self.kernel.workgroup_size.get_values())
+        for d, var in wid_vars.items():
+            wid = self.load(var)  # unnamed: the kernel's own names for its ids reach the printed IR
+            self.ids[(khal.WorkgroupIdOp, d)] = wid
+            if (khal.GlobalInvocationIdOp, d) in used:
+                base = self.emit(spirv.IMulOp(wid, self.constant(int(wg[d])))).results[0]
+                lid = self.builtin(BuiltIn.LocalInvocationId, d)
+                gid = self.emit(spirv.IAddOp(base, lid)).results[0]
+                self.ids[(khal.GlobalInvocationIdOp, d)] = gid
+        for d, var in count_vars.items():
+            self.ids[(khal.NumWorkgroupsOp, d)] = self.load(var)
+
+    @staticmethod
+    def named(v: SSAValue, hint: str) -> SSAValue:
+        """`v`, named `hint` in the printed IR."""
+        v.name_hint = hint
+        return v
+
+    def branch(
+        self, cond: SSAValue, then: Callable[[], object], otherwise: Callable[[], object] | None
+    ) -> None:
+        """A `spirv.mlir.selection` whose arms `then()` / `otherwise()` fill (an arm may end in a return)."""
+        header, merge = Block(), Block([spirv.MergeOp()])
+        blocks, targets = [header], []
+        for fill in (then, otherwise):
+            if fill is None:
+                targets.append(merge)
+                continue
+            arm = Block()
+            self.cur, saved = arm, self.cur
+            fill()
+            if not isinstance(self.cur.last_op, spirv.ReturnOp):
+                self.emit(spirv.BranchOp(merge))
+            self.cur = saved
+            blocks.append(arm)
+            targets.append(arm)
+        header.add_op(spirv.BranchConditionalOp(cond, targets[0], targets[1]))
+        self.emit(spirv.SelectionOp(Region([*blocks, merge])))
 
     # ----------------------------------------------------------------- ops
 
@@ -352,7 +609,7 @@ class _KernelLowering:
         name = op.name
         operands = [self.value(v) for v in op.operands]
         for r in op.results:
-            _scalar_type(r.type, op)
+            _value_type(r.type, op)
         if name in _SAME:
             new = _SAME[name](*operands)
         elif name in _BITWISE:
@@ -375,9 +632,18 @@ class _KernelLowering:
                 )
             new = _CMPF[pred](*operands)
         elif name == "arith.select":
-            new = spirv.SelectOp(*operands)
+            cond, *sides = operands
+            if isinstance(sides[0].type, VectorType):  # SPIR-V 1.3 selects vectors by a bool vector
+                if sides[0].type.get_num_dims() != 1:
+                    raise op_error(op, "selecting between matrices is not supported by the SPIR-V lowering")
+                splat = VectorType(IntegerType(1), sides[0].type.get_shape())
+                cond = self.emit(spirv.CompositeConstructOp([cond] * splat.get_shape()[0], splat)).results[0]
+            new = spirv.SelectOp(cond, *sides)
         elif name == "arith.constant":
             value = op.properties["value"]
+            if isinstance(value, DenseIntOrFPElementsAttr):
+                self.bind(op.results[0], self.dense(value, _value_type(op.results[0].type, op)))
+                return
             assert isinstance(value, IntegerAttr | FloatAttr)
             new = spirv.ConstantOp(value)  # pyright: ignore[reportUnknownArgumentType]
         elif name in ("arith.extui", "arith.extsi") and op.operands[0].type == IntegerType(1):
@@ -397,17 +663,120 @@ class _KernelLowering:
     def signed(self, new: Operation) -> Operation:
         """`new` on si32: naga types a result by its type's signedness bit, so a signed op on `OpTypeInt 32 0`
         values divides (shifts, compares with max, converts) as unsigned. Bitcast the integer operands to si32
-        and return a bitcast of the si32 result back to i32 (the caller emits it)."""
-        args = [self.emit(spirv.BitcastOp(v, _SI32)).results[0] if v.type == i32 else v for v in new.operands]
+        (vectors: of si32) and return a bitcast of the signed result back (the caller emits it)."""
+        args = [
+            self.emit(spirv.BitcastOp(v, _signed(v.type))).results[0] if _signed(v.type) != v.type else v
+            for v in new.operands
+        ]
         result_type = new.results[0].type
         if type(new) in _CONVERT.values():
-            op = type(new)(args[0], _SI32 if result_type == i32 else result_type)
+            op = type(new)(args[0], _signed(result_type))
         else:
             op = type(new)(*args)
-        if op.results[0].type != _SI32:
+        if op.results[0].type == result_type:
             return op
         self.emit(op)
-        return spirv.BitcastOp(op.results[0], i32)
+        return spirv.BitcastOp(op.results[0], result_type)
+
+    def dense(self, value: DenseIntOrFPElementsAttr, t: Attribute) -> SSAValue:
+        """A vector or matrix constant, built from scalar constants (the writer uniques them)."""
+        assert isinstance(t, VectorType)
+        element = t.element_type
+        attrs = list(value.iter_attrs())
+        if len(attrs) == 1:  # a splat
+            attrs = attrs * t.get_num_elements()
+        scalars = [self.emit(spirv.ConstantOp(type(a)(a.value.data, element))).results[0] for a in attrs]  # pyright: ignore
+        if t.get_num_dims() == 1:
+            return self.emit(spirv.CompositeConstructOp(scalars, t)).results[0]
+        columns, rows = t.get_shape()
+        column_t = VectorType(element, [rows])
+        cols = [
+            self.emit(spirv.CompositeConstructOp(scalars[c * rows : (c + 1) * rows], column_t)).results[0]
+            for c in range(columns)
+        ]
+        return self.emit(spirv.CompositeConstructOp(cols, t)).results[0]
+
+    # ----------------------------------------------------------------- composite values
+
+    def index_cast(self, op: Operation) -> None:
+        """`arith.index_cast` of an i32 (a dynamic vector position): the i32 itself."""
+        self.bind(op.results[0], self.value(op.operands[0]))
+
+    def broadcast(self, op: Operation) -> None:
+        """`vector.broadcast` of a scalar: every component (a matrix: every column) the scalar."""
+        t = _value_type(op.results[0].type, op)
+        assert isinstance(t, VectorType)
+        source = self.value(op.operands[0])
+        if isinstance(source.type, VectorType):
+            raise op_error(op, "broadcasting a vector is not supported by the SPIR-V lowering")
+        shape = t.get_shape()
+        if len(shape) == 2:
+            column_t = VectorType(t.element_type, shape[1:])
+            source = self.emit(spirv.CompositeConstructOp([source] * shape[1], column_t)).results[0]
+        self.bind(op.results[0], self.emit(spirv.CompositeConstructOp([source] * shape[0], t)).results[0])
+
+    def positions(self, op: vector.ExtractOp | vector.InsertOp) -> tuple[list[int], list[SSAValue] | None]:
+        """The static positions of a vector.extract/insert, and the index values when one is dynamic."""
+        static = [int(p) for p in op.static_position.get_values()]
+        if DYNAMIC_INDEX not in static:
+            return static, None
+        dynamic = iter(op.dynamic_position)
+        return static, [self.value(next(dynamic)) if p == DYNAMIC_INDEX else self.constant(p) for p in static]
+
+    def dynamic_part(
+        self, composite: SSAValue, indices: list[SSAValue], part: Attribute
+    ) -> tuple[SSAValue, SSAValue]:
+        """A Function variable holding `composite` and a pointer to its part at `indices` (dynamic ones)."""
+        var = self.local(composite.type)
+        self.store(var, composite)
+        chain = spirv.AccessChainOp(var, indices, spirv.PointerType(part, StorageClass.Function))
+        return var, self.emit(chain).results[0]
+
+    def extract(self, op: Operation) -> None:
+        assert isinstance(op, vector.ExtractOp)
+        t = _value_type(op.results[0].type, op)
+        static, indices = self.positions(op)
+        if indices is None:
+            new = self.emit(spirv.CompositeExtractOp(self.value(op.vector), static, t))
+            self.bind(op.results[0], new.results[0])
+            return
+        _, ptr = self.dynamic_part(self.value(op.vector), indices, t)
+        self.bind(op.results[0], self.load(ptr))
+
+    def insert(self, op: Operation) -> None:
+        assert isinstance(op, vector.InsertOp)
+        static, indices = self.positions(op)
+        if indices is None:
+            new = self.emit(spirv.CompositeInsertOp(self.value(op.source), self.value(op.dest), static))
+            self.bind(op.results[0], new.results[0])
+            return
+        var, ptr = self.dynamic_part(self.value(op.dest), indices, _value_type(op.source.type, op))
+        self.store(ptr, self.value(op.source))
+        self.bind(op.results[0], self.load(var))
+
+    def shuffle(self, op: Operation) -> None:
+        assert isinstance(op, vector.ShuffleOp)
+        mask = [int(m) for m in op.mask.get_values()]
+        new = self.emit(spirv.VectorShuffleOp(self.value(op.v1), self.value(op.v2), mask))
+        self.bind(op.results[0], new.results[0])
+
+    def struct_construct(self, op: Operation) -> None:
+        assert isinstance(op, khal.StructConstructOp)
+        fields = [self.value(f) for f in op.fields]
+        t = _value_type(op.result.type, op)
+        self.bind(op.result, self.emit(spirv.CompositeConstructOp(fields, t)).results[0])  # pyright: ignore
+
+    def struct_extract(self, op: Operation) -> None:
+        assert isinstance(op, khal.StructExtractOp) and isinstance(op.struct.type, khal.StructType)
+        index = op.struct.type.field_index(op.field.data)
+        new = spirv.CompositeExtractOp(self.value(op.struct), [index], _value_type(op.result.type, op))
+        self.bind(op.result, self.emit(new).results[0])
+
+    def struct_insert(self, op: Operation) -> None:
+        assert isinstance(op, khal.StructInsertOp) and isinstance(op.struct.type, khal.StructType)
+        index = op.struct.type.field_index(op.field.data)
+        new = spirv.CompositeInsertOp(self.value(op.value), self.value(op.struct), [index])
+        self.bind(op.result, self.emit(new).results[0])
 
     def unordered(self, operands: Sequence[SSAValue], *, negate: bool) -> SSAValue:
         """`uno` (either operand NaN), or `ord` (neither) when `negate`."""
@@ -419,7 +788,10 @@ class _KernelLowering:
 
     def id_op(self, op: Operation) -> None:
         dim = _DIMS[str(op.properties["dim"].data)]  # pyright: ignore[reportAttributeAccessIssue]
-        self.bind(op.results[0], self.builtin(_BUILTINS[type(op)], dim))
+        if type(op) is khal.LocalInvocationIdOp:
+            self.bind(op.results[0], self.builtin(BuiltIn.LocalInvocationId, dim))
+        else:  # recovered on entry (`grid`)
+            self.bind(op.results[0], self.ids[(type(op), dim)])
 
     def scalar_input(self, which: BuiltIn) -> SSAValue:
         """A u32 builtin, loaded where it is used."""
@@ -438,7 +810,7 @@ class _KernelLowering:
     def element_ptr(self, memory: SSAValue, index: SSAValue, op: Operation) -> SSAValue:
         """A pointer to element `index` of a storage buffer or a workgroup array."""
         base = self.pointers[memory]
-        element = _scalar_type(khal.element_of(memory.type), op)
+        element = _value_type(khal.element_of(memory.type), op)
         if isinstance(memory.type, khal.ArrayType):
             indices, storage = [self.constant(0), self.value(index)], StorageClass.StorageBuffer
         else:
@@ -447,21 +819,49 @@ class _KernelLowering:
         return self.emit(chain).results[0]
 
     def load_op(self, op: Operation) -> None:
-        ptr = self.element_ptr(op.operands[0], op.operands[1], op)
-        self.bind(op.results[0], self.load(ptr))
+        memory, index = op.operands[0], op.operands[1]
+        if self.is_flat(memory):
+            t = khal.element_of(memory.type)
+            self.bind(op.results[0], self.assemble(t, 0, self.word_reader(memory, index)))
+            return
+        self.bind(op.results[0], self.load(self.element_ptr(memory, index, op)))
 
     def store_op(self, op: Operation) -> None:
-        ptr = self.element_ptr(op.operands[1], op.operands[2], op)
-        self.store(ptr, self.value(op.operands[0]))
+        value, memory, index = op.operands
+        if self.is_flat(memory):
+            ptr = self.word_pointer(memory, index)
+            self.scatter(value.type, 0, self.value(value), lambda w, v: self.store(ptr(w), v))
+            return
+        self.store(self.element_ptr(memory, index, op), self.value(value))
+
+    def is_flat(self, memory: SSAValue) -> bool:
+        """Is `memory` a storage buffer of composites, held as 32-bit words in numpy's host layout?"""
+        return isinstance(memory.type, khal.ArrayType) and _is_composite(memory.type.element_type)
+
+    def word_pointer(self, memory: SSAValue, index: SSAValue) -> Callable[[int], SSAValue]:
+        """`ptr(w)`: a pointer to word `w` of element `index` of a flat storage buffer."""
+        words = value_layout(khal.element_of(memory.type)).size // 4
+        first = self.emit(spirv.IMulOp(self.value(index), self.constant(words))).results[0]
+        t = spirv.PointerType(i32, StorageClass.StorageBuffer)
+
+        def ptr(w: int) -> SSAValue:
+            at = first if w == 0 else self.emit(spirv.IAddOp(first, self.constant(w))).results[0]
+            return self.emit(spirv.AccessChainOp(self.pointers[memory], [self.constant(0), at], t)).results[0]
+
+        return ptr
+
+    def word_reader(self, memory: SSAValue, index: SSAValue) -> Callable[[int], SSAValue]:
+        """`word(w)`: word `w` of element `index` of a flat storage buffer, loaded."""
+        ptr = self.word_pointer(memory, index)
+        return lambda w: self.load(ptr(w))
 
     def len_op(self, op: Operation) -> None:
-        new = self.emit(spirv.ArrayLengthOp(self.pointers[op.operands[0]], 0))
-        self.bind(op.results[0], new.results[0])
+        self.bind(op.results[0], self.lens[op.operands[0]])
 
     def alloc(self, op: Operation) -> None:
         t = op.results[0].type
         assert isinstance(t, khal.WorkgroupArrayType)
-        element = _scalar_type(t.element_type, op)
+        element = _value_type(t.element_type, op)
         array = spirv.ArrayType(t.size.data, element)
         self.pointers[op.results[0]] = self.global_var(
             op.results[0].name_hint or "shared", spirv.PointerType(array, StorageClass.Workgroup)
@@ -558,7 +958,7 @@ class _KernelLowering:
 
     def if_op(self, op: Operation) -> None:
         assert isinstance(op, scf.IfOp)
-        out = [self.local(_scalar_type(r.type, op)) for r in op.results]
+        out = [self.local(_value_type(r.type, op)) for r in op.results]
         header, merge = Block(), Block([spirv.MergeOp()])
         blocks = [header]
         targets: list[Block] = []
@@ -595,7 +995,7 @@ class _KernelLowering:
         `init` are stored in new loop-carried variables (returned); `fill(carried, body, merge)` fills the
         cond block (`self.cur`, which branches to body or merge) and the body.
         """
-        carried = [self.local(_scalar_type(v.type, op)) for v in init]
+        carried = [self.local(_value_type(v.type, op)) for v in init]
         for v, ptr in zip(init, carried, strict=True):
             self.store(ptr, self.value(v))
         cond, body, cont = Block(), Block(), Block()
@@ -614,7 +1014,7 @@ class _KernelLowering:
 
     def while_op(self, op: Operation) -> None:
         assert isinstance(op, scf.WhileOp)
-        out = [self.local(_scalar_type(r.type, op)) for r in op.results]
+        out = [self.local(_value_type(r.type, op)) for r in op.results]
 
         def fill(carried: list[SSAValue], body: Block, merge: Block) -> None:
             cond = self.region(op.before_region.block, [self.load(p) for p in carried])
@@ -703,6 +1103,14 @@ _KernelLowering.HANDLERS = {
     khal.SubgroupInvocationIdOp: _KernelLowering.subgroup_id,
     khal.SubgroupReduceOp: _KernelLowering.subgroup,
     khal.SubgroupBroadcastFirstOp: _KernelLowering.subgroup,
+    arith.IndexCastOp: _KernelLowering.index_cast,
+    vector.BroadcastOp: _KernelLowering.broadcast,
+    vector.ExtractOp: _KernelLowering.extract,
+    vector.InsertOp: _KernelLowering.insert,
+    vector.ShuffleOp: _KernelLowering.shuffle,
+    khal.StructConstructOp: _KernelLowering.struct_construct,
+    khal.StructExtractOp: _KernelLowering.struct_extract,
+    khal.StructInsertOp: _KernelLowering.struct_insert,
     scf.IfOp: _KernelLowering.if_op,
     scf.WhileOp: _KernelLowering.while_op,
     scf.ForOp: _KernelLowering.for_op,

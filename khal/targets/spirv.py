@@ -3,8 +3,10 @@
 Registered in `khal.targets.TARGETS` as `"webgpu"`; `khal.runtime.webgpu` launches its artifacts.
 Stages: `spirv-asm` (the disassembly, spirv-dis's when installed) and `spirv` (the binary). The
 artifact has no `native` handle: the runtime builds its pipeline from the binary and its bind group
-layout from the interface (array `i` at binding `i` of set 0, read-only where `access == "read"`;
-the uniform block at binding `len(params)`, `block_size` bytes).
+layout from the interface (array `i` at binding `i` of set 0, read-only where `access == "read"`,
+its u32 count at `fields["len"]` of the uniform block; the uniform block, always present, at binding
+`len(params)`, `block_size` bytes: the logical workgroup counts at `num_workgroups` (0) when the grid
+is folded, the values at their `offset` in numpy's host layout).
 """
 
 from __future__ import annotations

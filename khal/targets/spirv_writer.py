@@ -172,6 +172,9 @@ class _Writer:
             return ["OpTypeInt", t.width.data, int(t.signedness.data == Signedness.SIGNED)]
         if isinstance(t, AnyFloat):
             return ["OpTypeFloat", t.bitwidth]
+        if isinstance(t, VectorType) and t.get_num_dims() == 2:  # a matrix: C columns of R elements
+            columns, rows = t.get_shape()
+            return ["OpTypeMatrix", self.type(VectorType(t.element_type, [rows])), columns]
         if isinstance(t, VectorType):
             return ["OpTypeVector", self.type(t.element_type), t.get_shape()[0]]
         if isinstance(t, spirv.PointerType):
@@ -433,6 +436,14 @@ class _Writer:
         if isinstance(op, spirv.CompositeExtractOp):
             indices = [int(i) for i in op.indices.get_values()]
             return self.result_instruction(op, "OpCompositeExtract", [self.value(op.composite), *indices])
+        if isinstance(op, spirv.CompositeInsertOp):
+            indices = [int(i) for i in op.indices.get_values()]
+            operands = [self.value(op.object), self.value(op.composite), *indices]
+            return self.result_instruction(op, "OpCompositeInsert", operands)
+        if isinstance(op, spirv.VectorShuffleOp):
+            comps = [int(i) for i in op.components.get_values()]
+            operands = [self.value(op.vector1), self.value(op.vector2), *comps]
+            return self.result_instruction(op, "OpVectorShuffle", operands)
         if isinstance(op, spirv.ArrayLengthOp):
             return self.result_instruction(op, "OpArrayLength", [self.value(op.structure), op.member.data])
         if isinstance(op, spirv._AtomicRMWOp):  # pyright: ignore[reportPrivateUsage]
