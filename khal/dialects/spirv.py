@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
     DenseArrayBase,
+    Float32Type,
     FloatAttr,
     FunctionType,
     IntAttr,
@@ -1922,6 +1923,49 @@ class GLDistanceOp(_GLReduceOp):
     ARITY: ClassVar[int] = 2
 
 
+class _GLConvertOp(IRDLOperation):
+    """A GLSL.std.450 op between a 32-bit int and a float vector (the pack/unpack family)."""
+
+    SOURCE: ClassVar[Attribute] = VectorType(Float32Type(), [2])
+    TARGET: ClassVar[Attribute] = i32
+
+    arguments = var_operand_def()
+    result = result_def()
+
+    traits = traits_def(Pure())
+    assembly_format = "$arguments attr-dict `:` type($arguments) `->` type($result)"
+
+    def __init__(self, argument: SSAValue):
+        super().__init__(operands=[[argument]], result_types=[self.TARGET])
+
+    def verify_(self) -> None:
+        if len(self.arguments) != 1 or _normal_int(self.arguments[0].type) != _normal_int(self.SOURCE):
+            raise VerifyException(f"'{self.name}' takes one {self.SOURCE}")
+        if _normal_int(self.result.type) != _normal_int(self.TARGET):
+            raise VerifyException(f"'{self.name}' gives {self.TARGET}")
+
+
+def _normal_int(t: Attribute) -> Attribute:
+    """i32 for any 32-bit integer type (the pack ops do not care about the signedness bit)."""
+    return i32 if isinstance(t, IntegerType) and t.width.data == 32 else t
+
+
+@irdl_op_definition
+class GLPackHalf2x16Op(_GLConvertOp):
+    """Two f32 rounded to f16, packed into the low and high halves of a 32-bit int."""
+
+    name = "spirv.GL.PackHalf2x16"
+
+
+@irdl_op_definition
+class GLUnpackHalf2x16Op(_GLConvertOp):
+    """The two f16 halves of a 32-bit int, as f32 (exactly)."""
+
+    name = "spirv.GL.UnpackHalf2x16"
+    SOURCE: ClassVar[Attribute] = i32
+    TARGET: ClassVar[Attribute] = VectorType(Float32Type(), [2])
+
+
 # --------------------------------------------------------------------------- atomics, barriers, subgroups
 
 
@@ -2529,6 +2573,8 @@ SPIRV = Dialect(
         GLCrossOp,
         GLLengthOp,
         GLDistanceOp,
+        GLPackHalf2x16Op,
+        GLUnpackHalf2x16Op,
         AtomicIAddOp,
         AtomicISubOp,
         AtomicSMinOp,
