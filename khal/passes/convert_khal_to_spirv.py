@@ -15,16 +15,23 @@ glslang emits at -O0 and the one naga reads most reliably; no OpPhi is emitted. 
 `header -> cond -> body -> continue -> header`, the condition being a conditional break out of the
 loop, so the condition may itself hold selections (short-circuit `and`/`or`).
 
-Integers are `i32`, SPIR-V's `OpTypeInt 32 0`: khal IR is signless (the signedness lives in the
-ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). Anything not lowered yet
-(other widths, vectors and structs as values, compare-exchange, float atomics other than `atomic_add`
-on a storage buffer) is a located `CompileError`, never an invalid module. `print` is dropped (API.md).
-Subgroup operations and float atomics declare their capabilities; the device must then have wgpu's
-`subgroup` / `shader-float32-atomic` feature.
+Integers are `i32`/`i64`, SPIR-V's `OpTypeInt N 0`: khal IR is signless (the signedness lives in the
+ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). f16, f64 and 64-bit ints are
+native (capabilities Float16, Float64, Int64); i8/i16 (and bool arrays, i8 in khal IR) live in i32
+registers, zero-extended and masked after each op that could leave the width (numpy's wrap-around),
+sign-extended before each signed op; arrays of 8/16-bit elements (and of f16) are arrays of 32-bit
+words, stored with an atomic and + or so that neighbours in one word never race. f64 functions that
+GLSL.std.450 only defines for 16/32-bit floats (exp, log, sin, pow, ...) compute in f32. Every wgpu
+feature the module needs (`shader-f16`, `shader-f64`, `shader-int64`, `subgroup`, `shader-float32-atomic`)
+is recorded with the located first use in the interface's `requires`; the runtime checks it against its
+adapter. `atomic_compare_exchange` is a located `CompileError` (naga refuses its result, see `cmpxchg`),
+and so is anything else not lowered yet; `print` is dropped (API.md).
 """
 
 from __future__ import annotations
 
+import math
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -152,6 +159,8 @@ _CMPF: dict[int, type[Operation]] = {
     13: spirv.FUnordNotEqualOp,
 }
 _CMPF_ORD, _CMPF_UNO = 7, 14
+# Unordered predicates (ueq ugt uge ult ule une) as the negation of the ordered one (one ole olt oge ogt oeq).
+_UNORDERED: dict[int, int] = {8: 6, 9: 5, 10: 4, 11: 3, 12: 2, 13: 1}
 _SI32 = IntegerType(32, Signedness.SIGNED)
 # Ops whose meaning depends on the sign, done on si32 (see `_KernelLowering.signed`). Comparisons are not
 # here: naga adjusts OpSLessThan & co. to their operands itself (checked on wgpu 0.32).
@@ -649,9 +658,14 @@ class _KernelLowering:
         """`print` inside a kernel is dropped on WebGPU (API.md)."""
 
     def cmpxchg(self, op: Operation) -> None:
+        """wgpu 0.32's naga (29.0.3) refuses every use of OpAtomicCompareExchange's result that was tried
+        (used directly, stored to a Function variable at once, used only in a later block): "Expression
+        [N] is invalid: Used by a statement before it was introduced into the scope by any of the dominating
+        blocks", or, used directly inside a loop, a panic in naga's SPIR-V writer ("Expression [N] is not
+        cached!"). OpAtomicCompareExchangeWeak is an "unsupported instruction". So a located error."""
         raise op_error(
             op,
-            "atomic_compare_exchange is not supported on SPIR-V: wgpu's naga rejects the result of "
+            "atomic_compare_exchange is not supported on WebGPU: wgpu's naga rejects the result of "
             "OpAtomicCompareExchange ('used by a statement before it was introduced into the scope')",
         )
 
@@ -661,12 +675,38 @@ class _KernelLowering:
         """Lower `op` if it changes widths, works on i8/i16, or is f64 math GLSL.std.450 lacks; else False."""
         if op.name in _WIDTH_CHANGES:
             self.convert_width(op)
+        elif op.name in ("arith.sitofp", "arith.uitofp") and op.operands[0].type == IntegerType(1):
+            t = op.results[0].type  # no OpConvert takes a bool: select 1.0 (-1.0 when signed) or 0.0
+            one = self.emit(spirv.ConstantOp(FloatAttr(1.0 if op.name == "arith.uitofp" else -1.0, t)))
+            zero = self.emit(spirv.ConstantOp(FloatAttr(0.0, t)))
+            new = spirv.SelectOp(self.value(op.operands[0]), one.results[0], zero.results[0])
+            self.bind(op.results[0], self.emit(new).results[0])
+        elif op.name == "arith.constant" and self.special_float(op):
+            pass
+        elif op.name == "arith.cmpf" and op.properties["predicate"].value.data in _UNORDERED:  # pyright: ignore[reportAttributeAccessIssue]
+            # naga reads OpFUnord* as ordered operators (une was false for NaN on wgpu 0.32): not(ordered)
+            inverse = _CMPF[_UNORDERED[op.properties["predicate"].value.data]]  # pyright: ignore[reportAttributeAccessIssue]
+            ordered = self.emit(inverse(*(self.value(v) for v in op.operands))).results[0]
+            self.bind(op.results[0], self.emit(spirv.LogicalNotOp(ordered)).results[0])
         elif any(_narrow(v.type) for v in (*op.operands, *op.results)):
             self.narrow_arith(op)
         elif op.name in _SAME and _SAME[op.name] in _F32_ONLY and isinstance(op.results[0].type, Float64Type):
             self.f64_in_f32(op)
         else:
             return False
+        return True
+
+    def special_float(self, op: Operation) -> bool:
+        """An infinite or NaN float constant, as a bitcast of its f32 bits (naga refuses such literals:
+        "Float literal is infinite"); converted for f16/f64. False for other constants."""
+        value = op.properties["value"]
+        if not isinstance(value, FloatAttr) or math.isfinite(value.value.data):
+            return False
+        bits = struct.unpack("<I", struct.pack("<f", value.value.data))[0]
+        v = self.emit(spirv.BitcastOp(self.constant(bits), Float32Type())).results[0]
+        if not isinstance(value.type, Float32Type):
+            v = self.emit(spirv.FConvertOp(v, value.type)).results[0]
+        self.bind(op.results[0], v)
         return True
 
     def sext(self, v: SSAValue, width: int) -> SSAValue:
