@@ -665,7 +665,7 @@ class _KernelLowering:
         cached!"). OpAtomicCompareExchangeWeak is an "unsupported instruction". So a located error."""
         raise op_error(
             op,
-            "atomic_compare_exchange is not supported on WebGPU: wgpu's naga rejects the result of "
+            "atomic_compare_exchange is not supported on SPIR-V: wgpu's naga rejects the result of "
             "OpAtomicCompareExchange ('used by a statement before it was introduced into the scope')",
         )
 
