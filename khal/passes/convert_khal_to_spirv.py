@@ -532,11 +532,17 @@ class _KernelLowering:
         base = self.pointers[memory]
         element = _scalar_type(khal.element_of(memory.type), op)
         if isinstance(memory.type, khal.ArrayType):
-            indices, storage = [self.constant(0), self.value(index)], StorageClass.StorageBuffer
+            indices, storage = [self.constant(0), self.index32(index)], StorageClass.StorageBuffer
         else:
-            indices, storage = [self.value(index)], StorageClass.Workgroup
+            indices, storage = [self.index32(index)], StorageClass.Workgroup
         chain = spirv.AccessChainOp(base, indices, spirv.PointerType(element, storage))
         return self.emit(chain).results[0]
+
+    def index32(self, index: SSAValue) -> SSAValue:
+        """An array index as i32: a 64-bit index is truncated (no binding holds 2**32 elements, and an i64
+        index into workgroup memory crashes lavapipe's LLVM 15: "Cannot emit physreg copy instruction")."""
+        idx = self.value(index)
+        return self.emit(spirv.UConvertOp(idx, i32)).results[0] if idx.type == i64 else idx
 
     def load_op(self, op: Operation) -> None:
         if _packed(khal.element_of(op.operands[0].type)):
@@ -829,9 +835,7 @@ class _KernelLowering:
 
     def word_of(self, memory: SSAValue, index: SSAValue, width: int) -> tuple[SSAValue, SSAValue]:
         """(pointer to the 32-bit word holding element `index` of `memory`, the element's bit shift)."""
-        idx = self.value(index)
-        if idx.type == i64:
-            idx = self.emit(spirv.UConvertOp(idx, i32)).results[0]
+        idx = self.index32(index)
         per = 32 // width
         word = self.emit(spirv.ShiftRightLogicalOp(idx, self.constant(per.bit_length() - 1))).results[0]
         lane = self.emit(spirv.BitwiseAndOp(idx, self.constant(per - 1))).results[0]

@@ -435,3 +435,47 @@ def test_subgroup_ops(device, t: type, rng: np.random.Generator) -> None:
         np.testing.assert_array_equal(out[lanes, 1], x[lanes].min())
         np.testing.assert_array_equal(out[lanes, 2], x[lanes].max())
         np.testing.assert_array_equal(out[lanes, 3], x[lanes][0])
+
+
+# --------------------------------------------------------------------------- loops, indices, shared memory
+
+
+@khal.kernel(workgroup_size=64)
+def narrow_loops(o8: Array[i8], oh: Array[f16], od: Array[f64], x: Array[i8], idx: Array[u8], n: u32):
+    """Loop-carried i8/f16/f64 values (Function variables), i64/u8 indices, workgroup arrays of 64-bit."""
+    sh = ks.workgroup_array(f64, 64)
+    lid = ks.local_invocation_id().x
+    i = ks.global_invocation_id().x
+    acc = i8(0)
+    h = f16(0.0)
+    for k in range(i8(5)):
+        acc = acc * i8(3) + x[i] - k
+        h = h + f16(k) * f16(0.5)
+    sh[i64(lid)] = f64(acc) * 0.25
+    ks.workgroup_barrier()
+    if i < n:
+        o8[i] = acc
+        oh[idx[i]] = h + f16(idx[i])
+        od[i] = sh[(lid + u32(1)) % u32(64)] + f64(h)
+
+
+@pytest.mark.webgpu
+def test_narrow_loop_carried_values_and_indices(device, rng: np.random.Generator) -> None:
+    n = 128
+    x = values(i8, n, rng)
+    idx = rng.permutation(n).astype(np.uint8)
+    args = [np.zeros(n, np.int8), np.zeros(n, np.float16), np.zeros(n, np.float64), x, idx, np.uint32(n)]
+    o8, oh, od, _, _ = run(device, narrow_loops, args, n // 64)
+    acc = np.zeros(n, np.int8)
+    h = np.float16(0)
+    with np.errstate(over="ignore"):
+        for k in range(5):
+            acc = acc * np.int8(3) + x - np.int8(k)
+            h = h + np.float16(k) * np.float16(0.5)
+    np.testing.assert_array_equal(o8, acc)
+    expect_h = np.zeros(n, np.float16)
+    expect_h[idx] = h + idx.astype(np.float16)
+    np.testing.assert_array_equal(oh, expect_h)
+    neighbour = acc.reshape(-1, 64)[:, np.r_[1:64, 0]].ravel()
+    np.testing.assert_array_equal(od, neighbour.astype(np.float64) * 0.25 + np.float64(h))
+    np.testing.assert_array_equal(cpu(narrow_loops, n, args)[0], o8)
