@@ -717,6 +717,9 @@ class _KernelLowering:
 
     def sext(self, v: SSAValue, width: int) -> SSAValue:
         """A zero-extended `width`-bit value in an i32 register, sign-extended to 32 bits."""
+        if isinstance(v.owner, spirv.ConstantOp) and isinstance(v.owner.value, IntegerAttr):
+            bits = v.owner.value.value.data & ((1 << width) - 1)
+            return self.constant((bits ^ (1 << (width - 1))) - (1 << (width - 1)))
         amount = self.constant(32 - width)
         up = self.emit(spirv.ShiftLeftLogicalOp(v, amount)).results[0]
         return self.emit(self.signed(spirv.ShiftRightArithmeticOp(up, amount))).results[0]
