@@ -1966,6 +1966,26 @@ class GLUnpackHalf2x16Op(_GLConvertOp):
     TARGET: ClassVar[Attribute] = VectorType(Float32Type(), [2])
 
 
+@irdl_op_definition
+class GLLdexpOp(_GLConvertOp):
+    """`spirv.GL.Ldexp %x, %e : f64, i32 -> f64`: x * 2**e, exact unless it over- or underflows."""
+
+    name = "spirv.GL.Ldexp"
+
+    def __init__(self, x: SSAValue, exponent: SSAValue):  # pyright: ignore[reportIncompatibleMethodOverride]
+        IRDLOperation.__init__(self, operands=[[x, exponent]], result_types=[x.type])
+
+    def verify_(self) -> None:
+        if (
+            len(self.arguments) != 2
+            or not is_float(self.arguments[0].type)
+            or not is_int(self.arguments[1].type)
+        ):
+            raise VerifyException("spirv.GL.Ldexp takes a float and an int exponent")
+        if self.result.type != self.arguments[0].type:
+            raise VerifyException("spirv.GL.Ldexp gives the type of its float operand")
+
+
 # --------------------------------------------------------------------------- atomics, barriers, subgroups
 
 
@@ -2575,6 +2595,7 @@ SPIRV = Dialect(
         GLDistanceOp,
         GLPackHalf2x16Op,
         GLUnpackHalf2x16Op,
+        GLLdexpOp,
         AtomicIAddOp,
         AtomicISubOp,
         AtomicSMinOp,

@@ -20,8 +20,9 @@ ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). f16, f64
 native (capabilities Float16, Float64, Int64); i8/i16 (and bool arrays, i8 in khal IR) live in i32
 registers, zero-extended and masked after each op that could leave the width (numpy's wrap-around),
 sign-extended before each signed op; arrays of 8/16-bit elements (and of f16) are arrays of 32-bit
-words, stored with an atomic and + or so that neighbours in one word never race. f64 functions that
-GLSL.std.450 only defines for 16/32-bit floats (exp, log, sin, pow, ...) compute in f32. Every wgpu
+words, stored with an atomic and + or so that neighbours in one word never race. Of the f64 functions
+GLSL.std.450 only defines for 16/32-bit floats, exp, exp2, log, log2 and pow are f64 expansions
+(`spirv_f64_math`); sin, cos, tan, tanh, asin, acos, atan and atan2 compute in f32. Every wgpu
 feature the module needs (`shader-f16`, `shader-f64`, `shader-int64`, `subgroup`, `shader-float32-atomic`)
 is recorded with the located first use in the interface's `requires`; the runtime checks it against its
 adapter. `atomic_compare_exchange` is a located `CompileError` (naga refuses its result, see `cmpxchg`),
@@ -210,7 +211,7 @@ _SUBGROUP_INT: dict[str, type[Operation]] = {
     "umin": spirv.GroupNonUniformUMinOp,
     "umax": spirv.GroupNonUniformUMaxOp,
 }
-# GLSL.std.450 takes only 16/32-bit floats for these: f64 computes them in f32 (about 7 digits).
+# GLSL.std.450 takes only 16/32-bit floats for these: f64 expands exp/log/pow, computes the others in f32.
 _F32_ONLY: frozenset[type[Operation]] = frozenset(
     {
         spirv.GLExpOp,
@@ -811,7 +812,13 @@ class _KernelLowering:
         return self.mask(x, dw) if dw < 32 else x
 
     def f64_in_f32(self, op: Operation) -> None:
-        """A GLSL.std.450 function that takes no f64, computed in f32 (about 7 significant digits)."""
+        """A GLSL.std.450 function that takes no f64: exp, exp2, log, log2 and pow by f64 expansions
+        (`spirv_f64_math`), the others computed in f32 (about 7 significant digits)."""
+        from khal.passes.spirv_f64_math import EXPANSIONS
+
+        if (expand := EXPANSIONS.get(op.name)) is not None:
+            self.bind(op.results[0], expand(self, *(self.value(v) for v in op.operands)))
+            return
         args = [self.emit(spirv.FConvertOp(self.value(v), Float32Type())).results[0] for v in op.operands]
         result = self.emit(_SAME[op.name](*args)).results[0]
         self.bind(op.results[0], self.emit(spirv.FConvertOp(result, op.results[0].type)).results[0])

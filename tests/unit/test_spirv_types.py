@@ -323,8 +323,10 @@ def math_reference(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
             (a >= 0.5).astype(np.float64)]  # fmt: skip
 
 
-# Tolerances: f32 as Vulkan's precision table allows; f64 transcendentals are computed in f32 (GLSL.std.450
-# takes no f64 for them); f16 to a few f16 ulps.
+# Tolerances: f32 as Vulkan's precision table allows; f64 exp/exp2/log/log2/pow are f64 expansions (a few
+# ulps; pow about 3 |y log x| ulps: up to 5e-15 for the math test's inputs), the other f64 transcendentals
+# compute in f32 (GLSL.std.450 takes no f64 for them); f16 to a few f16 ulps.
+F64_EXPANDED = {"exp": 4e-16, "exp2": 4e-16, "log": 4e-16, "log2": 6e-16, "pow": 5e-15}
 RTOL = {f16: 4e-3, f32: 2e-6, f64: 2e-6}
 ATOL = {f16: 2e-3, f32: 2e-6, f64: 1e-6}
 
@@ -345,9 +347,10 @@ def test_math_functions(device, t: type, rng: np.random.Generator) -> None:
         else:
             out_j = out[:, j]
         tol = 200 if name in ("asin", "acos") else 4  # lavapipe's asin/acos: about 3e-4 absolute error
-        np.testing.assert_allclose(
-            out_j.astype(np.float64), col, rtol=RTOL[t] * tol, atol=ATOL[t] * tol, err_msg=name
-        )
+        rtol, atol = RTOL[t] * tol, ATOL[t] * tol
+        if t is f64 and name in F64_EXPANDED:  # f64 expansions, not f32
+            rtol, atol = F64_EXPANDED[name], 0.0
+        np.testing.assert_allclose(out_j.astype(np.float64), col, rtol=rtol, atol=atol, err_msg=name)
 
 
 # --------------------------------------------------------------------------- 8/16-bit memory
@@ -479,3 +482,39 @@ def test_narrow_loop_carried_values_and_indices(device, rng: np.random.Generator
     neighbour = acc.reshape(-1, 64)[:, np.r_[1:64, 0]].ravel()
     np.testing.assert_array_equal(od, neighbour.astype(np.float64) * 0.25 + np.float64(h))
     np.testing.assert_array_equal(cpu(narrow_loops, n, args)[0], o8)
+
+
+@khal.kernel(workgroup_size=64)
+def f64_exp_log(o: Array[f64], x: Array[f64], y: Array[f64], n: u32):
+    i = ks.global_invocation_id().x
+    if i < n:
+        o[5 * i + 0] = ks.exp(x[i])
+        o[5 * i + 1] = ks.exp2(x[i])
+        o[5 * i + 2] = ks.log(x[i])
+        o[5 * i + 3] = ks.log2(x[i])
+        o[5 * i + 4] = ks.pow(ks.abs(x[i]), y[i])
+
+
+@pytest.mark.webgpu
+def test_f64_exp_log_over_the_whole_range(device, rng: np.random.Generator) -> None:
+    edges = [np.nan, np.inf, -np.inf, 0.0, -0.0, -1.0, 1.0, 2.0, 0.5, 5e-324, 1e-310, 2.2250738585072014e-308,
+             1.7976931348623157e308, 709.78, 709.79, -745.1, -745.2, -746.0, 1023.9, 1024.0, -1074.0, -1075.0,
+             -1080.0, 1e-17, -1e-17]  # fmt: skip
+    body = np.concatenate([rng.uniform(-750, 750, 200), 10.0 ** rng.uniform(-320, 308, 200)])
+    x = np.concatenate([np.array(edges), body, -body[:50]])
+    y = rng.uniform(-3, 3, len(x))
+    n = len(x)
+    (out, _, _) = run(device, f64_exp_log, [np.zeros(5 * n), x, y, np.uint32(n)], (n + 63) // 64)
+    out = out.reshape(n, 5)
+    with np.errstate(all="ignore"):
+        ref = [np.exp(x), np.exp2(x), np.log(x), np.log2(x), np.power(np.abs(x), y)]
+    # subnormal results may be flushed to zero (Vulkan leaves f64 denormals to the device)
+    for j, (name, r) in enumerate(zip(["exp", "exp2", "log", "log2"], ref[:4], strict=True)):
+        np.testing.assert_allclose(out[:, j], r, rtol=F64_EXPANDED[name], atol=1e-300, err_msg=name)
+    # pow = exp(y log x): the few-ulp error of y log x is amplified by its size
+    with np.errstate(all="ignore"):
+        bound = F64_EXPANDED["pow"] + np.abs(y * np.log(np.abs(x))) * 7e-16
+        err = np.abs(out[:, 4] - ref[4]) / np.abs(ref[4])
+    normal = np.isfinite(ref[4]) & (np.abs(ref[4]) > 1e-300)
+    assert (err[normal] <= bound[normal]).all(), (x[normal][err[normal] > bound[normal]], err[normal].max())
+    np.testing.assert_allclose(out[~normal, 4], ref[4][~normal], rtol=0, atol=1e-300)

@@ -4,9 +4,10 @@
 // convert-khal-to-spirv on scalar types other than 32-bit: f64 and i64 are native (Float64, Int64, each
 // recorded in khal.interface's `requires` with its located first use); an i8 array is an array of 32-bit
 // words (a load shifts the byte out, a store is an atomic and + or on its word); i8 arithmetic runs in
-// i32 registers, masked back to 8 bits; a signed i64 division runs on si64; exp has no f64 form in
-// GLSL.std.450, so it computes in f32; an infinite constant is a bitcast (naga refuses inf literals);
-// `une` is not(oeq) (naga reads OpFUnordNotEqual as ordered).
+// i32 registers, masked back to 8 bits; a signed i64 division runs on si64; sin and exp have no f64 form
+// in GLSL.std.450: sin computes in f32, exp is an f64 expansion (khal/passes/spirv_f64_math.py); an
+// infinite constant is a bitcast (naga refuses inf literals); `une` is not(oeq) (naga reads
+// OpFUnordNotEqual as ordered).
 
 // CHECK:      spirv.module Logical GLSL450 requires <v1.3, [Shader, Float64, Int64], []> {
 // CHECK-NEXT:   spirv.GlobalVariable @b bind(0, 0) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<i32, stride=4> [0]), Block>, StorageBuffer>
@@ -24,8 +25,10 @@
 // CHECK:          spirv.AtomicAnd Device <Relaxed> %{{.*}}, %{{.*}} : !spirv.ptr<i32, StorageBuffer>
 // CHECK:          spirv.AtomicOr Device <Relaxed> %{{.*}}, %{{.*}} : !spirv.ptr<i32, StorageBuffer>
 // CHECK:          %[[NARROW:.*]] = spirv.FConvert %{{.*}} : f64 to f32
-// CHECK:          %[[EXP:.*]] = spirv.GL.Exp %[[NARROW]] : f32
-// CHECK:          %{{.*}} = spirv.FConvert %[[EXP]] : f32 to f64
+// CHECK:          %[[SIN:.*]] = spirv.GL.Sin %[[NARROW]] : f32
+// CHECK:          %[[SIN64:.*]] = spirv.FConvert %[[SIN]] : f32 to f64
+// CHECK:          %{{.*}} = spirv.GL.RoundEven %{{.*}} : f64
+// CHECK-NOT:      spirv.GL.Exp
 // CHECK:          %[[INF:.*]] = spirv.Bitcast %{{.*}} : i32 to f32
 // CHECK:          %{{.*}} = spirv.FConvert %[[INF]] : f32 to f64
 // CHECK:          %[[EQ:.*]] = spirv.FOrdEqual
@@ -46,7 +49,8 @@ khal.kernel @types(%b: !khal.array<i8, read_write>, %d: !khal.array<f64, read_wr
   %2 = arith.addi %0, %1 : i8
   khal.store %2, %b[%i] : i8, !khal.array<i8, read_write>, i32
   %3 = khal.load %d[%i] : !khal.array<f64, read_write>, i32 -> f64
-  %4 = math.exp %3 : f64
+  %sin = math.sin %3 : f64
+  %4 = math.exp %sin : f64
   %5 = arith.constant 0x7FF0000000000000 : f64
   %6 = arith.minimumf %4, %5 : f64
   %7 = arith.cmpf une, %6, %3 : f64
