@@ -2,7 +2,8 @@
 
 `compile_spirv` lowers a kernel (common prefix + the SPIR-V lowering), serialises it and checks it with
 `spirv-val --target-env vulkan1.1`; `run` binds numpy arrays as storage buffers (padded to whole 4-byte
-words, as wgpu wants) and 32-bit scalars as the uniform block, dispatches, and reads the arrays back.
+words, as wgpu wants) and the uniform block (values, and array lengths where the interface has `len`
+fields; grid counts left 0: not folded) at binding len(params), dispatches, and reads the arrays back.
 """
 
 from __future__ import annotations
@@ -78,13 +79,16 @@ def run(device, kernel: khal.Kernel, args: list[object], workgroups: int) -> lis
             {"binding": binding, "visibility": wgpu.ShaderStage.COMPUTE, "buffer": {"type": kind}}
         )
         entries.append({"binding": binding, "resource": {"buffer": buf, "offset": 0, "size": buf.size}})
-    values = [(p, a) for p, a in zip(iface.params, args, strict=True) if p.kind == "value"]
-    if values:
+    if iface.block_size:  # the uniform block at binding len(params): values, array lengths (if read)
         block = bytearray(iface.block_size)
-        for p, v in values:
-            block[p.offset : p.offset + p.size] = np.asarray(v).tobytes()
+        for p, a in zip(iface.params, args, strict=True):
+            if p.kind == "value":
+                block[p.offset : p.offset + p.size] = np.asarray(a).tobytes()
+            elif "len" in p.fields:
+                assert isinstance(a, np.ndarray)
+                block[p.fields["len"] : p.fields["len"] + 4] = np.uint32(len(a)).tobytes()
         buf = device.create_buffer_with_data(data=bytes(block), usage=wgpu.BufferUsage.UNIFORM)
-        binding = values[0][0].fields["binding"]
+        binding = len(iface.params)
         layout_entries.append(
             {"binding": binding, "visibility": wgpu.ShaderStage.COMPUTE, "buffer": {"type": "uniform"}}
         )
