@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
     DenseArrayBase,
+    Float32Type,
     FloatAttr,
     FunctionType,
     IntAttr,
@@ -2095,6 +2096,69 @@ class GLDistanceOp(_GLReduceOp):
     ARITY: ClassVar[int] = 2
 
 
+class _GLConvertOp(IRDLOperation):
+    """A GLSL.std.450 op between a 32-bit int and a float vector (the pack/unpack family)."""
+
+    SOURCE: ClassVar[Attribute] = VectorType(Float32Type(), [2])
+    TARGET: ClassVar[Attribute] = i32
+
+    arguments = var_operand_def()
+    result = result_def()
+
+    traits = traits_def(Pure())
+    assembly_format = "$arguments attr-dict `:` type($arguments) `->` type($result)"
+
+    def __init__(self, argument: SSAValue):
+        super().__init__(operands=[[argument]], result_types=[self.TARGET])
+
+    def verify_(self) -> None:
+        if len(self.arguments) != 1 or _normal_int(self.arguments[0].type) != _normal_int(self.SOURCE):
+            raise VerifyException(f"'{self.name}' takes one {self.SOURCE}")
+        if _normal_int(self.result.type) != _normal_int(self.TARGET):
+            raise VerifyException(f"'{self.name}' gives {self.TARGET}")
+
+
+def _normal_int(t: Attribute) -> Attribute:
+    """i32 for any 32-bit integer type (the pack ops do not care about the signedness bit)."""
+    return i32 if isinstance(t, IntegerType) and t.width.data == 32 else t
+
+
+@irdl_op_definition
+class GLPackHalf2x16Op(_GLConvertOp):
+    """Two f32 rounded to f16, packed into the low and high halves of a 32-bit int."""
+
+    name = "spirv.GL.PackHalf2x16"
+
+
+@irdl_op_definition
+class GLUnpackHalf2x16Op(_GLConvertOp):
+    """The two f16 halves of a 32-bit int, as f32 (exactly)."""
+
+    name = "spirv.GL.UnpackHalf2x16"
+    SOURCE: ClassVar[Attribute] = i32
+    TARGET: ClassVar[Attribute] = VectorType(Float32Type(), [2])
+
+
+@irdl_op_definition
+class GLLdexpOp(_GLConvertOp):
+    """`spirv.GL.Ldexp %x, %e : f64, i32 -> f64`: x * 2**e, exact unless it over- or underflows."""
+
+    name = "spirv.GL.Ldexp"
+
+    def __init__(self, x: SSAValue, exponent: SSAValue):  # pyright: ignore[reportIncompatibleMethodOverride]
+        IRDLOperation.__init__(self, operands=[[x, exponent]], result_types=[x.type])
+
+    def verify_(self) -> None:
+        if (
+            len(self.arguments) != 2
+            or not is_float(self.arguments[0].type)
+            or not is_int(self.arguments[1].type)
+        ):
+            raise VerifyException("spirv.GL.Ldexp takes a float and an int exponent")
+        if self.result.type != self.arguments[0].type:
+            raise VerifyException("spirv.GL.Ldexp gives the type of its float operand")
+
+
 # --------------------------------------------------------------------------- atomics, barriers, subgroups
 
 
@@ -2704,6 +2768,9 @@ SPIRV = Dialect(
         GLCrossOp,
         GLLengthOp,
         GLDistanceOp,
+        GLPackHalf2x16Op,
+        GLUnpackHalf2x16Op,
+        GLLdexpOp,
         AtomicIAddOp,
         AtomicISubOp,
         AtomicSMinOp,

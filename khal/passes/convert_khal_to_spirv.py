@@ -29,16 +29,24 @@ glslang emits at -O0 and the one naga reads most reliably; no OpPhi is emitted. 
 `header -> cond -> body -> continue -> header`, the condition being a conditional break out of the
 loop, so the condition may itself hold selections (short-circuit `and`/`or`).
 
-Integers are `i32`, SPIR-V's `OpTypeInt 32 0`: khal IR is signless (the signedness lives in the
-ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). Anything not lowered yet
-(other widths, compare-exchange, float atomics other than `atomic_add` on a storage buffer) is a
-located `CompileError`, never an invalid module. `print` is dropped (API.md). Subgroup operations and
-float atomics declare their capabilities; the device must then have wgpu's `subgroup` /
-`shader-float32-atomic` feature.
+Integers are `i32`/`i64`, SPIR-V's `OpTypeInt N 0`: khal IR is signless (the signedness lives in the
+ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). f16, f64 and 64-bit ints are
+native (capabilities Float16, Float64, Int64); i8/i16 (and bool arrays, i8 in khal IR) live in i32
+registers, zero-extended and masked after each op that could leave the width (numpy's wrap-around),
+sign-extended before each signed op; arrays of 8/16-bit elements (and of f16) are arrays of 32-bit
+words, stored with an atomic and + or so that neighbours in one word never race. Of the f64 functions
+GLSL.std.450 only defines for 16/32-bit floats, exp, exp2, log, log2 and pow are f64 expansions
+(`spirv_f64_math`); sin, cos, tan, tanh, asin, acos, atan and atan2 compute in f32. Every wgpu
+feature the module needs (`shader-f16`, `shader-f64`, `shader-int64`, `subgroup`, `shader-float32-atomic`)
+is recorded with the located first use in the interface's `requires`; the runtime checks it against its
+adapter. `atomic_compare_exchange` is a located `CompileError` (naga refuses its result, see `cmpxchg`),
+and so is anything else not lowered yet; `print` is dropped (API.md).
 """
 
 from __future__ import annotations
 
+import math
+import struct
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -46,17 +54,23 @@ from xdsl.context import Context
 from xdsl.dialects import arith, scf, vector
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
+    AnyFloat,
+    ArrayAttr,
     DenseIntOrFPElementsAttr,
     DictionaryAttr,
+    Float16Type,
     Float32Type,
+    Float64Type,
     FloatAttr,
     FunctionType,
     IntegerAttr,
     IntegerType,
     ModuleOp,
     Signedness,
+    StringAttr,
     VectorType,
     i32,
+    i64,
 )
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
@@ -164,6 +178,8 @@ _CMPF: dict[int, type[Operation]] = {
     13: spirv.FUnordNotEqualOp,
 }
 _CMPF_ORD, _CMPF_UNO = 7, 14
+# Unordered predicates (ueq ugt uge ult ule une) as the negation of the ordered one (one ole olt oge ogt oeq).
+_UNORDERED: dict[int, int] = {8: 6, 9: 5, 10: 4, 11: 3, 12: 2, 13: 1}
 _SI32 = IntegerType(32, Signedness.SIGNED)
 # Ops whose meaning depends on the sign, done on si32 (see `_KernelLowering.signed`). Comparisons are not
 # here: naga adjusts OpSLessThan & co. to their operands itself (checked on wgpu 0.32).
@@ -188,6 +204,7 @@ _CONVERT: dict[str, type[Operation]] = {
     "arith.fptoui": spirv.ConvertFToUOp,
     "arith.bitcast": spirv.BitcastOp,
 }
+_CONVERSIONS = frozenset({*_CONVERT.values(), spirv.SConvertOp, spirv.UConvertOp})
 _ATOMICS: dict[str, type[Operation]] = {
     "add": spirv.AtomicIAddOp,
     "sub": spirv.AtomicISubOp,
@@ -212,6 +229,27 @@ _SUBGROUP_INT: dict[str, type[Operation]] = {
     "umin": spirv.GroupNonUniformUMinOp,
     "umax": spirv.GroupNonUniformUMaxOp,
 }
+# GLSL.std.450 takes only 16/32-bit floats for these: f64 expands exp/log/pow, computes the others in f32.
+_F32_ONLY: frozenset[type[Operation]] = frozenset(
+    {
+        spirv.GLExpOp,
+        spirv.GLExp2Op,
+        spirv.GLLogOp,
+        spirv.GLLog2Op,
+        spirv.GLSinOp,
+        spirv.GLCosOp,
+        spirv.GLTanOp,
+        spirv.GLTanhOp,
+        spirv.GLAsinOp,
+        spirv.GLAcosOp,
+        spirv.GLAtanOp,
+        spirv.GLAtan2Op,
+        spirv.GLPowOp,
+    }
+)
+# Narrow-int ops whose 32-bit result may leave the width (masked back); signed ones are masked too.
+_WRAPS = frozenset({"arith.addi", "arith.subi", "arith.muli", "arith.shli"})
+_WIDTH_CHANGES = frozenset({"arith.extui", "arith.extsi", "arith.trunci", "arith.extf", "arith.truncf"})
 _BARRIER_SEMANTICS = {
     "khal.workgroup_barrier": [MemorySemantics.AcquireRelease, MemorySemantics.WorkgroupMemory],
     "khal.storage_barrier": [MemorySemantics.AcquireRelease, MemorySemantics.UniformMemory],
@@ -219,12 +257,54 @@ _BARRIER_SEMANTICS = {
 
 
 def _scalar_type(t: Attribute, op: Operation) -> Attribute:
-    """The SPIR-V type of a khal scalar (i1, i32, f32); other types are not lowered yet."""
-    if isinstance(t, IntegerType) and t.width.data in (1, 32):
-        return IntegerType(t.width.data)
-    if isinstance(t, Float32Type):
+    """The SPIR-V register type of a khal scalar: i1, i32, i64, f16, f32, f64.
+
+    i8 and i16 live in i32 registers, zero-extended (masked after each op that could carry out of the
+    width; sign-extended just before a signed op): naga has no 8-bit ints and wgpu no feature for them.
+    """
+    if isinstance(t, IntegerType) and t.width.data in (1, 8, 16, 32, 64):
+        return IntegerType(t.width.data if t.width.data in (1, 64) else 32)
+    if isinstance(t, Float16Type | Float32Type | Float64Type):
         return t
-    raise op_error(op, f"type {t} is not supported by the SPIR-V lowering yet (only bool, i32, u32 and f32)")
+    raise op_error(op, f"type {t} is not supported by the SPIR-V lowering yet (only scalars)")
+
+
+def _narrow(t: Attribute) -> int:
+    """8 or 16 for i8/i16 (held in i32 registers), else 0."""
+    if isinstance(t, IntegerType) and t.width.data in (8, 16):
+        return t.width.data
+    return 0
+
+
+def _packed(t: Attribute) -> int:
+    """The bit width of a type stored as part of 32-bit words in arrays (i8, i16, f16), else 0.
+
+    wgpu has no feature for 8/16-bit storage access, so such arrays are arrays of 32-bit words: a load
+    shifts its element out, a store changes only its bits with an atomic and + or on the word (neighbours
+    in the same word may be stored by other invocations at the same time).
+    """
+    return 16 if isinstance(t, Float16Type) else _narrow(t)
+
+
+def _memory_type(t: Attribute, op: Operation) -> tuple[Attribute, int]:
+    """(element type, ArrayStride) of an array of khal scalars `t` in memory."""
+    if _packed(t):
+        return i32, 4
+    st = _scalar_type(t, op)
+    return st, 8 if isinstance(st, Float64Type) or st == i64 else 4
+
+
+def _type_feature(t: Attribute) -> tuple[str, Capability, str] | None:
+    """(wgpu feature, SPIR-V capability, what) needed by values of type `t`, if any."""
+    if isinstance(t, khal.ArrayType | khal.WorkgroupArrayType | VectorType):
+        t = t.element_type
+    if isinstance(t, Float64Type):
+        return "shader-f64", Capability.Float64, "f64"
+    if isinstance(t, Float16Type):
+        return "shader-f16", Capability.Float16, "f16"
+    if isinstance(t, IntegerType) and t.width.data == 64:
+        return "shader-int64", Capability.Int64, "i64/u64"
+    return None
 
 
 def _value_type(t: Attribute, op: Operation) -> Attribute:
@@ -282,6 +362,7 @@ class _KernelLowering:
         self.block = None  # type: SSAValue | None  # the uniform block's pointer
         self.lens: dict[SSAValue, SSAValue] = {}  # array parameter -> its u32 count, read on entry
         self.ids: dict[tuple[type[Operation], int], SSAValue] = {}  # logical ids, recovered on entry
+        self.requires: dict[str, str] = {}  # wgpu feature -> located message of its first use
 
     # ----------------------------------------------------------------- helpers
 
@@ -370,8 +451,8 @@ class _KernelLowering:
                 continue
             assert isinstance(arg.type, khal.ArrayType)
             element = arg.type.element_type
-            stored = i32 if _is_composite(element) else _scalar_type(element, self.kernel)
-            buffer = spirv.StructType([spirv.RuntimeArrayType(stored, 4)], [0], block=True)
+            stored, stride = (i32, 4) if _is_composite(element) else _memory_type(element, self.kernel)
+            buffer = spirv.StructType([spirv.RuntimeArrayType(stored, stride)], [0], block=True)
             binding = d["fields"].data["binding"].value.data
             self.pointers[arg] = self.global_var(
                 d["name"].data,
@@ -607,6 +688,8 @@ class _KernelLowering:
     def arith(self, op: Operation) -> None:
         """arith and math ops: one spirv op each."""
         name = op.name
+        if self.typed_arith(op):
+            return
         operands = [self.value(v) for v in op.operands]
         for r in op.results:
             _value_type(r.type, op)
@@ -669,7 +752,7 @@ class _KernelLowering:
             for v in new.operands
         ]
         result_type = new.results[0].type
-        if type(new) in _CONVERT.values():
+        if type(new) in _CONVERSIONS:
             op = type(new)(args[0], _signed(result_type))
         else:
             op = type(new)(*args)
@@ -812,11 +895,17 @@ class _KernelLowering:
         base = self.pointers[memory]
         element = _value_type(khal.element_of(memory.type), op)
         if isinstance(memory.type, khal.ArrayType):
-            indices, storage = [self.constant(0), self.value(index)], StorageClass.StorageBuffer
+            indices, storage = [self.constant(0), self.index32(index)], StorageClass.StorageBuffer
         else:
-            indices, storage = [self.value(index)], StorageClass.Workgroup
+            indices, storage = [self.index32(index)], StorageClass.Workgroup
         chain = spirv.AccessChainOp(base, indices, spirv.PointerType(element, storage))
         return self.emit(chain).results[0]
+
+    def index32(self, index: SSAValue) -> SSAValue:
+        """An array index as i32: a 64-bit index is truncated (no binding holds 2**32 elements, and an i64
+        index into workgroup memory crashes lavapipe's LLVM 15: "Cannot emit physreg copy instruction")."""
+        idx = self.value(index)
+        return self.emit(spirv.UConvertOp(idx, i32)).results[0] if idx.type == i64 else idx
 
     def load_op(self, op: Operation) -> None:
         memory, index = op.operands[0], op.operands[1]
@@ -824,6 +913,8 @@ class _KernelLowering:
             t = khal.element_of(memory.type)
             self.bind(op.results[0], self.assemble(t, 0, self.word_reader(memory, index)))
             return
+        if _packed(khal.element_of(memory.type)):
+            return self.load_packed(op)
         self.bind(op.results[0], self.load(self.element_ptr(memory, index, op)))
 
     def store_op(self, op: Operation) -> None:
@@ -832,6 +923,8 @@ class _KernelLowering:
             ptr = self.word_pointer(memory, index)
             self.scatter(value.type, 0, self.value(value), lambda w, v: self.store(ptr(w), v))
             return
+        if _packed(khal.element_of(memory.type)):
+            return self.store_packed(op)
         self.store(self.element_ptr(memory, index, op), self.value(value))
 
     def is_flat(self, memory: SSAValue) -> bool:
@@ -861,8 +954,10 @@ class _KernelLowering:
     def alloc(self, op: Operation) -> None:
         t = op.results[0].type
         assert isinstance(t, khal.WorkgroupArrayType)
-        element = _value_type(t.element_type, op)
-        array = spirv.ArrayType(t.size.data, element)
+        if width := _packed(t.element_type):
+            array = spirv.ArrayType(-(-t.size.data * width // 32), i32)
+        else:
+            array = spirv.ArrayType(t.size.data, _value_type(t.element_type, op))
         self.pointers[op.results[0]] = self.global_var(
             op.results[0].name_hint or "shared", spirv.PointerType(array, StorageClass.Workgroup)
         )
@@ -879,6 +974,7 @@ class _KernelLowering:
             # wgpu's shader-float32-atomic feature; naga rejects the compare-exchange loop alternative
             kind = spirv.AtomicFAddEXTOp
             self.require(Capability.AtomicFloat32AddEXT, "SPV_EXT_shader_atomic_float_add")
+            self.need("shader-float32-atomic", op, "atomic_add on Array[f32]")
         ptr = self.element_ptr(op.memory, op.index, op)
         scope = Scope.Device if isinstance(op.memory.type, khal.ArrayType) else Scope.Workgroup
         new = self.emit(kind(scope, [MemorySemantics.Relaxed], ptr, self.value(op.value)))
@@ -914,6 +1010,7 @@ class _KernelLowering:
     def subgroup_id(self, op: Operation) -> None:
         """`subgroup_size()` / `subgroup_invocation_id()`: u32 Input builtins (wgpu's `subgroup` feature)."""
         self.require(Capability.GroupNonUniform)
+        self.need("subgroup", op, "subgroup operations")
         which = (
             BuiltIn.SubgroupSize if isinstance(op, khal.SubgroupSizeOp) else BuiltIn.SubgroupLocalInvocationId
         )
@@ -922,8 +1019,10 @@ class _KernelLowering:
     def subgroup(self, op: Operation) -> None:
         """Subgroup reductions and broadcast (wgpu's `subgroup` feature)."""
         self.require(Capability.GroupNonUniform)
+        self.need("subgroup", op, "subgroup operations")
         value = self.value(op.operands[0])
         t = _scalar_type(value.type, op)
+        width = _narrow(op.operands[0].type)
         scope = {"execution_scope": spirv.ScopeAttr(Scope.Subgroup)}
         if isinstance(op, khal.SubgroupBroadcastFirstOp):
             self.require(Capability.GroupNonUniformBallot)
@@ -934,25 +1033,252 @@ class _KernelLowering:
             return
         self.require(Capability.GroupNonUniformArithmetic)
         kind = str(op.properties["kind"].data)  # pyright: ignore[reportAttributeAccessIssue]
-        cls = (_SUBGROUP_FLOAT if isinstance(t, Float32Type) else _SUBGROUP_INT)[kind]
-        signed = kind in ("min", "max") and t == i32
+        cls = (_SUBGROUP_FLOAT if isinstance(t, AnyFloat) else _SUBGROUP_INT)[kind]
+        reg = t
+        signed = kind in ("min", "max") and isinstance(t, IntegerType)
+        if signed and width:
+            value = self.sext(value, width)
         if signed:  # naga reads the signedness bit (see `signed`)
-            value, t = self.emit(spirv.BitcastOp(value, _SI32)).results[0], _SI32
+            t = _signed(t)
+            value = self.emit(spirv.BitcastOp(value, t)).results[0]
         props = scope | {"group_operation": spirv.GroupOperationAttr(GroupOperation.Reduce)}
         result = self.emit(cls.create(operands=[value], properties=props, result_types=[t])).results[0]
         if signed:
-            result = self.emit(spirv.BitcastOp(result, i32)).results[0]
+            result = self.emit(spirv.BitcastOp(result, reg)).results[0]
+        if width and kind in ("add", "min", "max"):
+            result = self.mask(result, width)
         self.bind(op.results[0], result)
 
     def drop(self, op: Operation) -> None:
         """`print` inside a kernel is dropped on WebGPU (API.md)."""
 
     def cmpxchg(self, op: Operation) -> None:
+        """wgpu 0.32's naga (29.0.3) refuses every use of OpAtomicCompareExchange's result that was tried
+        (used directly, stored to a Function variable at once, used only in a later block): "Expression
+        [N] is invalid: Used by a statement before it was introduced into the scope by any of the dominating
+        blocks", or, used directly inside a loop, a panic in naga's SPIR-V writer ("Expression [N] is not
+        cached!"). OpAtomicCompareExchangeWeak is an "unsupported instruction". So a located error."""
         raise op_error(
             op,
             "atomic_compare_exchange is not supported on SPIR-V: wgpu's naga rejects the result of "
             "OpAtomicCompareExchange ('used by a statement before it was introduced into the scope')",
         )
+
+    # ----------------------------------------------------------------- scalar types other than 32-bit
+
+    def typed_arith(self, op: Operation) -> bool:
+        """Lower `op` if it changes widths, works on i8/i16, or is f64 math GLSL.std.450 lacks; else False."""
+        if op.name in _WIDTH_CHANGES:
+            self.convert_width(op)
+        elif op.name in ("arith.sitofp", "arith.uitofp") and op.operands[0].type == IntegerType(1):
+            t = op.results[0].type  # no OpConvert takes a bool: select 1.0 (-1.0 when signed) or 0.0
+            one = self.emit(spirv.ConstantOp(FloatAttr(1.0 if op.name == "arith.uitofp" else -1.0, t)))
+            zero = self.emit(spirv.ConstantOp(FloatAttr(0.0, t)))
+            new = spirv.SelectOp(self.value(op.operands[0]), one.results[0], zero.results[0])
+            self.bind(op.results[0], self.emit(new).results[0])
+        elif op.name == "arith.constant" and self.special_float(op):
+            pass
+        elif op.name == "arith.cmpf" and op.properties["predicate"].value.data in _UNORDERED:  # pyright: ignore[reportAttributeAccessIssue]
+            # naga reads OpFUnord* as ordered operators (une was false for NaN on wgpu 0.32): not(ordered)
+            inverse = _CMPF[_UNORDERED[op.properties["predicate"].value.data]]  # pyright: ignore[reportAttributeAccessIssue]
+            ordered = self.emit(inverse(*(self.value(v) for v in op.operands))).results[0]
+            self.bind(op.results[0], self.emit(spirv.LogicalNotOp(ordered)).results[0])
+        elif any(_narrow(v.type) for v in (*op.operands, *op.results)):
+            self.narrow_arith(op)
+        elif op.name in _SAME and _SAME[op.name] in _F32_ONLY and isinstance(op.results[0].type, Float64Type):
+            self.f64_in_f32(op)
+        else:
+            return False
+        return True
+
+    def special_float(self, op: Operation) -> bool:
+        """An infinite or NaN float constant, as a bitcast of its f32 bits (naga refuses such literals:
+        "Float literal is infinite"); converted for f16/f64. False for other constants."""
+        value = op.properties["value"]
+        if not isinstance(value, FloatAttr) or math.isfinite(value.value.data):
+            return False
+        bits = struct.unpack("<I", struct.pack("<f", value.value.data))[0]
+        v = self.emit(spirv.BitcastOp(self.constant(bits), Float32Type())).results[0]
+        if not isinstance(value.type, Float32Type):
+            v = self.emit(spirv.FConvertOp(v, value.type)).results[0]
+        self.bind(op.results[0], v)
+        return True
+
+    def sext(self, v: SSAValue, width: int) -> SSAValue:
+        """A zero-extended `width`-bit value in an i32 register, sign-extended to 32 bits."""
+        if isinstance(v.owner, spirv.ConstantOp) and isinstance(v.owner.value, IntegerAttr):
+            bits = v.owner.value.value.data & ((1 << width) - 1)
+            return self.constant((bits ^ (1 << (width - 1))) - (1 << (width - 1)))
+        amount = self.constant(32 - width)
+        up = self.emit(spirv.ShiftLeftLogicalOp(v, amount)).results[0]
+        return self.emit(self.signed(spirv.ShiftRightArithmeticOp(up, amount))).results[0]
+
+    def mask(self, v: SSAValue, width: int) -> SSAValue:
+        """The low `width` bits of `v` (numpy's wrap-around of a `width`-bit integer)."""
+        return self.emit(spirv.BitwiseAndOp(v, self.constant((1 << width) - 1))).results[0]
+
+    def narrow_arith(self, op: Operation) -> None:
+        """An arith op on i8/i16 values held in i32 registers (see `_scalar_type`)."""
+        name = op.name
+        width = max(_narrow(v.type) for v in (*op.operands, *op.results))
+        args = [self.value(v) for v in op.operands]
+        result_type = _scalar_type(op.results[0].type, op)
+        if name == "arith.constant":
+            value = op.properties["value"]
+            assert isinstance(value, IntegerAttr)
+            self.bind(op.results[0], self.constant(value.value.data & ((1 << width) - 1)))
+            return
+        if name == "arith.select":
+            self.bind(op.results[0], self.emit(spirv.SelectOp(*args)).results[0])
+            return
+        signed = name in (
+            "arith.sitofp",
+            "arith.divsi",
+            "arith.remsi",
+            "arith.shrsi",
+            "arith.maxsi",
+            "arith.minsi",
+            "math.absi",
+        )
+        if name == "arith.cmpi":
+            pred = _CMPI_NAMES[op.properties["predicate"].value.data]  # pyright: ignore[reportAttributeAccessIssue]
+            signed = pred.startswith("s")
+        if signed:
+            args = [
+                self.sext(a, _narrow(v.type)) if _narrow(v.type) else a
+                for a, v in zip(args, op.operands, strict=True)
+            ]
+        if name == "arith.cmpi":
+            new: Operation = _CMPI[pred](*args)  # pyright: ignore[reportPossiblyUnboundVariable]
+        elif name in _CONVERT and name != "arith.bitcast":
+            new = _CONVERT[name](args[0], result_type)
+        elif name in _SAME:
+            new = _SAME[name](*args)
+        elif name in _BITWISE:
+            new = _BITWISE[name][1](*args)
+        else:
+            raise op_error(op, f"'{name}' on {width}-bit integers is not supported by the SPIR-V lowering")
+        if type(new) in _SIGNED:
+            new = self.signed(new)
+        result = self.emit(new).results[0]
+        if _narrow(op.results[0].type) and (signed or name in _WRAPS or name.startswith("arith.fpto")):
+            result = self.mask(result, width)
+        self.bind(op.results[0], result)
+
+    def convert_width(self, op: Operation) -> None:
+        """extui/extsi/trunci between any integer widths, extf/truncf between f16, f32 and f64."""
+        src, dst = op.operands[0].type, op.results[0].type
+        x = self.value(op.operands[0])
+        reg = _scalar_type(dst, op)
+        if op.name in ("arith.extf", "arith.truncf"):
+            result = self.emit(spirv.FConvertOp(x, reg)).results[0]
+        elif src == IntegerType(1):  # no OpConvert takes a bool: select 1 (-1 when sign-extending) or 0
+            assert isinstance(dst, IntegerType)
+            one = 1 if op.name == "arith.extui" else (1 << dst.width.data) - 1
+            ones = self.constant(one if reg == i64 else one & 0xFFFFFFFF, reg)
+            result = self.emit(spirv.SelectOp(x, ones, self.constant(0, reg))).results[0]
+        else:
+            assert isinstance(src, IntegerType) and isinstance(dst, IntegerType)
+            result = self.int_width(op.name, x, src.width.data, dst.width.data)
+        self.bind(op.results[0], result)
+
+    def int_width(self, name: str, x: SSAValue, sw: int, dw: int) -> SSAValue:
+        """`name` (extui, extsi, trunci) of register value `x` from `sw` to `dw` bits."""
+        if name == "arith.trunci":
+            if dw == 1:
+                low = self.emit(spirv.BitwiseAndOp(x, self.constant(1, x.type))).results[0]
+                return self.emit(spirv.INotEqualOp(low, self.constant(0, x.type))).results[0]
+            if sw == 64:
+                x = self.emit(spirv.UConvertOp(x, i32)).results[0]
+            return self.mask(x, dw) if dw < 32 else x
+        if name == "arith.extui":  # registers hold zero-extended values already
+            return self.emit(spirv.UConvertOp(x, i64)).results[0] if dw == 64 and sw < 64 else x
+        if sw < 32:
+            x = self.sext(x, sw)
+        if dw == 64:
+            return self.emit(self.signed(spirv.SConvertOp(x, i64))).results[0]
+        return self.mask(x, dw) if dw < 32 else x
+
+    def f64_in_f32(self, op: Operation) -> None:
+        """A GLSL.std.450 function that takes no f64: exp, exp2, log, log2 and pow by f64 expansions
+        (`spirv_f64_math`), the others computed in f32 (about 7 significant digits)."""
+        from khal.passes.spirv_f64_math import EXPANSIONS
+
+        if (expand := EXPANSIONS.get(op.name)) is not None:
+            self.bind(op.results[0], expand(self, *(self.value(v) for v in op.operands)))
+            return
+        args = [self.emit(spirv.FConvertOp(self.value(v), Float32Type())).results[0] for v in op.operands]
+        result = self.emit(_SAME[op.name](*args)).results[0]
+        self.bind(op.results[0], self.emit(spirv.FConvertOp(result, op.results[0].type)).results[0])
+
+    def need(self, feature: str, op: Operation, what: str) -> None:
+        """Record that the module needs wgpu's `feature` (first use: `op`) in `khal.interface`."""
+        if feature not in self.requires:
+            message = f"{what} needs the WebGPU adapter feature '{feature}'"
+            self.requires[feature] = str(op_error(op, message))
+
+    def type_features(self) -> None:
+        """Declare the capability of every f16/f64/64-bit int the kernel uses, and record its feature."""
+        for arg in self.kernel.body.block.args:
+            if (found := _type_feature(arg.type)) is not None:
+                self.require(found[1])
+                self.need(found[0], self.kernel, f"parameter '{arg.name_hint}' of {found[2]}")
+        for op in self.kernel.body.walk():
+            for v in (*op.results, *(a for r in op.regions for b in r.blocks for a in b.args)):
+                if (found := _type_feature(v.type)) is not None:
+                    self.require(found[1])
+                    self.need(found[0], op, found[2])
+
+    # ----------------------------------------------------------------- 8/16-bit elements in 32-bit words
+
+    def word_of(self, memory: SSAValue, index: SSAValue, width: int) -> tuple[SSAValue, SSAValue]:
+        """(pointer to the 32-bit word holding element `index` of `memory`, the element's bit shift)."""
+        idx = self.index32(index)
+        per = 32 // width
+        word = self.emit(spirv.ShiftRightLogicalOp(idx, self.constant(per.bit_length() - 1))).results[0]
+        lane = self.emit(spirv.BitwiseAndOp(idx, self.constant(per - 1))).results[0]
+        shift = self.emit(spirv.ShiftLeftLogicalOp(lane, self.constant(width.bit_length() - 1))).results[0]
+        base = self.pointers[memory]
+        if isinstance(memory.type, khal.ArrayType):
+            indices, storage = [self.constant(0), word], StorageClass.StorageBuffer
+        else:
+            indices, storage = [word], StorageClass.Workgroup
+        chain = spirv.AccessChainOp(base, indices, spirv.PointerType(i32, storage))
+        return self.emit(chain).results[0], shift
+
+    def load_packed(self, op: Operation) -> None:
+        memory, index = op.operands[0], op.operands[1]
+        t = khal.element_of(memory.type)
+        width = _packed(t)
+        ptr, shift = self.word_of(memory, index, width)
+        word = self.emit(spirv.ShiftRightLogicalOp(self.load(ptr), shift)).results[0]
+        bits = self.mask(word, width)
+        if isinstance(
+            t, Float16Type
+        ):  # GLSL.std.450 unpacks f16 bits exactly (naga has no u16 -> f16 bitcast)
+            pair = self.emit(spirv.GLUnpackHalf2x16Op(bits)).results[0]
+            wide = self.emit(spirv.CompositeExtractOp(pair, [0], Float32Type())).results[0]
+            bits = self.emit(spirv.FConvertOp(wide, t)).results[0]
+        self.bind(op.results[0], bits)
+
+    def store_packed(self, op: Operation) -> None:
+        value, memory, index = op.operands[0], op.operands[1], op.operands[2]
+        t = khal.element_of(memory.type)
+        width = _packed(t)
+        bits = self.value(value)
+        if isinstance(t, Float16Type):  # exact: the f32 holds an f16 value
+            wide = self.emit(spirv.FConvertOp(bits, Float32Type())).results[0]
+            zero = self.emit(spirv.ConstantOp(FloatAttr(0.0, Float32Type()))).results[0]
+            pair = spirv.CompositeConstructOp([wide, zero], VectorType(Float32Type(), [2]))
+            bits = self.emit(spirv.GLPackHalf2x16Op(self.emit(pair).results[0])).results[0]
+        ptr, shift = self.word_of(memory, index, width)
+        ones = self.emit(spirv.ShiftLeftLogicalOp(self.constant((1 << width) - 1), shift)).results[0]
+        keep = self.emit(spirv.NotOp(ones)).results[0]
+        put = self.emit(spirv.ShiftLeftLogicalOp(bits, shift)).results[0]
+        scope = Scope.Device if isinstance(memory.type, khal.ArrayType) else Scope.Workgroup
+        # Two atomics: other invocations may store the other elements of this word meanwhile.
+        self.emit(spirv.AtomicAndOp(scope, [MemorySemantics.Relaxed], ptr, keep))
+        self.emit(spirv.AtomicOrOp(scope, [MemorySemantics.Relaxed], ptr, put))
 
     # ----------------------------------------------------------------- structured control flow
 
@@ -1050,6 +1376,13 @@ class _KernelLowering:
 
     HANDLERS: dict[type[Operation], Callable[[_KernelLowering, Operation], None]] = {}
 
+    def with_requires(self, interface: DictionaryAttr) -> DictionaryAttr:
+        """`interface` with `requires`: the wgpu features the module needs (`Interface.requires`)."""
+        if not self.requires:
+            return interface
+        pairs = [ArrayAttr([StringAttr(f), StringAttr(m)]) for f, m in self.requires.items()]
+        return DictionaryAttr({**interface.data, "requires": ArrayAttr(pairs)})
+
     # ----------------------------------------------------------------- the kernel
 
     def run(self) -> spirv.ModuleOp:
@@ -1057,6 +1390,7 @@ class _KernelLowering:
         interface = self.kernel.attributes.get(INTERFACE_ATTR)
         if not isinstance(interface, DictionaryAttr):
             raise op_error(self.kernel, "convert-khal-to-spirv needs khal-spirv-lower-abi first")
+        self.type_features()
         self.params(interface)
         self.region(self.kernel.body.block)
         self.emit(spirv.ReturnOp())
@@ -1071,7 +1405,7 @@ class _KernelLowering:
         vce = spirv.VceAttr(SPIRV_VERSION, self.capabilities, self.extensions)
         self.module.properties["vce"] = vce
         fn = spirv.FuncOp(name, FunctionType.from_lists([], []), Region(self.entry))
-        fn.attributes[INTERFACE_ATTR] = interface
+        fn.attributes[INTERFACE_ATTR] = self.with_requires(interface)
         wg = list(self.kernel.workgroup_size.get_values())
         self.module.body.block.add_ops(
             [

@@ -31,7 +31,8 @@ class SpirvTarget(Target):
     stages = (Stage("spirv-asm", ext="spvasm"), Stage("spirv", binary=True, ext="spv"))
 
     def options_key(self) -> str:
-        """The SPIR-V version and environment (adapter features will join it with f64/f16/subgroups)."""
+        """The SPIR-V version and environment: the code never depends on the adapter (the features it
+        needs, f64/f16/i64/subgroups/float atomics, are recorded in `Interface.requires` instead)."""
         return "spirv1.3-vulkan1.1"
 
     def finish(

@@ -106,7 +106,7 @@ class _Writer:
         self.types: list[Instruction] = []
         self.functions: list[Instruction] = []
         self.type_ids: dict[Attribute, int] = {}
-        self.constant_ids: dict[tuple[Attribute, int | float], int] = {}
+        self.constant_ids: dict[tuple[Attribute, int | bytes], int] = {}
         self.value_ids: dict[SSAValue, int] = {}
         self.block_ids: dict[Block, int] = {}
         self.symbol_ids: dict[str, int] = {}
@@ -213,14 +213,16 @@ class _Writer:
         return self._constant(value.type, value.value.data)
 
     def _constant(self, t: Attribute, raw: int | float) -> int:
-        key = (t, raw)
+        # floats are keyed by their bits: 0.0 == -0.0 in Python, but they are two constants
+        bits = raw if isinstance(raw, int) else struct.pack("<d", raw)
+        key = (t, bits)
         if key in self.constant_ids:
             return self.constant_ids[key]
         t = _normalized(t)
-        if (t, raw) in self.constant_ids:
-            self.constant_ids[key] = self.constant_ids[(t, raw)]
+        if (t, bits) in self.constant_ids:
+            self.constant_ids[key] = self.constant_ids[(t, bits)]
             return self.constant_ids[key]
-        key = (t, raw)
+        key = (t, bits)
         tid = self.type(t)
         cid = self.new_id()
         self.constant_ids[key] = cid
@@ -428,7 +430,7 @@ class _Writer:
 
     def instruction(self, op: Operation) -> Instruction:
         """The instruction of an op that maps to exactly one."""
-        if isinstance(op, spirv._GLOp | spirv._GLReduceOp):  # pyright: ignore[reportPrivateUsage]
+        if isinstance(op, spirv._GLOp | spirv._GLReduceOp | spirv._GLConvertOp):  # pyright: ignore[reportPrivateUsage]
             number = GLSL_STD_450[op.name.removeprefix("spirv.GL.")]
             return self.result_instruction(
                 op, "OpExtInst", [self.glsl(), number, *map(self.value, op.operands)]

@@ -434,10 +434,12 @@ def test_compare_exchange_is_a_located_error() -> None:
     assert "test_spirv_lowering.py:" in str(e.value)
 
 
-def test_f64_is_a_located_error() -> None:
-    with pytest.raises(khal.CompileError, match="f64") as e:
-        lower(doubles)
-    assert "test_spirv_lowering.py:" in str(e.value)
+def test_f64_records_its_feature() -> None:
+    module = find_spirv_module(lower(doubles))
+    assert "Float64" in str(module.vce)
+    _, iface = compile_spirv(doubles)
+    assert iface.required_features == ("shader-f64",)
+    assert iface.requires[0][1].startswith(f"{__file__}:") and "'shader-f64'" in iface.requires[0][1]
 
 
 def test_float_atomic_capability() -> None:
