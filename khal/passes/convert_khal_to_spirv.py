@@ -294,10 +294,18 @@ def _memory_type(t: Attribute, op: Operation) -> tuple[Attribute, int]:
     return st, 8 if isinstance(st, Float64Type) or st == i64 else 4
 
 
-def _type_feature(t: Attribute) -> tuple[str, Capability, str] | None:
-    """(wgpu feature, SPIR-V capability, what) needed by values of type `t`, if any."""
+def _type_features(t: Attribute) -> list[tuple[str, Capability, str]]:
+    """(wgpu feature, SPIR-V capability, what) needed by values of type `t` (or by its leaves)."""
     if isinstance(t, khal.ArrayType | khal.WorkgroupArrayType | VectorType):
-        t = t.element_type
+        return _type_features(t.element_type)
+    if isinstance(t, khal.StructType):
+        return [found for _, ft in t.fields for found in _type_features(ft)]
+    found = _scalar_feature(t)
+    return [] if found is None else [found]
+
+
+def _scalar_feature(t: Attribute) -> tuple[str, Capability, str] | None:
+    """(wgpu feature, SPIR-V capability, what) needed by a scalar of type `t`, if any."""
     if isinstance(t, Float64Type):
         return "shader-f64", Capability.Float64, "f64"
     if isinstance(t, Float16Type):
@@ -342,6 +350,10 @@ def _field_offsets(t: khal.StructType) -> list[int]:
         offsets.append(offset)
         offset += layout.size
     return offsets
+
+
+_Put = Callable[[int, SSAValue, "int | None"], None]
+"""`put(word, bits, mask)`: store into word `word` of some memory (see `_KernelLowering.write_leaf`)."""
 
 
 class _KernelLowering:
@@ -451,6 +463,12 @@ class _KernelLowering:
                 continue
             assert isinstance(arg.type, khal.ArrayType)
             element = arg.type.element_type
+            if _is_composite(element) and value_layout(element).size % 4:
+                raise op_error(
+                    self.kernel,
+                    f"parameter '{d['name'].data}': an array of {element} ({value_layout(element).size}-byte "
+                    "elements) is not supported on SPIR-V: composite elements must fill whole 32-bit words",
+                )
             stored, stride = (i32, 4) if _is_composite(element) else _memory_type(element, self.kernel)
             buffer = spirv.StructType([spirv.RuntimeArrayType(stored, stride)], [0], block=True)
             binding = d["fields"].data["binding"].value.data
@@ -504,10 +522,8 @@ class _KernelLowering:
         new = spirv.CompositeConstructOp(parts, _value_type(t, self.kernel))  # pyright: ignore[reportArgumentType]
         return self.emit(new).results[0]
 
-    def scatter(
-        self, t: Attribute, offset: int, value: SSAValue, put: Callable[[int, SSAValue], None]
-    ) -> None:
-        """Write `value` of type `t` at byte `offset` as its 32-bit words (`put(i, w)`: word i = w)."""
+    def scatter(self, t: Attribute, offset: int, value: SSAValue, put: _Put) -> None:
+        """Write `value` of type `t` at byte `offset` as its 32-bit words (`put`: see `write_leaf`)."""
         if isinstance(t, khal.StructType):
             parts = list(zip([ft for _, ft in t.fields], _field_offsets(t), strict=True))
         elif isinstance(t, VectorType):
@@ -548,27 +564,62 @@ class _KernelLowering:
     def leaf_from_bits(self, bits: Sequence[SSAValue], t: Attribute) -> SSAValue:
         """The value of scalar type `t` whose bits are `bits` (u32 words, low first; an 8/16-bit value
         zero-extended). An 8/16-bit int is its zero-extended word (khal keeps i8/i16 in 32-bit registers,
-        zero-extended, where `_scalar_type` allows them); 64-bit and f16 values are typed by their own
-        lowering (with the feature they need)."""
+        zero-extended); an f16 is unpacked exactly by UnpackHalf2x16 (naga has no u16 -> f16 bitcast);
+        an i64/u64 is `lo | hi << 32`; an f64 is the bitcast of the `vec2<u32>` of its words."""
         if isinstance(t, IntegerType) and t.width.data in (8, 16):
             return bits[0]
-        raise op_error(
-            self.kernel, f"reading a {t} from a buffer is not supported by the SPIR-V lowering yet"
-        )
+        if isinstance(t, Float16Type):
+            pair = self.emit(spirv.GLUnpackHalf2x16Op(bits[0])).results[0]
+            wide = self.emit(spirv.CompositeExtractOp(pair, [0], Float32Type())).results[0]
+            return self.emit(spirv.FConvertOp(wide, t)).results[0]
+        assert isinstance(t, IntegerType | Float64Type) and len(bits) == 2
+        self.f64_bits_need_int64(t)
+        lo, hi = (self.emit(spirv.UConvertOp(w, i64)).results[0] for w in bits)
+        up = self.emit(spirv.ShiftLeftLogicalOp(hi, self.constant(32, i64))).results[0]
+        value = self.emit(spirv.BitwiseOrOp(lo, up)).results[0]
+        return self.emit(spirv.BitcastOp(value, t)).results[0] if isinstance(t, Float64Type) else value
 
-    def write_leaf(
-        self, t: Attribute, offset: int, value: SSAValue, put: Callable[[int, SSAValue], None]
-    ) -> None:
-        """Store scalar `value` of type `t` at byte `offset` (32-bit leaves: other widths share words)."""
+    def f64_bits_need_int64(self, t: Attribute) -> None:
+        """An f64 goes to and from its words through i64: naga types a bitcast of a `vec2<u32>` to f64 as
+        a vector ("The type of [N] doesn't match the type stored"), so it needs wgpu's `shader-int64`."""
+        if isinstance(t, Float64Type):
+            self.require(Capability.Int64)
+            self.need("shader-int64", self.kernel, "an f64 in host layout (read through its i64 bits)")
+
+    def write_leaf(self, t: Attribute, offset: int, value: SSAValue, put: _Put) -> None:
+        """Store scalar `value` of type `t` at byte `offset` as words (`put(i, w, mask)`; `mask`: the bits
+        of word i that are the leaf's when it shares the word with others, None when it fills it)."""
+        _scalar_type(t, self.kernel)  # the located error for a type not lowered yet comes first
+        word = offset // 4
         if isinstance(t, Float32Type):
-            put(offset // 4, self.emit(spirv.BitcastOp(value, i32)).results[0])
+            put(word, self.emit(spirv.BitcastOp(value, i32)).results[0], None)
         elif isinstance(t, IntegerType) and t.width.data == 32:
-            put(offset // 4, value)
+            put(word, value, None)
+        elif isinstance(t, Float64Type | IntegerType) and value_layout(t).size == 8:
+            self.f64_bits_need_int64(t)
+            if isinstance(t, Float64Type):
+                value = self.emit(spirv.BitcastOp(value, i64)).results[0]
+            high = self.emit(spirv.ShiftRightLogicalOp(value, self.constant(32, i64))).results[0]
+            for k, part in enumerate((value, high)):
+                put(word + k, self.emit(spirv.UConvertOp(part, i32)).results[0], None)
         else:
-            _scalar_type(t, self.kernel)
-            raise op_error(
-                self.kernel, f"writing a {t} into a buffer of structs is not supported on SPIR-V yet"
-            )
+            width = t.bitwidth if isinstance(t, Float16Type) else t.width.data  # pyright: ignore[reportAttributeAccessIssue]
+            width = 8 if width == 1 else width  # numpy's bool is one byte
+            bits = self.leaf_bits(t, value)
+            shift = 8 * (offset % 4)
+            moved = self.emit(spirv.ShiftLeftLogicalOp(bits, self.constant(shift))).results[0]
+            put(word, moved, ((1 << width) - 1) << shift)
+
+    def leaf_bits(self, t: Attribute, value: SSAValue) -> SSAValue:
+        """The zero-extended bits of an 8/16-bit leaf (bool: 0 or 1; f16: PackHalf2x16's low half)."""
+        if t == IntegerType(1):
+            return self.emit(spirv.SelectOp(value, self.constant(1), self.constant(0))).results[0]
+        if isinstance(t, Float16Type):  # exact: the f32 holds an f16 value
+            wide = self.emit(spirv.FConvertOp(value, Float32Type())).results[0]
+            zero = self.emit(spirv.ConstantOp(FloatAttr(0.0, Float32Type()))).results[0]
+            pair = self.emit(spirv.CompositeConstructOp([wide, zero], VectorType(Float32Type(), [2])))
+            return self.emit(spirv.GLPackHalf2x16Op(pair.results[0])).results[0]
+        return value
 
     # ----------------------------------------------------------------- the grid
 
@@ -921,11 +972,21 @@ class _KernelLowering:
         value, memory, index = op.operands
         if self.is_flat(memory):
             ptr = self.word_pointer(memory, index)
-            self.scatter(value.type, 0, self.value(value), lambda w, v: self.store(ptr(w), v))
+            self.scatter(value.type, 0, self.value(value), lambda w, v, mask: self.put_word(ptr(w), v, mask))
             return
         if _packed(khal.element_of(memory.type)):
             return self.store_packed(op)
         self.store(self.element_ptr(memory, index, op), self.value(value))
+
+    def put_word(self, ptr: SSAValue, bits: SSAValue, mask: int | None) -> None:
+        """Store `bits` at `ptr`, or only its bits under `mask` (an atomic and + or: the other bits of the
+        word may belong to another element that another invocation stores meanwhile)."""
+        if mask is None:
+            self.store(ptr, bits)
+            return
+        keep = self.constant(~mask & 0xFFFFFFFF)
+        self.emit(spirv.AtomicAndOp(Scope.Device, [MemorySemantics.Relaxed], ptr, keep))
+        self.emit(spirv.AtomicOrOp(Scope.Device, [MemorySemantics.Relaxed], ptr, bits))
 
     def is_flat(self, memory: SSAValue) -> bool:
         """Is `memory` a storage buffer of composites, held as 32-bit words in numpy's host layout?"""
@@ -934,7 +995,7 @@ class _KernelLowering:
     def word_pointer(self, memory: SSAValue, index: SSAValue) -> Callable[[int], SSAValue]:
         """`ptr(w)`: a pointer to word `w` of element `index` of a flat storage buffer."""
         words = value_layout(khal.element_of(memory.type)).size // 4
-        first = self.emit(spirv.IMulOp(self.value(index), self.constant(words))).results[0]
+        first = self.emit(spirv.IMulOp(self.index32(index), self.constant(words))).results[0]
         t = spirv.PointerType(i32, StorageClass.StorageBuffer)
 
         def ptr(w: int) -> SSAValue:
@@ -1220,14 +1281,14 @@ class _KernelLowering:
     def type_features(self) -> None:
         """Declare the capability of every f16/f64/64-bit int the kernel uses, and record its feature."""
         for arg in self.kernel.body.block.args:
-            if (found := _type_feature(arg.type)) is not None:
-                self.require(found[1])
-                self.need(found[0], self.kernel, f"parameter '{arg.name_hint}' of {found[2]}")
+            for feature, capability, what in _type_features(arg.type):
+                self.require(capability)
+                self.need(feature, self.kernel, f"parameter '{arg.name_hint}' of {what}")
         for op in self.kernel.body.walk():
             for v in (*op.results, *(a for r in op.regions for b in r.blocks for a in b.args)):
-                if (found := _type_feature(v.type)) is not None:
-                    self.require(found[1])
-                    self.need(found[0], op, found[2])
+                for feature, capability, what in _type_features(v.type):
+                    self.require(capability)
+                    self.need(feature, op, what)
 
     # ----------------------------------------------------------------- 8/16-bit elements in 32-bit words
 
