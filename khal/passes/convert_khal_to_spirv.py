@@ -51,7 +51,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, scf, vector
+from xdsl.dialects import arith, func, scf, vector
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     AnyFloat,
@@ -1523,6 +1523,10 @@ class ConvertKhalToSpirvPass(ModulePass):
             if isinstance(kernel, khal.KernelOp):
                 module = _KernelLowering(kernel).run()
                 op.body.block.insert_op_before(module, kernel)
+                op.body.block.erase_op(kernel, safe_erase=False)
+            elif isinstance(kernel, func.FuncOp):
+                # a device function `khal-inline` already inlined into every kernel: dead here (a call
+                # left in a kernel is a located error of its own, raised while lowering the kernel)
                 op.body.block.erase_op(kernel, safe_erase=False)
             elif not isinstance(kernel, spirv.ModuleOp):
                 raise op_error(kernel, f"'{kernel.name}' is not supported by the SPIR-V lowering")
