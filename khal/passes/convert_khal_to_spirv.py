@@ -43,7 +43,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith, scf, vector
+from xdsl.dialects import arith, func, scf, vector
 from xdsl.dialects.builtin import (
     DYNAMIC_INDEX,
     DenseIntOrFPElementsAttr,
@@ -471,6 +471,9 @@ class _KernelLowering:
         lowering (with the feature they need)."""
         if isinstance(t, IntegerType) and t.width.data in (8, 16):
             return bits[0]
+        if len(bits) == 2:  # i64, u64, f64: the two words as one 64-bit value
+            pair = self.emit(spirv.CompositeConstructOp(list(bits), VectorType(i32, [2]))).results[0]
+            return self.emit(spirv.BitcastOp(pair, _scalar_type(t, self.kernel))).results[0]
         raise op_error(
             self.kernel, f"reading a {t} from a buffer is not supported by the SPIR-V lowering yet"
         )
@@ -483,6 +486,10 @@ class _KernelLowering:
             put(offset // 4, self.emit(spirv.BitcastOp(value, i32)).results[0])
         elif isinstance(t, IntegerType) and t.width.data == 32:
             put(offset // 4, value)
+        elif getattr(t, "bitwidth", 0) == 64:  # i64, u64, f64: two words, low first
+            pair = self.emit(spirv.BitcastOp(value, VectorType(i32, [2]))).results[0]
+            for k in range(2):
+                put(offset // 4 + k, self.emit(spirv.CompositeExtractOp(pair, [k], i32)).results[0])
         else:
             _scalar_type(t, self.kernel)
             raise op_error(
@@ -1128,6 +1135,9 @@ class ConvertKhalToSpirvPass(ModulePass):
             if isinstance(kernel, khal.KernelOp):
                 module = _KernelLowering(kernel).run()
                 op.body.block.insert_op_before(module, kernel)
+                op.body.block.erase_op(kernel, safe_erase=False)
+            elif isinstance(kernel, func.FuncOp):
+                # a device function: khal-inline inlined every call (a call left over is a located error)
                 op.body.block.erase_op(kernel, safe_erase=False)
             elif not isinstance(kernel, spirv.ModuleOp):
                 raise op_error(kernel, f"'{kernel.name}' is not supported by the SPIR-V lowering")
