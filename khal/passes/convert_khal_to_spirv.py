@@ -1118,7 +1118,10 @@ class _KernelLowering:
         (used directly, stored to a Function variable at once, used only in a later block): "Expression
         [N] is invalid: Used by a statement before it was introduced into the scope by any of the dominating
         blocks", or, used directly inside a loop, a panic in naga's SPIR-V writer ("Expression [N] is not
-        cached!"). OpAtomicCompareExchangeWeak is an "unsupported instruction". So a located error."""
+        cached!"). OpAtomicCompareExchangeWeak is an "unsupported instruction". The cause is in naga's SPIR-V
+        front end: the `AccessIndex` it makes for the old value lies outside every `Emit` range, whatever
+        uses it (fixed upstream by gfx-rs/wgpu#9621, after naga 29). So a located error until wgpu-py
+        ships that fix; a lock built from other atomics could deadlock a subgroup."""
         raise op_error(
             op,
             "atomic_compare_exchange is not supported on SPIR-V: wgpu's naga rejects the result of "
