@@ -891,3 +891,30 @@ def test_run_grid(device, counts: tuple[int, int, int]) -> None:
     np.testing.assert_array_equal(out[..., 1], y + 1000 * z)
     np.testing.assert_array_equal(out[..., 2], x // 2 + nx * (y // 2 + ny * z))
     np.testing.assert_array_equal(out[..., 3], (nx + 100000 * (ny + 100 * nz)) % 2**32)  # u32 wraps
+
+
+@khal.struct
+class TwoBytes:
+    lo: khal.u8
+    hi: khal.u8
+
+
+@khal.kernel
+def two_bytes(a: Array[TwoBytes]):
+    a[0] = a[1]
+
+
+def test_composite_elements_must_fill_words() -> None:
+    with pytest.raises(khal.CompileError, match="parameter 'a'.*2-byte elements.*whole 32-bit words") as e:
+        lower(two_bytes)
+    assert "test_spirv_lowering.py:" in str(e.value)
+
+
+@khal.kernel
+def f64_value(out: Array[f32], d: f64):
+    out[0] = f32(d)
+
+
+def test_f64_value_parameter_needs_int64_too() -> None:
+    _, iface = compile_spirv(f64_value)
+    assert iface.required_features == ("shader-f64", "shader-int64")
