@@ -28,6 +28,7 @@ from xdsl.dialects.builtin import (
     AnyFloat,
     ArrayAttr,
     DenseArrayBase,
+    Float32Type,
     FloatAttr,
     FunctionType,
     IntAttr,
@@ -781,6 +782,28 @@ class VariableOp(IRDLOperation):
                 raise VerifyException("spirv.Variable ops come first in the entry block")
 
 
+def component_type(t: Attribute) -> Attribute | None:
+    """What one index selects from composite `t`: a vector's element, a matrix's (2-D vector's) column,
+    an array's element; None for a struct (it depends on the index) or a non-composite."""
+    if isinstance(t, VectorType):
+        shape = t.get_shape()
+        return VectorType(t.element_type, shape[1:]) if len(shape) == 2 else t.element_type
+    if isinstance(t, ArrayType | RuntimeArrayType):
+        return t.element_type
+    return None
+
+
+def composite_size(t: Attribute) -> int:
+    """The number of constituents of a composite type (0 for a non-composite)."""
+    if isinstance(t, VectorType):
+        return t.get_shape()[0]
+    if isinstance(t, StructType):
+        return len(t.members)
+    if isinstance(t, ArrayType):
+        return t.length.data
+    return 0
+
+
 def access_chain_type(base_type: Attribute, indices: Sequence[SSAValue]) -> Attribute:
     """The pointee type an access chain reaches from `base_type` through `indices`.
 
@@ -796,8 +819,8 @@ def access_chain_type(base_type: Attribute, indices: Sequence[SSAValue]) -> Attr
             if not 0 <= i < len(t.members):
                 raise VerifyException(f"struct member index {i} out of range")
             t = t.members.data[i]
-        elif isinstance(t, ArrayType | RuntimeArrayType | VectorType):
-            t = t.element_type
+        elif (component := component_type(t)) is not None:
+            t = component
         else:
             raise VerifyException(f"cannot index into {t}")
     return t
@@ -1479,29 +1502,62 @@ class BitcastOp(_ConvertOp):
 
 @irdl_op_definition
 class CompositeConstructOp(IRDLOperation):
-    """`spirv.CompositeConstruct %x, %y, %z : (f32, f32, f32) -> vector<3xf32>`."""
+    """`spirv.CompositeConstruct %x, %y, %z : (f32, f32, f32) -> vector<3xf32>`.
+
+    A vector from scalars and smaller vectors, a matrix (`vector<CxRxf32>`) from its columns, a struct
+    from its members.
+    """
 
     name = "spirv.CompositeConstruct"
 
     constituents = var_operand_def()
-    result = result_def(VectorType)
+    result = result_def(base(VectorType) | base(StructType))
 
     traits = traits_def(Pure())
     assembly_format = "$constituents attr-dict `:` functional-type($constituents, $result)"
 
-    def __init__(self, constituents: Sequence[SSAValue], result_type: VectorType):
+    def __init__(self, constituents: Sequence[SSAValue], result_type: VectorType | StructType):
         super().__init__(operands=[constituents], result_types=[result_type])
 
     def verify_(self) -> None:
         rt = self.result.type
+        types = [c.type for c in self.constituents]
+        if isinstance(rt, StructType):
+            if types != list(rt.members.data):
+                raise VerifyException(f"constituents {types} do not build {rt}")
+            return
         assert isinstance(rt, VectorType)
+        if rt.get_num_dims() == 2:
+            if types != [component_type(rt)] * rt.get_shape()[0]:
+                raise VerifyException(f"a matrix {rt} is built from its columns")
+            return
         count = 0
-        for c in self.constituents:
-            if element_type(c.type) != rt.element_type:
-                raise VerifyException(f"constituent {c.type} does not build {rt}")
-            count += c.type.get_shape()[0] if isinstance(c.type, VectorType) else 1
+        for t in types:
+            if element_type(t) != rt.element_type or (isinstance(t, VectorType) and t.get_num_dims() != 1):
+                raise VerifyException(f"constituent {t} does not build {rt}")
+            count += t.get_shape()[0] if isinstance(t, VectorType) else 1
         if count != rt.get_shape()[0]:
             raise VerifyException(f"{count} components do not build {rt}")
+
+
+def _indexed_type(t: Attribute, indices: Sequence[int]) -> Attribute:
+    """The type literal `indices` select from composite `t` (VerifyException when they do not)."""
+    for i in indices:
+        if not 0 <= i < composite_size(t):
+            raise VerifyException(f"index {i} does not select from {t}")
+        t = t.members.data[i] if isinstance(t, StructType) else component_type(t)  # pyright: ignore
+        assert t is not None
+    return t
+
+
+def _print_indices(printer: Printer, indices: DenseArrayBase) -> None:
+    printer.print_string(f"[{', '.join(str(i) for i in indices.get_values())}]")
+
+
+def _parse_indices(parser: Parser) -> list[int]:
+    return parser.parse_comma_separated_list(
+        parser.Delimiter.SQUARE, lambda: parser.parse_integer(allow_boolean=False, allow_negative=False)
+    )
 
 
 @irdl_op_definition
@@ -1524,14 +1580,7 @@ class CompositeExtractOp(IRDLOperation):
         )
 
     def verify_(self) -> None:
-        t = self.composite.type
-        for i in self.indices.get_values():
-            if isinstance(t, VectorType) and 0 <= i < t.get_shape()[0]:
-                t = t.element_type
-            elif isinstance(t, StructType) and 0 <= i < len(t.members):
-                t = t.members.data[i]
-            else:
-                raise VerifyException(f"index {i} does not select from {t}")
+        t = _indexed_type(self.composite.type, [int(i) for i in self.indices.get_values()])
         if t != self.result.type:
             raise VerifyException(f"the extract gives {t}, not {self.result.type}")
 
@@ -1556,6 +1605,131 @@ class CompositeExtractOp(IRDLOperation):
         ct = parser.parse_type()
         parser.parse_punctuation("->")
         op = cls(parser.resolve_operand(composite, ct), indices, parser.parse_type())
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class CompositeInsertOp(IRDLOperation):
+    """`spirv.CompositeInsert %x, %v[1] : f32 into vector<3xf32>`: a copy of `%v` with one part replaced."""
+
+    name = "spirv.CompositeInsert"
+
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    object = operand_def()
+    composite = operand_def(T)
+    indices = prop_def(DenseArrayBase.constr(i32))
+    result = result_def(T)
+
+    traits = traits_def(Pure())
+
+    def __init__(self, object: SSAValue, composite: SSAValue, indices: Sequence[int]):
+        super().__init__(
+            operands=[object, composite],
+            properties={"indices": DenseArrayBase.from_list(i32, list(indices))},
+            result_types=[composite.type],
+        )
+
+    def verify_(self) -> None:
+        t = _indexed_type(self.composite.type, [int(i) for i in self.indices.get_values()])
+        if t != self.object.type:
+            raise VerifyException(f"the inserted part is {t}, not {self.object.type}")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        printer.print_operand(self.object)
+        printer.print_string(", ")
+        printer.print_operand(self.composite)
+        _print_indices(printer, self.indices)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.object.type)
+        printer.print_string(" into ")
+        printer.print_attribute(self.composite.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> CompositeInsertOp:
+        obj = parser.parse_unresolved_operand()
+        parser.parse_punctuation(",")
+        composite = parser.parse_unresolved_operand()
+        indices = _parse_indices(parser)
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        ot = parser.parse_type()
+        parser.parse_keyword("into")
+        ct = parser.parse_type()
+        op = cls(parser.resolve_operand(obj, ot), parser.resolve_operand(composite, ct), indices)
+        op.attributes |= attrs
+        return op
+
+
+@irdl_op_definition
+class VectorShuffleOp(IRDLOperation):
+    """`spirv.VectorShuffle [2, 1, 0] %a, %b : vector<3xf32>, vector<3xf32> -> vector<3xf32>`.
+
+    Component `i` of the result is component `components[i]` of `%a` followed by `%b`.
+    """
+
+    name = "spirv.VectorShuffle"
+
+    vector1 = operand_def(VectorType)
+    vector2 = operand_def(VectorType)
+    components = prop_def(DenseArrayBase.constr(i32))
+    result = result_def(VectorType)
+
+    traits = traits_def(Pure())
+
+    def __init__(self, vector1: SSAValue, vector2: SSAValue, components: Sequence[int]):
+        t = vector1.type
+        assert isinstance(t, VectorType)
+        super().__init__(
+            operands=[vector1, vector2],
+            properties={"components": DenseArrayBase.from_list(i32, list(components))},
+            result_types=[VectorType(t.element_type, [len(components)])],
+        )
+
+    def verify_(self) -> None:
+        a, b, r = self.vector1.type, self.vector2.type, self.result.type
+        assert isinstance(a, VectorType) and isinstance(b, VectorType) and isinstance(r, VectorType)
+        if not (a.element_type == b.element_type == r.element_type):
+            raise VerifyException("spirv.VectorShuffle keeps the element type")
+        total = a.get_shape()[0] + b.get_shape()[0]
+        comps = [int(c) for c in self.components.get_values()]
+        if len(comps) != r.get_shape()[0] or any(not 0 <= c < total for c in comps):
+            raise VerifyException(f"components {comps} do not select {r} from {a}, {b}")
+
+    def print(self, printer: Printer) -> None:
+        printer.print_string(" ")
+        _print_indices(printer, self.components)
+        printer.print_string(" ")
+        printer.print_operand(self.vector1)
+        printer.print_string(", ")
+        printer.print_operand(self.vector2)
+        printer.print_op_attributes(self.attributes)
+        printer.print_string(" : ")
+        printer.print_attribute(self.vector1.type)
+        printer.print_string(", ")
+        printer.print_attribute(self.vector2.type)
+        printer.print_string(" -> ")
+        printer.print_attribute(self.result.type)
+
+    @classmethod
+    def parse(cls, parser: Parser) -> VectorShuffleOp:
+        comps = _parse_indices(parser)
+        a = parser.parse_unresolved_operand()
+        parser.parse_punctuation(",")
+        b = parser.parse_unresolved_operand()
+        attrs = parser.parse_optional_attr_dict()
+        parser.parse_punctuation(":")
+        at = parser.parse_type()
+        parser.parse_punctuation(",")
+        bt = parser.parse_type()
+        parser.parse_punctuation("->")
+        pos = parser.pos
+        rt = parser.parse_type()
+        op = cls(parser.resolve_operand(a, at), parser.resolve_operand(b, bt), comps)
+        if op.result.type != rt:
+            parser.raise_error(f"expected result type {op.result.type}", pos, parser.pos)
         op.attributes |= attrs
         return op
 
@@ -1920,6 +2094,69 @@ class GLDistanceOp(_GLReduceOp):
 
     name = "spirv.GL.Distance"
     ARITY: ClassVar[int] = 2
+
+
+class _GLConvertOp(IRDLOperation):
+    """A GLSL.std.450 op between a 32-bit int and a float vector (the pack/unpack family)."""
+
+    SOURCE: ClassVar[Attribute] = VectorType(Float32Type(), [2])
+    TARGET: ClassVar[Attribute] = i32
+
+    arguments = var_operand_def()
+    result = result_def()
+
+    traits = traits_def(Pure())
+    assembly_format = "$arguments attr-dict `:` type($arguments) `->` type($result)"
+
+    def __init__(self, argument: SSAValue):
+        super().__init__(operands=[[argument]], result_types=[self.TARGET])
+
+    def verify_(self) -> None:
+        if len(self.arguments) != 1 or _normal_int(self.arguments[0].type) != _normal_int(self.SOURCE):
+            raise VerifyException(f"'{self.name}' takes one {self.SOURCE}")
+        if _normal_int(self.result.type) != _normal_int(self.TARGET):
+            raise VerifyException(f"'{self.name}' gives {self.TARGET}")
+
+
+def _normal_int(t: Attribute) -> Attribute:
+    """i32 for any 32-bit integer type (the pack ops do not care about the signedness bit)."""
+    return i32 if isinstance(t, IntegerType) and t.width.data == 32 else t
+
+
+@irdl_op_definition
+class GLPackHalf2x16Op(_GLConvertOp):
+    """Two f32 rounded to f16, packed into the low and high halves of a 32-bit int."""
+
+    name = "spirv.GL.PackHalf2x16"
+
+
+@irdl_op_definition
+class GLUnpackHalf2x16Op(_GLConvertOp):
+    """The two f16 halves of a 32-bit int, as f32 (exactly)."""
+
+    name = "spirv.GL.UnpackHalf2x16"
+    SOURCE: ClassVar[Attribute] = i32
+    TARGET: ClassVar[Attribute] = VectorType(Float32Type(), [2])
+
+
+@irdl_op_definition
+class GLLdexpOp(_GLConvertOp):
+    """`spirv.GL.Ldexp %x, %e : f64, i32 -> f64`: x * 2**e, exact unless it over- or underflows."""
+
+    name = "spirv.GL.Ldexp"
+
+    def __init__(self, x: SSAValue, exponent: SSAValue):  # pyright: ignore[reportIncompatibleMethodOverride]
+        IRDLOperation.__init__(self, operands=[[x, exponent]], result_types=[x.type])
+
+    def verify_(self) -> None:
+        if (
+            len(self.arguments) != 2
+            or not is_float(self.arguments[0].type)
+            or not is_int(self.arguments[1].type)
+        ):
+            raise VerifyException("spirv.GL.Ldexp takes a float and an int exponent")
+        if self.result.type != self.arguments[0].type:
+            raise VerifyException("spirv.GL.Ldexp gives the type of its float operand")
 
 
 # --------------------------------------------------------------------------- atomics, barriers, subgroups
@@ -2488,6 +2725,8 @@ SPIRV = Dialect(
         BitcastOp,
         CompositeConstructOp,
         CompositeExtractOp,
+        CompositeInsertOp,
+        VectorShuffleOp,
         DotOp,
         GLSqrtOp,
         GLInverseSqrtOp,
@@ -2529,6 +2768,9 @@ SPIRV = Dialect(
         GLCrossOp,
         GLLengthOp,
         GLDistanceOp,
+        GLPackHalf2x16Op,
+        GLUnpackHalf2x16Op,
+        GLLdexpOp,
         AtomicIAddOp,
         AtomicISubOp,
         AtomicSMinOp,

@@ -2,20 +2,25 @@
 
 Runs on `khal.kernel` ops after the common prefix, before `convert-khal-to-spirv` (which reads the
 attribute, MLIR's `spirv.interface_var_abi` model: the ABI pass decides, the lowering and the runtime
-only read). The layout:
+only read). The layout (the SPIR-V/WebGPU contract shared with the `webgpu` runtime):
 
-- array parameter `i`: a StorageBuffer at descriptor set 0, binding `i` (`fields = {binding = i}`);
-- scalar parameters: one uniform block at binding `len(params)` (after every array's binding), each
-  scalar at its natural alignment, which std140 and std430 agree on for scalars; `offset`/`size`
-  place the scalar in that block, `block_size` is the block's size padded to 16 bytes (the uniform
-  buffer rule), 0 when there are no scalars;
-- `num_workgroups` is None: SPIR-V reads the workgroup counts from the `NumWorkgroups` builtin.
+- array parameter `i`: a StorageBuffer at descriptor set 0, binding `i`; `fields = {binding = i,
+  len = OFF}`, OFF being the byte offset in the uniform block of its u32 element count (rows: an
+  `Array[Vec3]` of n rows gets n). `len(a)` reads that count, so the runtime may pad allocations;
+- one uniform block, ALWAYS present, at binding `len(params)`: bytes 0..11 hold the logical workgroup
+  counts (nx, ny, nz) as 3 x u32 (`num_workgroups = 0`; all zero = not folded), 12..15 are spare;
+  after byte 16, in parameter order, each array's u32 count and each value parameter at numpy's
+  aligned host layout (`khal.passes.cpu_lower_abi.value_layout`: what `value.tobytes()` gives), so the
+  runtime writes host bytes and no std140 rule reaches the host. `leaves` are the absolute offsets of
+  a value's scalars in IR order; `block_size` is a multiple of 16, `block_align` 16.
 
-    khal.interface = {workgroup_size = array<i64: 64, 1, 1>, block_size = 16 : i64, block_align = 16 : i64,
-                      params = [{name = "y", kind = "array", access = "read_write", offset = 0 : i64,
-                                 size = 0 : i64, fields = {binding = 0 : i64}, leaves = array<i64>}, ...]}
+    khal.interface = {workgroup_size = array<i64: 64, 1, 1>, params = [
+                      {name = "y", kind = "array", access = "read_write", offset = 16 : i64, size = 4 : i64,
+                       fields = {binding = 0 : i64, len = 16 : i64}, leaves = array<i64>}, ...],
+                      block_size = 32 : i64, block_align = 16 : i64, num_workgroups = 0 : i64}
 
-Vector, matrix and struct parameters are not lowered yet: a located `CompileError`.
+Every value type has a host layout here; `convert-khal-to-spirv` raises a located `CompileError` for a
+scalar leaf it cannot read yet.
 """
 
 from __future__ import annotations
@@ -27,11 +32,8 @@ from xdsl.dialects.builtin import (
     ArrayAttr,
     DenseArrayBase,
     DictionaryAttr,
-    Float32Type,
     IntegerAttr,
-    IntegerType,
     ModuleOp,
-    NoneAttr,
     StringAttr,
     i64,
 )
@@ -39,26 +41,26 @@ from xdsl.ir import Attribute
 from xdsl.passes import ModulePass
 
 from khal.dialects.khal import ArrayType, KernelOp
+from khal.passes.cpu_lower_abi import value_layout
 from khal.passes.diagnostics import op_error
 
 INTERFACE_ATTR = "khal.interface"  # = khal.targets.INTERFACE_ATTR (passes sit below targets)
 UNIFORM_ALIGN = 16  # a uniform buffer's size is a multiple of 16 bytes (std140)
+GRID_BYTES = 16  # the logical workgroup counts (3 x u32) and a spare word open the block
+COUNTS_OFFSET = 0  # `num_workgroups`: where the logical counts are
 
 
 def _i(n: int) -> IntegerAttr:
     return IntegerAttr(n, i64)
 
 
-def scalar_size(t: Attribute) -> int | None:
-    """The byte size of a scalar parameter type this lowering supports (32-bit int or f32), else None."""
-    if isinstance(t, IntegerType) and t.width.data == 32:
-        return 4
-    if isinstance(t, Float32Type):
-        return 4
-    return None
+def _align(n: int, a: int) -> int:
+    return -(-n // a) * a
 
 
-def _entry(name: str, kind: str, access: str, offset: int, size: int, binding: int) -> DictionaryAttr:
+def _entry(
+    name: str, kind: str, access: str, offset: int, size: int, fields: dict[str, int], leaves: list[int]
+) -> DictionaryAttr:
     return DictionaryAttr(
         {
             "name": StringAttr(name),
@@ -66,8 +68,8 @@ def _entry(name: str, kind: str, access: str, offset: int, size: int, binding: i
             "access": StringAttr(access),
             "offset": _i(offset),
             "size": _i(size),
-            "fields": DictionaryAttr({"binding": _i(binding)}),
-            "leaves": DenseArrayBase.from_list(i64, [offset] if kind == "value" else []),
+            "fields": DictionaryAttr({k: _i(v) for k, v in fields.items()}),
+            "leaves": DenseArrayBase.from_list(i64, leaves),
         }
     )
 
@@ -77,26 +79,32 @@ def interface_attr(kernel: KernelOp) -> DictionaryAttr:
     args = kernel.body.block.args
     uniform_binding = len(args)
     params: list[Attribute] = []
-    offset = 0
+    offset = GRID_BYTES
     for i, arg in enumerate(args):
         name = arg.name_hint or f"arg{i}"
         if isinstance(arg.type, ArrayType):
-            params.append(_entry(name, "array", arg.type.access.data, 0, 0, i))
+            offset = _align(offset, 4)
+            fields = {"binding": i, "len": offset}
+            params.append(_entry(name, "array", arg.type.access.data, offset, 4, fields, []))
+            offset += 4
             continue
-        size = scalar_size(arg.type)
-        if size is None:
-            raise op_error(kernel, f"parameter '{name}' of type {arg.type} is not supported on SPIR-V yet")
-        offset = -(-offset // size) * size
-        params.append(_entry(name, "value", "value", offset, size, uniform_binding))
-        offset += size
-    block_size = -(-offset // UNIFORM_ALIGN) * UNIFORM_ALIGN
+        try:
+            layout = value_layout(arg.type)
+        except ValueError as e:
+            raise op_error(kernel, f"parameter '{name}': {e}") from None
+        offset = _align(offset, layout.align)
+        leaves = [offset + leaf for leaf in layout.leaves]
+        params.append(
+            _entry(name, "value", "value", offset, layout.size, {"binding": uniform_binding}, leaves)
+        )
+        offset += layout.size
     return DictionaryAttr(
         {
             "workgroup_size": kernel.workgroup_size,
             "params": ArrayAttr(params),
-            "block_size": _i(block_size),
+            "block_size": _i(_align(offset, UNIFORM_ALIGN)),
             "block_align": _i(UNIFORM_ALIGN),
-            "num_workgroups": NoneAttr(),
+            "num_workgroups": _i(COUNTS_OFFSET),
         }
     )
 

@@ -40,6 +40,7 @@ import numpy as np
 from khal.backends import backend_spec
 from khal.errors import BackendUnavailable, CompileError
 from khal.runtime.backend import (
+    DEFAULT_USAGE,
     Backend,
     Buffer,
     BufferUsages,
@@ -781,6 +782,17 @@ class WebGpu(Backend):
         else:
             gpu = self.device.create_buffer(size=size, usage=gpu_usage)  # WebGPU zero-fills it
         return WebGpuBuffer(self, n, dtype, row_shape, usage, gpu, size)
+
+    def from_dlpack(self, x: Any, usage: BufferUsages = DEFAULT_USAGE) -> Buffer:
+        """No DLPack array lives in a wgpu device's memory: a `TypeError` for what is not an array, a
+        `ValueError` (copy it with `init_buffer`) for one."""
+        if not hasattr(x, "__dlpack__"):
+            raise TypeError(
+                f"from_dlpack takes an array that speaks DLPack (numpy, torch, ...), got {type(x).__name__}"
+            )
+        raise ValueError(
+            "from_dlpack: a wgpu device shares no memory with DLPack arrays; copy it with init_buffer"
+        )
 
     def _write(self, buf: Buffer, offset: int, data: np.ndarray) -> None:
         gpu = buf._gpu  # type: ignore[attr-defined]

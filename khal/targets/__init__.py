@@ -115,6 +115,12 @@ class Interface:
     `block_size`/`block_align` describe the argument block (for the CPU, numpy's aligned host layout
     of the parameters); `num_workgroups` is the offset of its 3 x u32 workgroup counts (None where a
     target passes them otherwise).
+
+    `requires` lists the device features the code needs, each as (feature name, located message of the
+    first use that needs it): on WebGPU wgpu's feature names (`"shader-f64"`, `"shader-int64"`,
+    `"shader-f16"`, `"subgroup"`, `"shader-float32-atomic"`). The runtime checks them at plan time and
+    raises `CompileError` (starting with that message) when its device lacks one; the compiler never
+    queries a device.
     """
 
     kernel: str
@@ -123,6 +129,12 @@ class Interface:
     block_size: int
     block_align: int
     num_workgroups: int | None
+    requires: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def required_features(self) -> tuple[str, ...]:
+        """The feature names of `requires`, in order."""
+        return tuple(name for name, _ in self.requires)
 
     @property
     def written(self) -> tuple[bool, ...]:
@@ -149,6 +161,7 @@ class Interface:
             "block_size": self.block_size,
             "block_align": self.block_align,
             "num_workgroups": self.num_workgroups,
+            "requires": [[name, message] for name, message in self.requires],
         }
 
     @classmethod
@@ -178,6 +191,7 @@ class Interface:
             block_size=int(data["block_size"]),
             block_align=int(data["block_align"]),
             num_workgroups=None if nwg is None else int(nwg),
+            requires=tuple((str(name), str(message)) for name, message in data.get("requires", ())),
         )
 
 

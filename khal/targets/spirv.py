@@ -3,8 +3,10 @@
 Registered in `khal.targets.TARGETS` as `"webgpu"`; `khal.runtime.webgpu` launches its artifacts.
 Stages: `spirv-asm` (the disassembly, spirv-dis's when installed) and `spirv` (the binary). The
 artifact has no `native` handle: the runtime builds its pipeline from the binary and its bind group
-layout from the interface (array `i` at binding `i` of set 0, read-only where `access == "read"`;
-the uniform block at binding `len(params)`, `block_size` bytes).
+layout from the interface (array `i` at binding `i` of set 0, read-only where `access == "read"`,
+its u32 count at `fields["len"]` of the uniform block; the uniform block, always present, at binding
+`len(params)`, `block_size` bytes: the logical workgroup counts at `num_workgroups` (0) when the grid
+is folded, the values at their `offset` in numpy's host layout).
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ class SpirvTarget(Target):
     stages = (Stage("spirv-asm", ext="spvasm"), Stage("spirv", binary=True, ext="spv"))
 
     def options_key(self) -> str:
-        """The SPIR-V version and environment (adapter features will join it with f64/f16/subgroups)."""
+        """The SPIR-V version and environment: the code never depends on the adapter (the features it
+        needs, f64/f16/i64/subgroups/float atomics, are recorded in `Interface.requires` instead)."""
         return "spirv1.3-vulkan1.1"
 
     def finish(

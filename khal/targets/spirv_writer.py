@@ -106,7 +106,7 @@ class _Writer:
         self.types: list[Instruction] = []
         self.functions: list[Instruction] = []
         self.type_ids: dict[Attribute, int] = {}
-        self.constant_ids: dict[tuple[Attribute, int | float], int] = {}
+        self.constant_ids: dict[tuple[Attribute, int | bytes], int] = {}
         self.value_ids: dict[SSAValue, int] = {}
         self.block_ids: dict[Block, int] = {}
         self.symbol_ids: dict[str, int] = {}
@@ -172,6 +172,9 @@ class _Writer:
             return ["OpTypeInt", t.width.data, int(t.signedness.data == Signedness.SIGNED)]
         if isinstance(t, AnyFloat):
             return ["OpTypeFloat", t.bitwidth]
+        if isinstance(t, VectorType) and t.get_num_dims() == 2:  # a matrix: C columns of R elements
+            columns, rows = t.get_shape()
+            return ["OpTypeMatrix", self.type(VectorType(t.element_type, [rows])), columns]
         if isinstance(t, VectorType):
             return ["OpTypeVector", self.type(t.element_type), t.get_shape()[0]]
         if isinstance(t, spirv.PointerType):
@@ -210,14 +213,16 @@ class _Writer:
         return self._constant(value.type, value.value.data)
 
     def _constant(self, t: Attribute, raw: int | float) -> int:
-        key = (t, raw)
+        # floats are keyed by their bits: 0.0 == -0.0 in Python, but they are two constants
+        bits = raw if isinstance(raw, int) else struct.pack("<d", raw)
+        key = (t, bits)
         if key in self.constant_ids:
             return self.constant_ids[key]
         t = _normalized(t)
-        if (t, raw) in self.constant_ids:
-            self.constant_ids[key] = self.constant_ids[(t, raw)]
+        if (t, bits) in self.constant_ids:
+            self.constant_ids[key] = self.constant_ids[(t, bits)]
             return self.constant_ids[key]
-        key = (t, raw)
+        key = (t, bits)
         tid = self.type(t)
         cid = self.new_id()
         self.constant_ids[key] = cid
@@ -425,7 +430,7 @@ class _Writer:
 
     def instruction(self, op: Operation) -> Instruction:
         """The instruction of an op that maps to exactly one."""
-        if isinstance(op, spirv._GLOp | spirv._GLReduceOp):  # pyright: ignore[reportPrivateUsage]
+        if isinstance(op, spirv._GLOp | spirv._GLReduceOp | spirv._GLConvertOp):  # pyright: ignore[reportPrivateUsage]
             number = GLSL_STD_450[op.name.removeprefix("spirv.GL.")]
             return self.result_instruction(
                 op, "OpExtInst", [self.glsl(), number, *map(self.value, op.operands)]
@@ -433,6 +438,14 @@ class _Writer:
         if isinstance(op, spirv.CompositeExtractOp):
             indices = [int(i) for i in op.indices.get_values()]
             return self.result_instruction(op, "OpCompositeExtract", [self.value(op.composite), *indices])
+        if isinstance(op, spirv.CompositeInsertOp):
+            indices = [int(i) for i in op.indices.get_values()]
+            operands = [self.value(op.object), self.value(op.composite), *indices]
+            return self.result_instruction(op, "OpCompositeInsert", operands)
+        if isinstance(op, spirv.VectorShuffleOp):
+            comps = [int(i) for i in op.components.get_values()]
+            operands = [self.value(op.vector1), self.value(op.vector2), *comps]
+            return self.result_instruction(op, "OpVectorShuffle", operands)
         if isinstance(op, spirv.ArrayLengthOp):
             return self.result_instruction(op, "OpArrayLength", [self.value(op.structure), op.member.data])
         if isinstance(op, spirv._AtomicRMWOp):  # pyright: ignore[reportPrivateUsage]

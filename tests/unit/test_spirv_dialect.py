@@ -202,6 +202,8 @@ def _parse_func(body: str, globals_: str = "") -> ModuleOp:
     return Parser(_context(), text).parse_module()
 
 
+VEC2 = "%x = spirv.Constant 1.0 : f32\n %c = spirv.CompositeConstruct %x, %x : (f32, f32) -> vector<2xf32>\n"
+"""The start of a body with a vec2 %c of f32 %x."""
 BUF = "!spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>"
 BUF_GLOBAL = f"spirv.GlobalVariable @a bind(0, 0) : {BUF}"
 CHAIN = (
@@ -254,6 +256,29 @@ CHAIN = (
             "first",
         ),
         ("%v = spirv.Variable : !spirv.ptr<f32, Workgroup>\n spirv.Return", "Function storage class"),
+        (
+            VEC2 + " %m = spirv.CompositeConstruct %c, %x : (vector<2xf32>, f32) -> vector<2x2xf32>\n"
+            " spirv.Return",
+            "built from its columns",
+        ),
+        (
+            "%x = spirv.Constant 1 : i32\n"
+            " %s = spirv.CompositeConstruct %x : (i32) -> !spirv.struct<(f32)>\n spirv.Return",
+            "do not build",
+        ),
+        (
+            VEC2 + " %y = spirv.CompositeInsert %c, %c[1] : vector<2xf32> into vector<2xf32>\n spirv.Return",
+            "inserted part is f32",
+        ),
+        (
+            VEC2 + " %y = spirv.CompositeExtract %c[2] : vector<2xf32> -> f32\n spirv.Return",
+            "does not select",
+        ),
+        (
+            VEC2 + " %y = spirv.VectorShuffle [0, 4] %c, %c : vector<2xf32>, vector<2xf32> -> vector<2xf32>\n"
+            " spirv.Return",
+            "do not select",
+        ),
         (f"%a = spirv.mlir.addressof @b : {BUF}\n spirv.Return", "not a spirv.GlobalVariable"),
     ],
 )

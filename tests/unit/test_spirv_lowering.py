@@ -14,7 +14,7 @@ from xdsl.dialects.builtin import ModuleOp
 
 import khal
 import khal.std as ks
-from khal import Array, f32, f64, i32, u32
+from khal import Array, IVec2, IVec3, Mat2, Mat3, Mat4, UVec4, Vec2, Vec3, Vec4, bool_, f32, f64, i32, u32
 from khal.dialects import context, spirv
 from khal.passes import COMMON_PREFIX, get_pass
 from khal.targets import INTERFACE_ATTR, Interface, interface_from_attr
@@ -215,6 +215,146 @@ def subgroup_ops(out: Array[f32], ints: Array[i32], x: Array[f32], k: Array[i32]
     ints[3 * i + 2] = i32(ks.subgroup_invocation_id())
 
 
+@khal.struct
+class Particle:
+    pos: Vec3
+    vel: Vec3
+    mass: f32
+
+
+@khal.struct
+class Params:
+    """Mixed leaves (a bool field is an i8: its lowering comes with the 8-bit types)."""
+
+    gain: Vec2
+    shift: IVec3
+    count: u32
+    on: u32
+
+
+@khal.kernel(workgroup_size=64)
+def vec_params(
+    out: Array[Vec3], inp: Array[Vec3], offset: Vec3, scale: f32, iv: IVec2, uv: UVec4, flag: bool_
+):
+    """Vector and bool value parameters; Array[Vec3] (12-byte rows) read and written."""
+    i = ks.global_invocation_id().x
+    if i < len(out):
+        v = inp[i]
+        w = v * scale + offset
+        w.y = w.y + f32(iv.x) - f32(iv[1]) + f32(uv.w)
+        if flag:
+            w = w.zyx
+        out[i] = w
+
+
+@khal.kernel(workgroup_size=32)
+def vec_math(out: Array[Vec4], a: Array[Vec3], b: Array[Vec3], k: Array[i32], j: u32):
+    """Vector math, comparisons/select, swizzles, component insert, dynamic indexing, int vectors."""
+    i = ks.global_invocation_id().x
+    if i < len(out):
+        x = a[i]
+        y = b[i]
+        c = ks.cross(x, y)
+        n = ks.normalize(x)
+        m = ks.max(ks.abs(x), y) + ks.floor(y * 3.0) + ks.sqrt(ks.abs(y))
+        s = ks.select(x.x > y.x, x, y)
+        r = Vec4(c + n, ks.dot(x, y))
+        r.w += ks.length(y) - ks.distance(x, y)
+        r.x += m[j] + s.z
+        r[j] = r[j] * 2.0
+        iv = IVec3(k[i], -k[i], 7)
+        iv = iv // 2 + iv % IVec3(3)
+        r.y += f32(iv.x + iv.y * iv.z)
+        out[i] = r + Vec4(m.yz, s.xy).wzyx
+
+
+@khal.kernel(workgroup_size=64)
+def vector_arrays(out: Array[UVec4], a: Array[IVec2], b: Array[Vec2], c: Array[Vec4]):
+    """Arrays of IVec2, Vec2, Vec4 read (8- and 16-byte rows) and of UVec4 written."""
+    i = ks.global_invocation_id().x
+    if i < len(out):
+        v = c[i] * b[i].y + Vec4(b[i], b[i])
+        m = ks.max(ks.abs(a[i]), IVec2(150)) >> IVec2(1)  # signed ops on int vectors
+        out[i] = UVec4(u32(a[i].x * a[i].y), u32(v.w), u32(v.x) + u32(m.x), i + len(c) + u32(m.y))
+
+
+@khal.kernel(workgroup_size=64)
+def step(ps: Array[Particle], g: Particle, dt: f32):
+    """A struct parameter and an array of structs updated field by field."""
+    i = ks.global_invocation_id().x
+    if i < len(ps):
+        ps[i].vel += g.vel * dt
+        ps[i].pos += ps[i].vel * dt + g.pos
+        ps[i].mass = ps[i].mass * g.mass
+
+
+@khal.kernel(workgroup_size=64)
+def struct_values(out: Array[f32], p: Params, q: Array[Particle]):
+    """Struct values: construct, extract, insert, carried through a loop and an if."""
+    i = ks.global_invocation_id().x
+    if i < len(out):
+        acc = Particle(Vec3(0.0), q[i].vel, 1.0)
+        for t in range(i32(p.count)):
+            acc.pos += q[i].pos * p.gain.x
+            if t % 2 == 1:
+                acc.mass += f32(p.shift.y)
+        out[i] = acc.pos.x + acc.pos.y * acc.vel.z + acc.mass + (p.gain.y if p.on != 0 else 0.0)
+
+
+@khal.kernel(workgroup_size=64)
+def mats(out: Array[Vec3], ms: Array[Mat3], m: Mat3, v: Vec3, m4: Mat4, m2: Array[Mat2], j: u32):
+    """Matrix parameters and Array[Mat3] (36-byte rows): products, scaling, columns (one dynamic)."""
+    i = ks.global_invocation_id().x
+    if i < len(out):
+        a = ms[i]
+        b = a @ m
+        w = m4 @ Vec4(v, 1.0)
+        out[i] = b @ v + m[j] - (a * 2.0) @ Vec3(1.0, 0.0, 0.0) + w.xyz
+        ms[i] = -b
+        m2[i] = m2[i] @ m2[i] + Mat2(Vec2(1.0, 2.0), Vec2(3.0, 4.0))
+
+
+@khal.kernel(workgroup_size=64)
+def shared_vectors(out: Array[Vec3], x: Array[Vec3]):
+    """A workgroup array of Vec3: reversed within the workgroup."""
+    sh = ks.workgroup_array(Vec3, 64)
+    lid = ks.local_invocation_id().x
+    g = ks.global_invocation_id().x
+    sh[lid] = x[g]
+    ks.workgroup_barrier()
+    out[g] = sh[63 - lid]
+
+
+@khal.kernel(workgroup_size=64)
+def shared_structs(out: Array[Particle], x: Array[Particle]):
+    """Workgroup arrays of structs and of Mat2 (SPIR-V composites: no host layout there)."""
+    sh = ks.workgroup_array(Particle, 64)
+    ms = ks.workgroup_array(Mat2, 64)
+    lid = ks.local_invocation_id().x
+    g = ks.global_invocation_id().x
+    sh[lid] = x[g]
+    ms[lid] = Mat2(x[g].pos.xy, x[g].vel.xy)
+    ks.workgroup_barrier()
+    p = sh[63 - lid]
+    p.mass += ms[63 - lid][1].x
+    out[g] = p
+
+
+@khal.kernel(workgroup_size=(2, 2, 1))
+def grid_ids(out: Array[u32], count: Array[u32]):
+    """Each invocation writes its global id, workgroup id and the grid size; each workgroup counts itself."""
+    g = ks.global_invocation_id()
+    n = ks.num_workgroups()
+    w = ks.workgroup_id()
+    idx = (g.z * (n.y * 2) + g.y) * (n.x * 2) + g.x
+    out[4 * idx + 0] = g.x
+    out[4 * idx + 1] = g.y + 1000 * g.z
+    out[4 * idx + 2] = w.x + n.x * (w.y + n.y * w.z)
+    out[4 * idx + 3] = n.x + 100000 * (n.y + 100 * n.z)
+    if ks.local_invocation_index() == 0:
+        ks.atomic_add(count, 0, u32(1))
+
+
 # --------------------------------------------------------------------------- compiling
 
 
@@ -253,6 +393,15 @@ KERNELS = [
     matvec,
     float_atomic,
     subgroup_ops,
+    vec_params,
+    vec_math,
+    vector_arrays,
+    step,
+    struct_values,
+    mats,
+    shared_vectors,
+    shared_structs,
+    grid_ids,
 ]
 
 
@@ -273,7 +422,10 @@ def test_interface() -> None:
         ("alpha", "value", "value"),
     ]
     assert [p.fields["binding"] for p in iface.params] == [0, 1, 3]
-    assert iface.params[2].offset == 0 and iface.block_size == 16 and iface.num_workgroups is None
+    # the counts at 0..11, then y's and x's u32 lengths, then alpha: one 32-byte block
+    assert [p.fields.get("len") for p in iface.params] == [16, 20, None]
+    assert iface.params[2].offset == 24 and iface.params[2].leaves == (24,)
+    assert iface.block_size == 32 and iface.block_align == 16 and iface.num_workgroups == 0
 
 
 def test_compare_exchange_is_a_located_error() -> None:
@@ -282,10 +434,12 @@ def test_compare_exchange_is_a_located_error() -> None:
     assert "test_spirv_lowering.py:" in str(e.value)
 
 
-def test_f64_is_a_located_error() -> None:
-    with pytest.raises(khal.CompileError, match="f64") as e:
-        lower(doubles)
-    assert "test_spirv_lowering.py:" in str(e.value)
+def test_f64_records_its_feature() -> None:
+    module = find_spirv_module(lower(doubles))
+    assert "Float64" in str(module.vce)
+    _, iface = compile_spirv(doubles)
+    assert iface.required_features == ("shader-f64",)
+    assert iface.requires[0][1].startswith(f"{__file__}:") and "'shader-f64'" in iface.requires[0][1]
 
 
 def test_float_atomic_capability() -> None:
@@ -308,20 +462,46 @@ def device():
     return adapter.request_device_sync()
 
 
-def _uniform_block(iface: Interface, values: list[object]) -> bytes:
-    """The uniform block of the value parameters, at the interface's offsets."""
+MAX_PER_DIM = 65535  # wgpu's max_compute_workgroups_per_dimension (lavapipe and the H200)
+
+
+def physical_grid(counts: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The workgroup counts to dispatch for logical `counts` (the contract's folding rule)."""
+    if max(counts) <= MAX_PER_DIM:
+        return counts
+    total = counts[0] * counts[1] * counts[2]
+    px = min(total, MAX_PER_DIM)
+    py = min(-(-total // px), MAX_PER_DIM)
+    return px, py, -(-total // (px * py))
+
+
+def uniform_block(iface: Interface, args: list[object], counts: tuple[int, int, int]) -> bytes:
+    """The uniform block: the logical counts (zero when not folded), array counts, value parameters."""
     block = bytearray(iface.block_size)
-    for p, v in zip([p for p in iface.params if p.kind == "value"], values, strict=True):
-        block[p.offset : p.offset + p.size] = np.asarray(v).tobytes()
+    if physical_grid(counts) != counts:
+        block[0:12] = np.array(counts, np.uint32).tobytes()
+    for p, a in zip(iface.params, args, strict=True):
+        if p.kind == "array":
+            assert isinstance(a, np.ndarray)
+            block[p.fields["len"] : p.fields["len"] + 4] = np.uint32(a.shape[0]).tobytes()
+        else:
+            data = np.asarray(a).tobytes()  # numpy's host layout: what the runtime's packer writes
+            assert len(data) == p.size
+            block[p.offset : p.offset + p.size] = data
     return bytes(block)
 
 
-def run(device, kernel: khal.Kernel, args: list[object], workgroups: int) -> list[np.ndarray]:
-    """Launch `kernel` on `args` (numpy arrays and scalars); returns the arrays afterwards."""
+def run(
+    device, kernel: khal.Kernel, args: list[object], workgroups: int | tuple[int, int, int]
+) -> list[np.ndarray]:
+    """Launch `kernel` on `args` (numpy arrays and values) over `workgroups` (logical counts, folded as
+    the runtime folds them); returns the arrays afterwards, in their shapes and dtypes."""
     import wgpu
 
     binary, iface = compile_spirv(kernel)
+    counts = (workgroups, 1, 1) if isinstance(workgroups, int) else workgroups
     shader = device.create_shader_module(code=binary)
+    compute_stage = wgpu.ShaderStage.COMPUTE
     layout_entries, entries, arrays = [], [], []
     usage = wgpu.BufferUsage.STORAGE | wgpu.BufferUsage.COPY_SRC
     for p, a in zip(iface.params, args, strict=True):
@@ -329,23 +509,21 @@ def run(device, kernel: khal.Kernel, args: list[object], workgroups: int) -> lis
             continue
         assert isinstance(a, np.ndarray)
         kind = "read-only-storage" if p.access == "read" else "storage"
-        buf = device.create_buffer_with_data(data=a, usage=usage)
-        arrays.append((buf, a.dtype))
+        data = a.tobytes() + bytes(-a.nbytes % 4 or (4 if a.nbytes == 0 else 0))  # wgpu: sizes of 4k > 0
+        buf = device.create_buffer_with_data(data=data, usage=usage)
+        arrays.append((buf, a))
         layout_entries.append(
-            {"binding": p.fields["binding"], "visibility": wgpu.ShaderStage.COMPUTE, "buffer": {"type": kind}}
+            {"binding": p.fields["binding"], "visibility": compute_stage, "buffer": {"type": kind}}
         )
         entries.append(
             {"binding": p.fields["binding"], "resource": {"buffer": buf, "offset": 0, "size": buf.size}}
         )
-    values = [a for p, a in zip(iface.params, args, strict=True) if p.kind == "value"]
-    if values:
-        data = _uniform_block(iface, values)
-        buf = device.create_buffer_with_data(data=data, usage=wgpu.BufferUsage.UNIFORM)
-        binding = next(p.fields["binding"] for p in iface.params if p.kind == "value")
-        layout_entries.append(
-            {"binding": binding, "visibility": wgpu.ShaderStage.COMPUTE, "buffer": {"type": "uniform"}}
-        )
-        entries.append({"binding": binding, "resource": {"buffer": buf, "offset": 0, "size": buf.size}})
+    block = device.create_buffer_with_data(
+        data=uniform_block(iface, args, counts), usage=wgpu.BufferUsage.UNIFORM
+    )
+    binding = len(iface.params)
+    layout_entries.append({"binding": binding, "visibility": compute_stage, "buffer": {"type": "uniform"}})
+    entries.append({"binding": binding, "resource": {"buffer": block, "offset": 0, "size": block.size}})
     group_layout = device.create_bind_group_layout(entries=layout_entries)
     pipeline = device.create_compute_pipeline(
         layout=device.create_pipeline_layout(bind_group_layouts=[group_layout]),
@@ -356,10 +534,14 @@ def run(device, kernel: khal.Kernel, args: list[object], workgroups: int) -> lis
     compute = encoder.begin_compute_pass()
     compute.set_pipeline(pipeline)
     compute.set_bind_group(0, bind_group)
-    compute.dispatch_workgroups(workgroups)
+    compute.dispatch_workgroups(*physical_grid(counts))
     compute.end()
     device.queue.submit([encoder.finish()])
-    return [np.frombuffer(device.queue.read_buffer(b), dtype=dt) for b, dt in arrays]
+    out = []
+    for buf, a in arrays:
+        raw = device.queue.read_buffer(buf)[: a.nbytes]
+        out.append(np.frombuffer(raw, dtype=a.dtype).reshape(a.shape))
+    return out
 
 
 @pytest.mark.webgpu
@@ -539,3 +721,200 @@ def test_run_subgroup_ops(featured) -> None:
         np.testing.assert_array_equal(out[lanes, 2], x[lanes][0])
         np.testing.assert_array_equal(ints[lanes, 0], k[lanes].min())
         np.testing.assert_array_equal(ints[lanes, 1], k[lanes].max())
+
+
+# --------------------------------------------------------------------------- composite values, the grid
+
+
+@pytest.mark.webgpu
+def test_run_vector_params(device) -> None:
+    rng = np.random.default_rng(30)
+    n = 200
+    inp = rng.standard_normal((n, 3), dtype=np.float32)
+    offset = rng.standard_normal(3, dtype=np.float32)
+    scale = np.float32(rng.standard_normal())
+    iv = rng.integers(-100, 100, 2, dtype=np.int32)
+    uv = rng.integers(0, 100, 4, dtype=np.uint32)
+    for flag in (np.bool_(False), np.bool_(True)):
+        args = [np.zeros((n, 3), np.float32), inp, offset, scale, iv, uv, flag]
+        out, _ = run(device, vec_params, args, workgroups=(n + 63) // 64)
+        w = inp * scale + offset
+        w[:, 1] += np.float32(iv[0]) - np.float32(iv[1]) + np.float32(uv[3])
+        np.testing.assert_allclose(out, w[:, ::-1] if flag else w, rtol=1e-5, atol=1e-5)
+
+
+def _vec_math_reference(a: np.ndarray, b: np.ndarray, k: np.ndarray, j: int) -> np.ndarray:
+    dot = (a * b).sum(axis=1)
+    c = np.cross(a, b)
+    n = a / np.sqrt((a * a).sum(axis=1, keepdims=True))
+    m = np.maximum(np.abs(a), b) + np.floor(b * np.float32(3)) + np.sqrt(np.abs(b))
+    s = np.where(a[:, :1] > b[:, :1], a, b)
+    r = np.concatenate([c + n, dot[:, None]], axis=1)
+    r[:, 3] += np.sqrt((b * b).sum(axis=1)) - np.sqrt(((a - b) ** 2).sum(axis=1))
+    r[:, 0] += m[:, j] + s[:, 2]
+    r[:, j] *= 2
+    iv = np.stack([k, -k, np.full_like(k, 7)], axis=1)
+    iv = iv // 2 + iv % 3
+    r[:, 1] += (iv[:, 0] + iv[:, 1] * iv[:, 2]).astype(np.float32)
+    return r + np.concatenate([m[:, 1:3], s[:, 0:2]], axis=1)[:, ::-1]
+
+
+@pytest.mark.webgpu
+def test_run_vector_math(device) -> None:
+    rng = np.random.default_rng(31)
+    n = 100
+    a = rng.standard_normal((n, 3), dtype=np.float32)
+    b = rng.standard_normal((n, 3), dtype=np.float32)
+    k = rng.integers(-1000, 1000, n, dtype=np.int32)
+    for j in (0, 2):
+        out, _, _, _ = run(
+            device, vec_math, [np.zeros((n, 4), np.float32), a, b, k, np.uint32(j)], workgroups=4
+        )
+        np.testing.assert_allclose(out, _vec_math_reference(a, b, k, j), rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.webgpu
+def test_run_vector_arrays(device) -> None:
+    rng = np.random.default_rng(36)
+    n = 100
+    a = rng.integers(-300, 300, (n, 2), dtype=np.int32)
+    b = rng.integers(1, 50, (n, 2)).astype(np.float32)
+    c = rng.integers(0, 50, (n, 4)).astype(np.float32)
+    out, _, _, _ = run(device, vector_arrays, [np.zeros((n, 4), np.uint32), a, b, c], workgroups=2)
+    v = c * b[:, 1:2] + np.concatenate([b, b], axis=1)
+    m = np.maximum(np.abs(a), 150) >> 1
+    prod = (a[:, 0] * a[:, 1]).astype(np.uint32)
+    expect = np.stack([prod, v[:, 3], v[:, 0] + m[:, 0], np.arange(n) + n + m[:, 1]], axis=1)
+    np.testing.assert_array_equal(out, expect.astype(np.uint32))
+
+
+def _particles(rng: np.random.Generator, n: int) -> np.ndarray:
+    ps = np.zeros(n, Particle.dtype)
+    ps["pos"] = rng.standard_normal((n, 3))
+    ps["vel"] = rng.standard_normal((n, 3))
+    ps["mass"] = rng.random(n)
+    return ps
+
+
+@pytest.mark.webgpu
+def test_run_struct_array_and_param(device) -> None:
+    rng = np.random.default_rng(32)
+    n = 150
+    ps = _particles(rng, n)
+    g = _particles(rng, 1)[0]
+    dt = np.float32(0.1)
+    assert Particle.dtype.itemsize == 28  # packed: Vec3, Vec3, f32
+    (out,) = run(device, step, [ps, g, dt], workgroups=(n + 63) // 64)
+    vel = ps["vel"] + g["vel"] * dt
+    np.testing.assert_allclose(out["vel"], vel, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(out["pos"], ps["pos"] + vel * dt + g["pos"], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(out["mass"], ps["mass"] * g["mass"], rtol=1e-6)
+
+
+@pytest.mark.webgpu
+def test_run_struct_values(device) -> None:
+    rng = np.random.default_rng(33)
+    n = 70
+    q = _particles(rng, n)
+    p = np.zeros((), Params.dtype)
+    p["gain"] = rng.standard_normal(2)
+    p["shift"] = rng.integers(-9, 9, 3)
+    p["count"] = 5
+    p["on"] = 1
+    assert Params.dtype.itemsize == 28 and Params.dtype.fields["count"][1] == 20
+    out, _ = run(device, struct_values, [np.zeros(n, np.float32), p, q], workgroups=2)
+    pos = q["pos"] * p["gain"][0] * 5
+    mass = 1.0 + 2 * np.float32(p["shift"][1])
+    expect = pos[:, 0] + pos[:, 1] * q["vel"][:, 2] + mass + p["gain"][1]
+    np.testing.assert_allclose(out, expect, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.webgpu
+def test_run_matrices(device) -> None:
+    rng = np.random.default_rng(34)
+    n = 90
+    # numpy (n, 3, 3) with row c holding column c: the column-major host layout of Array[Mat3]
+    ms = rng.standard_normal((n, 3, 3), dtype=np.float32)
+    m = rng.standard_normal((3, 3), dtype=np.float32)
+    m4 = rng.standard_normal((4, 4), dtype=np.float32)
+    m2 = rng.standard_normal((n, 2, 2), dtype=np.float32)
+    v = rng.standard_normal(3, dtype=np.float32)
+    args = [np.zeros((n, 3), np.float32), ms, m, v, m4, m2, np.uint32(1)]
+    out, out_ms, out_m2 = run(device, mats, args, workgroups=2)
+    a, mm = ms.transpose(0, 2, 1), m.T  # as mathematical matrices
+    b = a @ mm
+    w = (m4.T @ np.append(v, 1.0).astype(np.float32))[:3]
+    expect = b @ v + m[1] - (2 * a)[:, :, 0] + w
+    np.testing.assert_allclose(out, expect, rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(out_ms, -b.transpose(0, 2, 1), rtol=1e-5, atol=1e-5)
+    c = m2.transpose(0, 2, 1)
+    expect2 = c @ c + np.array([[1, 2], [3, 4]], np.float32).T
+    np.testing.assert_allclose(out_m2, expect2.transpose(0, 2, 1), rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.webgpu
+def test_run_workgroup_vectors(device) -> None:
+    rng = np.random.default_rng(35)
+    x = rng.standard_normal((3 * 64, 3), dtype=np.float32)
+    out, _ = run(device, shared_vectors, [np.zeros_like(x), x], workgroups=3)
+    np.testing.assert_array_equal(out, x.reshape(3, 64, 3)[:, ::-1].reshape(-1, 3))
+
+
+@pytest.mark.webgpu
+def test_run_workgroup_structs(device) -> None:
+    x = _particles(np.random.default_rng(37), 128)
+    out, _ = run(device, shared_structs, [np.zeros_like(x), x], workgroups=2)
+    rev = x.reshape(2, 64)[:, ::-1].reshape(-1)
+    np.testing.assert_array_equal(out["pos"], rev["pos"])
+    np.testing.assert_array_equal(out["vel"], rev["vel"])
+    np.testing.assert_allclose(out["mass"], rev["mass"] + rev["vel"][:, 0], rtol=1e-6)
+
+
+@pytest.mark.webgpu
+def test_run_zero_length_array(device) -> None:
+    """`len` reads the block's count, so an empty (padded) buffer runs and stays untouched."""
+    a, b = run(device, add_assign, [np.zeros(0, np.float32), np.zeros(0, np.float32)], workgroups=2)
+    assert a.shape == (0,) and b.shape == (0,)
+
+
+@pytest.mark.webgpu
+@pytest.mark.parametrize("counts", [(70000, 1, 1), (5, 3, 2), (20000, 2, 2), (1, 70000, 1)])
+def test_run_grid(device, counts: tuple[int, int, int]) -> None:
+    """Logical grids past 65535 workgroups are folded (and the extra physical workgroups exit)."""
+    nx, ny, nz = counts
+    total = nx * ny * nz
+    out, count = run(device, grid_ids, [np.zeros(16 * total, np.uint32), np.zeros(1, np.uint32)], counts)
+    assert count[0] == total  # every logical workgroup ran once, no other did
+    z, y, x = np.meshgrid(np.arange(nz), np.arange(2 * ny), np.arange(2 * nx), indexing="ij")
+    out = out.reshape(nz, 2 * ny, 2 * nx, 4)
+    np.testing.assert_array_equal(out[..., 0], x)
+    np.testing.assert_array_equal(out[..., 1], y + 1000 * z)
+    np.testing.assert_array_equal(out[..., 2], x // 2 + nx * (y // 2 + ny * z))
+    np.testing.assert_array_equal(out[..., 3], (nx + 100000 * (ny + 100 * nz)) % 2**32)  # u32 wraps
+
+
+@khal.struct
+class TwoBytes:
+    lo: khal.u8
+    hi: khal.u8
+
+
+@khal.kernel
+def two_bytes(a: Array[TwoBytes]):
+    a[0] = a[1]
+
+
+def test_composite_elements_must_fill_words() -> None:
+    with pytest.raises(khal.CompileError, match="parameter 'a'.*2-byte elements.*whole 32-bit words") as e:
+        lower(two_bytes)
+    assert "test_spirv_lowering.py:" in str(e.value)
+
+
+@khal.kernel
+def f64_value(out: Array[f32], d: f64):
+    out[0] = f32(d)
+
+
+def test_f64_value_parameter_needs_int64_too() -> None:
+    _, iface = compile_spirv(f64_value)
+    assert iface.required_features == ("shader-f64", "shader-int64")

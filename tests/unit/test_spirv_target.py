@@ -81,9 +81,11 @@ def test_artifact_runs() -> None:
         0: device.create_buffer(size=4 * n, usage=usage),
         1: device.create_buffer_with_data(data=x, usage=usage),
     }
-    block = bytearray(iface.block_size)
+    block = bytearray(iface.block_size)  # counts 0 (not folded), the arrays' lengths, alpha
+    for p in iface.params[:2]:
+        block[p.fields["len"] : p.fields["len"] + 4] = np.uint32(n).tobytes()
     block[iface.params[2].offset : iface.params[2].offset + 4] = alpha.tobytes()
-    buffers[iface.params[2].fields["binding"]] = device.create_buffer_with_data(
+    buffers[len(iface.params)] = device.create_buffer_with_data(
         data=bytes(block), usage=wgpu.BufferUsage.UNIFORM
     )
     shader = device.create_shader_module(code=artifact.asm["spirv"])

@@ -4,23 +4,55 @@
 
 // convert-khal-to-spirv: a workgroup reduction (workgroup array, barriers, a while loop, an if with a
 // result), a uniform scalar and an atomic add, from khal IR after the common prefix to one spirv.module
-// that spirv-val (vulkan1.1) accepts. Bindings come from khal.interface; values leaving a region go
-// through Function variables; the while loop is header -> cond (conditional break) -> body -> continue.
+// that spirv-val (vulkan1.1) accepts. Bindings come from khal.interface; the uniform block (uvec4 words)
+// gives the logical workgroup counts, `len(x)` and `scale` (a bitcast word); the grid is unfolded on entry
+// (a workgroup past the logical grid returns); values leaving a region go through Function variables; the
+// while loop is header -> cond (conditional break) -> body -> continue.
 
 // CHECK:      spirv.module Logical GLSL450 requires <v1.3, [Shader], []> {
 // CHECK-NEXT:   spirv.GlobalVariable @out bind(0, 0) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>
 // CHECK-NEXT:   spirv.GlobalVariable @x bind(0, 1) NonWritable : !spirv.ptr<!spirv.struct<(!spirv.rtarray<f32, stride=4> [0]), Block>, StorageBuffer>
 // CHECK-NEXT:   spirv.GlobalVariable @count bind(0, 2) : !spirv.ptr<!spirv.struct<(!spirv.rtarray<i32, stride=4> [0]), Block>, StorageBuffer>
-// CHECK-NEXT:   spirv.GlobalVariable @params bind(0, 4) : !spirv.ptr<!spirv.struct<(f32 [0]), Block>, Uniform>
-// CHECK-NEXT:   spirv.GlobalVariable @shared : !spirv.ptr<!spirv.array<64 x f32>, Workgroup>
-// CHECK-NEXT:   spirv.GlobalVariable @localInvocationId built_in(LocalInvocationId) : !spirv.ptr<vector<3xi32>, Input>
-// CHECK-NEXT:   spirv.GlobalVariable @globalInvocationId built_in(GlobalInvocationId) : !spirv.ptr<vector<3xi32>, Input>
+// CHECK-NEXT:   spirv.GlobalVariable @block bind(0, 4) : !spirv.ptr<!spirv.struct<(!spirv.array<2 x vector<4xi32>, stride=16> [0]), Block>, Uniform>
 // CHECK-NEXT:   spirv.GlobalVariable @workgroupId built_in(WorkgroupId) : !spirv.ptr<vector<3xi32>, Input>
+// CHECK-NEXT:   spirv.GlobalVariable @numWorkgroups built_in(NumWorkgroups) : !spirv.ptr<vector<3xi32>, Input>
+// CHECK-NEXT:   spirv.GlobalVariable @localInvocationId built_in(LocalInvocationId) : !spirv.ptr<vector<3xi32>, Input>
+// CHECK-NEXT:   spirv.GlobalVariable @shared : !spirv.ptr<!spirv.array<64 x f32>, Workgroup>
 // CHECK-NEXT:   spirv.func @reduce() attributes {khal.interface = {workgroup_size = array<i64: 64, 1, 1>,
+// CHECK-NEXT:     %[[WID:.*]] = spirv.Variable : !spirv.ptr<i32, Function>
 // CHECK-NEXT:     %[[V:.*]] = spirv.Variable : !spirv.ptr<f32, Function>
-// CHECK:          %scale = spirv.Load %{{.*}} : !spirv.ptr<f32, Uniform> -> f32
-// CHECK:          %[[N:.*]] = spirv.ArrayLength %{{.*}}, 0
-// CHECK-NEXT:     %[[IN:.*]] = spirv.ULessThan %g, %[[N]] : i32
+// `len(x)`: the u32 at byte 20 of the block (word 1 of uvec4 1)
+// CHECK:          %[[C1:.*]] = spirv.Constant 1 : i32
+// CHECK-NEXT:     %[[C1B:.*]] = spirv.Constant 1 : i32
+// CHECK-NEXT:     %[[P:.*]] = spirv.AccessChain %{{.*}}[%{{.*}}, %[[C1]], %[[C1B]]] : {{.*}} -> !spirv.ptr<i32, Uniform>
+// CHECK-NEXT:     %x_len = spirv.Load %[[P]] : !spirv.ptr<i32, Uniform> -> i32
+// The grid: folded when nx != 0; the linear workgroup id; past the logical grid, return.
+// CHECK:          %nx = spirv.Load
+// CHECK:          %ny = spirv.Load
+// CHECK:          %nz = spirv.Load
+// CHECK:          %folded = spirv.INotEqual %nx, %{{.*}} : i32
+// CHECK-NEXT:     spirv.mlir.selection {
+// CHECK-NEXT:       spirv.BranchConditional %folded, ^[[FOLD:.*]], ^[[PLAIN:.*]]
+// CHECK-NEXT:     ^[[FOLD]]:
+// CHECK:            %linear = spirv.IAdd
+// CHECK:            %total = spirv.IMul %{{.*}}, %nz : i32
+// CHECK-NEXT:       %[[PAST:.*]] = spirv.UGreaterThanEqual %linear, %total : i32
+// CHECK-NEXT:       spirv.mlir.selection {
+// CHECK-NEXT:         spirv.BranchConditional %[[PAST]], ^[[RET:.*]], ^[[GO:.*]]
+// CHECK-NEXT:       ^[[RET]]:
+// CHECK-NEXT:         spirv.Return
+// CHECK:            %[[LX:.*]] = spirv.UMod %linear, %nx : i32
+// CHECK-NEXT:       spirv.Store %[[WID]], %[[LX]]
+// CHECK:          ^[[PLAIN]]:
+// CHECK:            %[[BX:.*]] = spirv.CompositeExtract %{{.*}}[0] : vector<3xi32> -> i32
+// CHECK-NEXT:       spirv.Store %[[WID]], %[[BX]]
+// CHECK:          %[[WX:.*]] = spirv.Load %[[WID]]
+// CHECK-NEXT:     %[[C64:.*]] = spirv.Constant 64 : i32
+// CHECK-NEXT:     %[[BASE:.*]] = spirv.IMul %[[WX]], %[[C64]] : i32
+// CHECK:          %g = spirv.IAdd %[[BASE]], %{{.*}} : i32
+// CHECK:          %[[W:.*]] = spirv.Load %{{.*}} : !spirv.ptr<i32, Uniform> -> i32
+// CHECK-NEXT:     %scale = spirv.Bitcast %[[W]] : i32 to f32
+// CHECK:          %[[IN:.*]] = spirv.ULessThan %g, %x_len : i32
 // CHECK-NEXT:     spirv.mlir.selection {
 // CHECK-NEXT:       spirv.BranchConditional %[[IN]], ^[[THEN:.*]], ^[[ELSE:.*]]
 // CHECK:            spirv.Store %[[V]], %v_1 : !spirv.ptr<f32, Function>, f32
@@ -44,8 +76,9 @@
 // CHECK-NEXT:     ^[[MERGE]]:
 // CHECK-NEXT:       spirv.mlir.merge
 // CHECK:          %scaled = spirv.FMul %{{.*}}, %scale : f32
+// CHECK:          spirv.AccessChain %{{.*}}[%{{.*}}, %[[WX]]]
 // CHECK:          %old = spirv.AtomicIAdd Device <Relaxed> %{{.*}}, %one : !spirv.ptr<i32, StorageBuffer>
-// CHECK:        spirv.EntryPoint GLCompute @reduce, [@localInvocationId, @globalInvocationId, @workgroupId]
+// CHECK:        spirv.EntryPoint GLCompute @reduce, [@workgroupId, @numWorkgroups, @localInvocationId]
 // CHECK-NEXT:   spirv.ExecutionMode @reduce LocalSize [64, 1, 1]
 
 // SPV:      OpEntryPoint GLCompute %[[MAIN:[0-9]+]] "reduce"
