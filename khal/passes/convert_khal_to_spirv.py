@@ -374,7 +374,16 @@ class _KernelLowering:
         self.block = None  # type: SSAValue | None  # the uniform block's pointer
         self.lens: dict[SSAValue, SSAValue] = {}  # array parameter -> its u32 count, read on entry
         self.ids: dict[tuple[type[Operation], int], SSAValue] = {}  # logical ids, recovered on entry
-        self.requires: dict[str, str] = {}  # wgpu feature -> located message of its first use
+        self.requires: dict[str, str] = {}
+        # Arrays and workgroup arrays that a signed atomic min/max touches: declared with a signed element
+        # type, because naga takes an atomic's signedness from its pointer's type, not from the opcode.
+        self.signed_memory: set[SSAValue] = {
+            op.memory
+            for op in kernel.walk()
+            if isinstance(op, khal.AtomicRMWOp)
+            and str(op.kind.data) in ("min", "max")
+            and isinstance(op.value.type, IntegerType)
+        }  # wgpu feature -> located message of its first use
 
     # ----------------------------------------------------------------- helpers
 
@@ -470,6 +479,8 @@ class _KernelLowering:
                     "elements) is not supported on SPIR-V: composite elements must fill whole 32-bit words",
                 )
             stored, stride = (i32, 4) if _is_composite(element) else _memory_type(element, self.kernel)
+            if arg in self.signed_memory:
+                stored = _signed(stored)
             buffer = spirv.StructType([spirv.RuntimeArrayType(stored, stride)], [0], block=True)
             binding = d["fields"].data["binding"].value.data
             self.pointers[arg] = self.global_var(
@@ -945,6 +956,8 @@ class _KernelLowering:
         """A pointer to element `index` of a storage buffer or a workgroup array."""
         base = self.pointers[memory]
         element = _value_type(khal.element_of(memory.type), op)
+        if memory in self.signed_memory:
+            element = _signed(element)
         if isinstance(memory.type, khal.ArrayType):
             indices, storage = [self.constant(0), self.index32(index)], StorageClass.StorageBuffer
         else:
@@ -966,7 +979,20 @@ class _KernelLowering:
             return
         if _packed(khal.element_of(memory.type)):
             return self.load_packed(op)
-        self.bind(op.results[0], self.load(self.element_ptr(memory, index, op)))
+        loaded = self.load(self.element_ptr(memory, index, op))
+        self.bind(op.results[0], self.from_memory(memory, loaded, op.results[0].type))
+
+    def to_memory(self, memory: SSAValue, value: SSAValue) -> SSAValue:
+        """`value` as the element type of `memory` (signed where `signed_memory` says so)."""
+        if memory not in self.signed_memory:
+            return value
+        return self.emit(spirv.BitcastOp(value, _signed(value.type))).results[0]
+
+    def from_memory(self, memory: SSAValue, value: SSAValue, t: Attribute) -> SSAValue:
+        """A value loaded from `memory` as the lowering's (signless) register type of `t`."""
+        if memory not in self.signed_memory:
+            return value
+        return self.emit(spirv.BitcastOp(value, _scalar_type(t, self.kernel))).results[0]
 
     def store_op(self, op: Operation) -> None:
         value, memory, index = op.operands
@@ -976,7 +1002,7 @@ class _KernelLowering:
             return
         if _packed(khal.element_of(memory.type)):
             return self.store_packed(op)
-        self.store(self.element_ptr(memory, index, op), self.value(value))
+        self.store(self.element_ptr(memory, index, op), self.to_memory(memory, self.value(value)))
 
     def put_word(self, ptr: SSAValue, bits: SSAValue, mask: int | None) -> None:
         """Store `bits` at `ptr`, or only its bits under `mask` (an atomic and + or: the other bits of the
@@ -1018,7 +1044,10 @@ class _KernelLowering:
         if width := _packed(t.element_type):
             array = spirv.ArrayType(-(-t.size.data * width // 32), i32)
         else:
-            array = spirv.ArrayType(t.size.data, _value_type(t.element_type, op))
+            element = _value_type(t.element_type, op)
+            if op.results[0] in self.signed_memory:
+                element = _signed(element)
+            array = spirv.ArrayType(t.size.data, element)
         self.pointers[op.results[0]] = self.global_var(
             op.results[0].name_hint or "shared", spirv.PointerType(array, StorageClass.Workgroup)
         )
@@ -1038,8 +1067,9 @@ class _KernelLowering:
             self.need("shader-float32-atomic", op, "atomic_add on Array[f32]")
         ptr = self.element_ptr(op.memory, op.index, op)
         scope = Scope.Device if isinstance(op.memory.type, khal.ArrayType) else Scope.Workgroup
-        new = self.emit(kind(scope, [MemorySemantics.Relaxed], ptr, self.value(op.value)))
-        self.bind(op.result, new.results[0])
+        value = self.to_memory(op.memory, self.value(op.value))
+        new = self.emit(kind(scope, [MemorySemantics.Relaxed], ptr, value))
+        self.bind(op.result, self.from_memory(op.memory, new.results[0], op.result.type))
 
     def atomic_access(self, op: Operation) -> None:
         """`atomic_load` / `atomic_store` as OpAtomicLoad / OpAtomicStore, relaxed like WGSL's."""
@@ -1052,14 +1082,13 @@ class _KernelLowering:
             "semantics": spirv.MemorySemanticsAttr([MemorySemantics.Relaxed]),
         }
         if is_load:
-            new = spirv.AtomicLoadOp.create(
-                operands=[ptr], properties=props, result_types=[op.results[0].type]
-            )
-            self.bind(op.results[0], self.emit(new).results[0])
+            loaded_type = _signed(op.results[0].type) if memory in self.signed_memory else op.results[0].type
+            new = spirv.AtomicLoadOp.create(operands=[ptr], properties=props, result_types=[loaded_type])
+            loaded = self.emit(new).results[0]
+            self.bind(op.results[0], self.from_memory(memory, loaded, op.results[0].type))
         else:
-            self.emit(
-                spirv.AtomicStoreOp.create(operands=[ptr, self.value(op.operands[0])], properties=props)
-            )
+            value = self.to_memory(memory, self.value(op.operands[0]))
+            self.emit(spirv.AtomicStoreOp.create(operands=[ptr, value], properties=props))
 
     def require(self, capability: Capability, extension: str | None = None) -> None:
         """Declare `capability` (and `extension`) in the module."""

@@ -414,13 +414,6 @@ def atomics_all(data: Array[i32], acc_i: Array[i32], acc_u: Array[u32], acc_f: A
         ks.atomic_max(acc_i, 2, v)
         ks.atomic_sub(acc_i, 3, v)
         ks.atomic_exchange(acc_i, 5, v)
-        # A counter built from compare-exchange: retried until no other invocation got in between.
-        cur = ks.atomic_load(acc_i, 4)
-        while True:
-            prev = ks.atomic_compare_exchange(acc_i, 4, cur, cur + 1)
-            if prev == cur:
-                break
-            cur = prev
         ks.atomic_and(acc_u, 0, u32(v))
         ks.atomic_or(acc_u, 1, u32(v))
         ks.atomic_xor(acc_u, 2, u32(v))
@@ -428,6 +421,20 @@ def atomics_all(data: Array[i32], acc_i: Array[i32], acc_u: Array[u32], acc_f: A
         ks.atomic_min(acc_u, 4, u32(v))
         ks.atomic_add(acc_f, 0, 0.5)
         ks.atomic_store(seen, i, ks.atomic_load(data, i) + 1)
+
+
+@khal.kernel
+def cas_counter(data: Array[i32], acc: Array[i32]):
+    i = ks.global_invocation_id().x
+    if i < len(data):
+        # A counter built from compare-exchange: retried until no other invocation got in between.
+        cur = ks.atomic_load(acc, 0)
+        while True:
+            prev = ks.atomic_compare_exchange(acc, 0, cur, cur + 1)
+            if prev == cur:
+                break
+            cur = prev
+        ks.atomic_add(acc, 1, data[i])
 
 
 @khal.kernel
