@@ -168,6 +168,10 @@ class _Device:
         self._done_info.mode = _LIB.WGPUCallbackMode_AllowProcessEvents
         self._done_info.callback = self._work_done
         self._done_info.userdata2 = self._handle
+        self._pass_descriptors: dict[str, tuple[Any, Any]] = {}  # label -> (descriptor, its label bytes)
+        from wgpu.backends.wgpu_native import GPUComputePassEncoder
+
+        self._pass_type = GPUComputePassEncoder
 
     def submit(self, commands: Any) -> int:
         """Submit one command buffer; its index. wgpu-native reports its completion to `_on_work_done`."""
@@ -177,9 +181,33 @@ class _Device:
             array[0] = commands._internal
             index = int(lib.wgpuQueueSubmitForIndex(queue, 1, array))
             info.userdata1 = ffi.cast("void *", index)
-            lib.wgpuQueueOnSubmittedWorkDone(queue, info[0])
+            _LIB.wgpuQueueOnSubmittedWorkDone(queue, info[0])  # bare: nothing to check, 1 us less
             self.last_index = index
         return index
+
+    def begin_pass(self, encoder: Any, label: str) -> Any:
+        """An untimed compute pass of wgpu command `encoder`, as wgpu-py's `begin_compute_pass` makes.
+
+        The descriptor (label included) is made once per label: wgpu-py would build both at every
+        pass (2-3 us); wgpu-native reads them during the call only.
+        """
+        desc = self._pass_descriptors.get(label)
+        if desc is None:
+            desc = self._pass_descriptor(label)
+        native = self._lib.wgpuCommandEncoderBeginComputePass(encoder._internal, desc[0])
+        return self._pass_type(label, native, self.device)
+
+    def _pass_descriptor(self, label: str) -> tuple[Any, Any]:
+        ffi = self._ffi
+        data = ffi.new("char[]", label.encode())  # kept with the descriptor: cffi would free it
+        desc = ffi.new("WGPUComputePassDescriptor *")
+        desc.label.data = data
+        desc.label.length = _LIB.WGPU_STRLEN
+        desc.timestampWrites = ffi.NULL
+        if len(self._pass_descriptors) >= 256:  # labels made on the fly: keep the table small
+            self._pass_descriptors.clear()
+        self._pass_descriptors[label] = (desc, data)
+        return desc, data
 
     def finished(self, index: int, wait: bool) -> bool:
         """Has submission `index` completed? With `wait`, return once it has.
@@ -594,14 +622,15 @@ class WebGpuEncoder(Encoder):
 
     def _record_pass_begin(self, p: ComputePass) -> None:
         m = p._begin_marker
-        writes = None
         if m is not None and type(m.native) is _QuerySlots:
             writes = {
                 "query_set": m.native.query_set,
                 "beginning_of_pass_write_index": m.slot,
                 "end_of_pass_write_index": m.slot + 1,
             }
-        p._native = self._native.begin_compute_pass(label=p.label, timestamp_writes=writes)
+            p._native = self._native.begin_compute_pass(label=p.label, timestamp_writes=writes)
+        else:
+            p._native = self.backend._dev.begin_pass(self._native, p.label)  # type: ignore[attr-defined]
         self._pipeline = self._group = None
 
     def _new_slot(self, block: bytes, size: int) -> tuple[_Arena, int]:

@@ -310,6 +310,25 @@ def test_blocks_stay_right_across_new_arenas(
     np.testing.assert_allclose(wg.slow_read_vec(a), expect, rtol=1e-5, atol=1e-4)
 
 
+def test_untimed_passes_begin_from_a_descriptor_per_label(
+    wg: webgpu.WebGpu, rng: np.random.Generator
+) -> None:
+    x = rng.standard_normal(100).astype(np.float32)
+    a = wg.init_buffer(x)
+    enc = wg.begin_encoding()
+    labels = ("one", "two", "one", "")
+    for label in labels:
+        with enc.begin_pass(label) as p:
+            assert p._native.label == label
+            add_scalar.call(p, len(a), a, 1.0)
+    wg.submit(enc).wait()
+    descriptors = wg._dev._pass_descriptors
+    for label in labels:
+        desc, _ = descriptors[label]
+        assert wg._dev._ffi.string(desc.label.data) == label.encode()
+    np.testing.assert_allclose(wg.slow_read_vec(a), x + len(labels), rtol=1e-6)
+
+
 def test_pipelines_and_bind_groups_are_cached(wg: webgpu.WebGpu, rng: np.random.Generator) -> None:
     n = 500
     a_np, b_np, c_np = (rng.standard_normal(n).astype(np.float32) for _ in range(3))
