@@ -17,7 +17,8 @@ wall time of such a submission, waited for (`wall`: it includes the submit and p
 buffer is touched by warm-up submissions first (WebGPU zero-fills a fresh buffer lazily, on its first
 use). Copies sit outside passes: they are timed with `write_timestamp` on the command encoder where
 the device has `timestamp-query-inside-encoders`, else by wall time. Each figure is the median of
-interleaved repetitions. Host costs are wall times of the Python thread (`host`).
+interleaved repetitions. Host costs (`host`) are wall times of the Python thread, the fastest of
+many short interleaved blocks.
 
 saxpy uses a 1-D grid (2^26 elements are 262144 workgroups, past the 65535 per dimension: the
 runtime folds the grid) where the runtime can fold this kernel's grid, else a 2-D grid of workgroups
@@ -393,12 +394,14 @@ def bench_matmul(backend: Any, table: Table, n: int, reps: int, inner: int, rng:
 
 
 def per_call(fns: list[Callable[[int], float]], number: int, repeat: int) -> list[float]:
-    """Median per-iteration seconds of each `fn(number)` (which returns its own elapsed time)."""
+    """Per-iteration seconds of each `fn(number)` (which returns its own elapsed time): the fastest of
+    `repeat` interleaved blocks, the one least disturbed by other work on the machine (as `timeit`
+    advises for host costs; on a shared machine the median swings by 3x from run to run)."""
     blocks: list[list[float]] = [[] for _ in fns]
     for _ in range(repeat):
         for fn, bs in zip(fns, blocks, strict=True):
             bs.append(fn(number) / number)
-    return [statistics.median(bs) for bs in blocks]
+    return [min(bs) for bs in blocks]
 
 
 def bench_host(backend: Any, table: Table, number: int, repeat: int) -> None:
@@ -506,7 +509,7 @@ def main() -> None:
     table = Table()
     bench_saxpy(backend, table, log2, reps, inner, rng)
     bench_matmul(backend, table, mm, reps, max(1, inner // 4), rng)
-    # Many short blocks, interleaved: the median resists a busy machine better than a few long ones.
+    # Many short blocks, interleaved: the fastest is the least disturbed by a busy machine.
     bench_host(backend, table, 1000 if args.quick else 5000, 15 if args.quick else 21)
     table.print()
 
