@@ -7,11 +7,13 @@ pass wrote (docs/webgpu.md has the contract).
 
 Recording goes straight into wgpu: `begin_encoding` makes a wgpu command encoder, `begin_pass` a
 compute pass, and each `call` sets the kernel's pipeline (cached per plan), a bind group (cached
-while the same buffers repeat) with a dynamic offset into the encoder's uniform arena, and
+while the same buffers repeat) with a dynamic offset into a uniform arena, and
 dispatches. A call's uniform block (workgroup counts, array lengths, value parameters; packed by
-the plan's generated packer, `khal.runtime.packing`) is copied into a host arena; `submit` uploads
-the arenas with one `queue.write_buffer` each and submits the command buffer. Arenas come from a
-pool and return to it when the submission that used them completes.
+the plan's generated packer, `khal.runtime.packing`) is appended to the backend's host arena
+(append-only: a slot is never rewritten); `submit` uploads the encoder's new slots with one
+`queue.write_buffer` per arena and submits the command buffer. A block whose bytes were recorded
+before (in this encoder, or uploaded by an earlier submit into the current arena) shares that
+slot: repeating a call with the same arguments uploads nothing.
 
 Completion: each submission knows its wgpu submission index and asks wgpu-native for a work-done
 callback that records it. `done()` polls the device without blocking (the poll runs the callbacks
@@ -91,10 +93,7 @@ WANTED_LIMITS: tuple[str, ...] = (
 """Adapter limits requested at their adapter's maximum (buffers as large as the adapter allows)."""
 
 ARENA_BYTES = 1 << 18
-"""Bytes of one uniform arena (the per-call blocks of an encoder; more arenas when it fills)."""
-
-POOLED_ARENAS = 16
-"""Free arenas a backend keeps for later encoders."""
+"""Bytes of one uniform arena (the per-call blocks, appended; a new arena when it fills)."""
 
 GROUP_CACHE = 256
 """Bind groups a plan keeps (by arena and buffers) before it starts over."""
@@ -162,23 +161,54 @@ class _Device:
         self._work_done = ffi.callback(
             "void(WGPUQueueWorkDoneStatus, WGPUStringView, void *, void *)", _on_work_done
         )
+        # What each submit hands wgpu-native, made once (filled under `_submit_lock`: the native
+        # calls release the GIL, and wgpu-native reads both before returning).
+        self._submit_lock = threading.Lock()
+        self._command_array = ffi.new("WGPUCommandBuffer[1]")
+        self._done_info = ffi.new("WGPUQueueWorkDoneCallbackInfo *")
+        self._done_info.mode = _LIB.WGPUCallbackMode_AllowProcessEvents
+        self._done_info.callback = self._work_done
+        self._done_info.userdata2 = self._handle
+        self._pass_descriptors: dict[str, tuple[Any, Any]] = {}  # label -> (descriptor, its label bytes)
+        from wgpu.backends.wgpu_native import GPUComputePassEncoder
+
+        self._pass_type = GPUComputePassEncoder
 
     def submit(self, commands: Any) -> int:
         """Submit one command buffer; its index. wgpu-native reports its completion to `_on_work_done`."""
-        ffi, lib = self._ffi, self._lib
-        index = int(
-            lib.wgpuQueueSubmitForIndex(
-                self.queue._internal, 1, ffi.new("WGPUCommandBuffer[]", [commands._internal])
-            )
-        )
-        info = ffi.new("WGPUQueueWorkDoneCallbackInfo *")
-        info.mode = _LIB.WGPUCallbackMode_AllowProcessEvents
-        info.callback = self._work_done
-        info.userdata1 = ffi.cast("void *", index)
-        info.userdata2 = self._handle
-        lib.wgpuQueueOnSubmittedWorkDone(self.queue._internal, info[0])
-        self.last_index = index
+        ffi, lib, queue = self._ffi, self._lib, self.queue._internal
+        with self._submit_lock:
+            array, info = self._command_array, self._done_info
+            array[0] = commands._internal
+            index = int(lib.wgpuQueueSubmitForIndex(queue, 1, array))
+            info.userdata1 = ffi.cast("void *", index)
+            _LIB.wgpuQueueOnSubmittedWorkDone(queue, info[0])  # bare: nothing to check, 1 us less
+            self.last_index = index
         return index
+
+    def begin_pass(self, encoder: Any, label: str) -> Any:
+        """An untimed compute pass of wgpu command `encoder`, as wgpu-py's `begin_compute_pass` makes.
+
+        The descriptor (label included) is made once per label: wgpu-py would build both at every
+        pass (2-3 us); wgpu-native reads them during the call only.
+        """
+        desc = self._pass_descriptors.get(label)
+        if desc is None:
+            desc = self._pass_descriptor(label)
+        native = self._lib.wgpuCommandEncoderBeginComputePass(encoder._internal, desc[0])
+        return self._pass_type(label, native, self.device)
+
+    def _pass_descriptor(self, label: str) -> tuple[Any, Any]:
+        ffi = self._ffi
+        data = ffi.new("char[]", label.encode())  # kept with the descriptor: cffi would free it
+        desc = ffi.new("WGPUComputePassDescriptor *")
+        desc.label.data = data
+        desc.label.length = _LIB.WGPU_STRLEN
+        desc.timestampWrites = ffi.NULL
+        if len(self._pass_descriptors) >= 256:  # labels made on the fly: keep the table small
+            self._pass_descriptors.clear()
+        self._pass_descriptors[label] = (desc, data)
+        return desc, data
 
     def finished(self, index: int, wait: bool) -> bool:
         """Has submission `index` completed? With `wait`, return once it has.
@@ -295,7 +325,12 @@ def _padded(nbytes: int) -> int:
 
 
 class _Arena:
-    """A uniform buffer and its host copy: the per-call blocks of one encoder, uploaded at submit."""
+    """A uniform buffer and its host copy, append-only: a slot, once handed out, is never rewritten.
+
+    So a slot uploaded once can serve every later call with the same block bytes (the backend's
+    `_uploaded`), and an arena needs no pooling: a full one is dropped, and wgpu keeps its buffer
+    alive while a submission or a bind group still uses it.
+    """
 
     __slots__ = ("gpu", "host", "pos")
 
@@ -383,6 +418,7 @@ class WebGpuPlan(LaunchPlan):
             raise RuntimeError(f"{kernel.name}: wgpu refused the compiled SPIR-V module: {e}") from None
         self._aliased: tuple[Any, Any] | None = None  # the all-`storage` layout and pipeline, made on need
         self._groups: dict[tuple[Any, ...], Any] = {}
+        self._groups_arena: _Arena | None = None  # the newest arena a cached group binds
         # The bind group cache's key of a call: its arena and array buffers (identity: a cached group
         # keeps its buffers alive, so an id is never reused while it is a key).
         picks = "".join(f"keep[{i}], " for i in self.arrays)
@@ -470,6 +506,10 @@ class WebGpuPlan(LaunchPlan):
         group = self._groups.get(key)
         if group is None:
             group = self._make_group(arena, keep)  # may raise: the call is then not recorded
+            if arena is not None and arena is not self._groups_arena and arena is self.backend._arena:
+                # The backend moved to a new arena: the old one's groups are hardly needed again.
+                self._groups_arena = arena
+                self._groups = {k: g for k, g in self._groups.items() if k[0] is None or k[0] is arena}
             if len(self._groups) >= GROUP_CACHE:
                 self._groups.clear()
             self._groups[key] = group
@@ -572,50 +612,50 @@ class WebGpuEncoder(Encoder):
     def __init__(self, backend: WebGpu):
         super().__init__(backend)
         self._native = backend.device.create_command_encoder()
-        self._arenas: list[_Arena] = []
-        self._arena: _Arena | None = None
+        # The blocks this encoder appended (uploaded at its submit), and the arena byte ranges
+        # [arena, start, end] holding them: usually one range per arena, so one upload.
+        self._blocks: dict[bytes, tuple[_Arena, int]] = {}
+        self._runs: list[list[Any]] = []
         self._pipeline: Any = None  # the pass's current pipeline, bind group and dynamic offset
         self._group: Any = None
         self._offset = -1
-        self._last_block: bytes | None = None  # the last block written, at `_last_offset`
-        self._last_offset = 0
         self._offsets = _FFI.new("uint32_t[1]")  # the dynamic offset handed to wgpu-native
 
     def _record_pass_begin(self, p: ComputePass) -> None:
         m = p._begin_marker
-        writes = None
         if m is not None and type(m.native) is _QuerySlots:
             writes = {
                 "query_set": m.native.query_set,
                 "beginning_of_pass_write_index": m.slot,
                 "end_of_pass_write_index": m.slot + 1,
             }
-        p._native = self._native.begin_compute_pass(label=p.label, timestamp_writes=writes)
+            p._native = self._native.begin_compute_pass(label=p.label, timestamp_writes=writes)
+        else:
+            p._native = self.backend._dev.begin_pass(self._native, p.label)  # type: ignore[attr-defined]
         self._pipeline = self._group = None
 
     def _new_slot(self, block: bytes, size: int) -> tuple[_Arena, int]:
-        """A fresh slot of `size` bytes holding `block` (a new arena when this one is full)."""
-        arena = self._arena
-        if arena is None or arena.pos + size > len(arena.host):
-            arena = self._arena = self.backend._take_arena(size)  # type: ignore[attr-defined]
-            self._arenas.append(arena)
-        offset = arena.pos
-        arena.host[offset : offset + len(block)] = block
-        arena.pos = offset + size
-        self._last_block, self._last_offset = block, offset
-        return arena, offset
+        """A fresh slot of `size` bytes holding `block`, to be uploaded at this encoder's submit."""
+        slot = self.backend._append_block(block, size)  # type: ignore[attr-defined]
+        arena, offset = slot
+        runs = self._runs
+        if runs and runs[-1][0] is arena and runs[-1][2] == offset:
+            runs[-1][2] = offset + size
+        else:
+            runs.append([arena, offset, offset + size])
+        self._blocks[block] = slot
+        return slot
 
     def _record_dispatch(self, p: ComputePass, cmd: WebGpuDispatch) -> None:
         # The per-call path: wgpu-native's pass functions are called directly (wgpu-py's wrappers cost
         # microseconds each); a pass encoder reports its errors at `end()`/`finish()` either way.
         plan = cmd.plan
         if plan.block_size:
+            # A block seen before shares its slot: one this encoder appended, or one uploaded by an
+            # earlier submit (immutable, and its upload is queued before this encoder's work).
             block = cmd.block
-            arena = self._arena
-            if block == self._last_block and arena is not None:  # the same block: share its slot
-                offset = self._last_offset
-            else:
-                arena, offset = self._new_slot(block, plan.slot)
+            slot = self._blocks.get(block) or self.backend._uploaded.get(block)  # type: ignore[attr-defined]
+            arena, offset = slot or self._new_slot(block, plan.slot)
         else:
             arena, offset = None, -1
         key = plan.key(arena, cmd.keep)
@@ -667,11 +707,13 @@ class WebGpuEncoder(Encoder):
             elif m.native is m.timestamps._native:  # host timing: the pass begins once submitted
                 m.native[m.slot] = now()
         commands = self._native.finish()
-        queue = backend.queue
-        for arena in self._arenas:
-            queue.write_buffer(arena.gpu, 0, arena.host, 0, arena.pos)
-        sub = WebGpuSubmission(backend, self._commands, self._arenas)
-        self._arenas = []
+        if self._runs:
+            queue = backend.queue
+            for arena, start, end in self._runs:
+                queue.write_buffer(arena.gpu, start, arena.host, start, end - start)
+            backend._publish(self._blocks)
+            self._runs = []
+        sub = WebGpuSubmission(backend, self._commands)
         sub._index = backend._submit(commands)
         return sub
 
@@ -699,12 +741,11 @@ WebGpuEncoder.pass_type = WebGpuPass  # (Encoder.__init_subclass__ set Recording
 class WebGpuSubmission(Submission):
     """One `queue.submit`: done once the device has passed its submission index."""
 
-    __slots__ = ("_index", "_arenas", "_lock")
+    __slots__ = ("_index", "_lock")
 
-    def __init__(self, backend: WebGpu, keep: list[Any], arenas: list[_Arena]):
+    def __init__(self, backend: WebGpu, keep: list[Any]):
         super().__init__(backend, keep)
         self._index = 0
-        self._arenas: list[_Arena] | None = arenas
         self._lock = threading.Lock()
 
     def _poll(self) -> bool:
@@ -717,15 +758,12 @@ class WebGpuSubmission(Submission):
         with self._lock:
             if self._done:
                 return
-            keep, arenas = self._keep, self._arenas
-            self._arenas = None
+            keep = self._keep
             super()._complete()
         t = now()
         for cmd in keep or ():
             if type(cmd) is PassMarker and type(cmd.native) is list and cmd.native is cmd.timestamps._native:
                 cmd.native[cmd.slot] = t  # host timing: the pass ended by the time completion was seen
-        if arenas:
-            self.backend._give_arenas(arenas)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- the backend
@@ -754,7 +792,10 @@ class WebGpu(Backend):
         self.features: frozenset[str] = dev.features
         self.limits: dict[str, int] = dict(dev.limits)
         self.timestamp_period = dev.period
-        self._arena_pool: list[_Arena] = []
+        self._arena: _Arena | None = None  # where new blocks are appended
+        # Blocks already uploaded into `_arena`, by their bytes: a call with the same block needs
+        # no upload at all (bounded by the arena's slots; started over with each new arena).
+        self._uploaded: dict[bytes, tuple[_Arena, int]] = {}
         self._arena_lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -828,19 +869,25 @@ class WebGpu(Backend):
         """Has submission `index` completed? With `wait`, return once it has."""
         return self._dev.finished(index, wait)
 
-    def _take_arena(self, size: int) -> _Arena:
+    def _append_block(self, block: bytes, size: int) -> tuple[_Arena, int]:
+        """(arena, offset) of a fresh slot of `size` bytes holding `block` (a new arena when full)."""
         with self._arena_lock:
-            if self._arena_pool and size <= ARENA_BYTES:
-                arena = self._arena_pool.pop()
-                if len(arena.host) == ARENA_BYTES:
-                    arena.pos = 0
-                    return arena
-        return _Arena(self.device, max(ARENA_BYTES, size))
+            arena = self._arena
+            if arena is None or arena.pos + size > len(arena.host):
+                arena = self._arena = _Arena(self.device, max(ARENA_BYTES, size))
+                self._uploaded = {}  # the old arena's slots stay valid; this lets it go sooner
+            offset = arena.pos
+            arena.pos = offset + size
+        arena.host[offset : offset + len(block)] = block  # the slot is this caller's alone
+        return arena, offset
 
-    def _give_arenas(self, arenas: list[_Arena]) -> None:
+    def _publish(self, blocks: dict[bytes, tuple[_Arena, int]]) -> None:
+        """Blocks whose upload was just queued: later calls with the same bytes may share their slots."""
         with self._arena_lock:
-            room = POOLED_ARENAS - len(self._arena_pool)
-            self._arena_pool += [a for a in arenas if len(a.host) == ARENA_BYTES][:room]
+            arena, uploaded = self._arena, self._uploaded
+            for block, slot in blocks.items():
+                if slot[0] is arena:
+                    uploaded[block] = slot
 
     # -- timestamps
 
