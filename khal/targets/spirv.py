@@ -17,7 +17,8 @@ from khal.targets import Artifact, Interface, Stage, Target
 if TYPE_CHECKING:
     from xdsl.dialects.builtin import ModuleOp
 
-SPIRV_LOWERING: tuple[str, ...] = ("khal-spirv-lower-abi", "convert-khal-to-spirv")
+# Vulkan's OpFRem may be x - y * trunc(x / y): khal-expand-remf gives the exact fmod instead.
+SPIRV_LOWERING: tuple[str, ...] = ("khal-expand-remf", "khal-spirv-lower-abi", "convert-khal-to-spirv")
 """The SPIR-V target's passes after `COMMON_PREFIX`."""
 
 
