@@ -7,7 +7,13 @@ the mantissa, and NaN for `x % inf`; nor is `fma` fused there, so float tricks d
 mod my) * 2**ey`: the integer remainder is taken 8 bits of the exponent gap at a time (`(m << 8)`
 stays below 2**32), unrolled and branch-free so that vectors need nothing special; the result,
 below 2**24 times a power of two that f32 holds, converts back exactly. f16 is computed in f32 (both
-exact, so rounding back is exact too). f64 is left to the target (the SPIR-V lowering has no f64).
+exact, so rounding back is exact too).
+
+f64 (whose mantissas need 64-bit integers, slow on GPUs, and absent from the SPIR-V lowering) is long
+division by float steps instead, exact where `fma` is fused (CUDA's `fma.rn`): each step scales `|y|`
+by a power of two to `bs`, at most 52 bits below `r`, takes `q = trunc(r / bs)` (exact or one too
+many) and `r = fma(-q, bs, r)`, adding `bs` back when that went below zero; every intermediate is
+representable. 41 steps cover every exponent gap.
 """
 
 from __future__ import annotations
@@ -16,8 +22,9 @@ from dataclasses import dataclass
 
 from xdsl.context import Context
 from xdsl.dialects import arith
-from xdsl.dialects.builtin import AnyFloat, Float32Type, ModuleOp, i32
-from xdsl.ir import Operation, SSAValue
+from xdsl.dialects import math as xmath
+from xdsl.dialects.builtin import AnyFloat, Float32Type, ModuleOp, i32, i64
+from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 
@@ -89,18 +96,82 @@ def exact_fmod(a: SSAValue, b: SSAValue, build: Builder) -> SSAValue:
     return build.select(invalid, nan, result)
 
 
+_P64, _BIAS64 = 52, 1023
+_STEPS64 = -(-(2 * _BIAS64 - 1) // _P64) + 1  # the largest exponent gap, p bits a step, one last step
+
+
+def _exponent64(x: SSAValue, build: Builder) -> SSAValue:
+    """The biased exponent of an f64 `x >= 0` as an i64, also for subnormals (below 1 there)."""
+    it = like(x.type, i64)
+    tiny = build.cmpf("olt", x, build.const(2.0 ** (1 - _BIAS64), x.type))
+    scaled = build.select(tiny, build.add(arith.MulfOp(x, build.const(2.0 ** (_P64 + 1), x.type))), x)
+    field = build.add(arith.ShRUIOp(build.add(arith.BitcastOp(scaled, it)), build.const(_P64, it)))
+    shift = build.select(tiny, build.const(_P64 + 1, it), build.const(0, it))
+    return build.add(arith.SubiOp(field, shift))
+
+
+def _power_of_two64(k: SSAValue, ft: Attribute, build: Builder) -> SSAValue:
+    """2**k as an f64, for 0 <= k <= 1023."""
+    t = k.type
+    biased = build.add(arith.AddiOp(k, build.const(_BIAS64, t)))
+    return build.add(arith.BitcastOp(build.add(arith.ShLIOp(biased, build.const(_P64, t))), ft))
+
+
+def _step64(r: SSAValue, y: SSAValue, e_y: SSAValue, build: Builder) -> SSAValue:
+    """`r` reduced modulo `y * 2**k`, the largest such divisor at most 52 bits below `r`."""
+    t = e_y.type
+    gap = build.add(arith.SubiOp(_exponent64(r, build), e_y))
+    k = build.add(arith.MaxSIOp(build.add(arith.SubiOp(gap, build.const(_P64, t))), build.const(0, t)))
+    k1 = build.add(arith.MinSIOp(k, build.const(_BIAS64, t)))
+    k2 = build.add(arith.SubiOp(k, k1))
+    scaled = build.add(arith.MulfOp(y, _power_of_two64(k1, r.type, build)))
+    bs = build.add(arith.MulfOp(scaled, _power_of_two64(k2, r.type, build)))
+    q = build.add(xmath.TruncOp(build.add(arith.DivfOp(r, bs))))
+    r = build.add(xmath.FmaOp(build.add(arith.NegfOp(q)), bs, r))
+    below = build.cmpf("olt", r, build.const(0.0, r.type))
+    return build.select(below, build.add(arith.AddfOp(r, bs)), r)
+
+
+def exact_fmod64(a: SSAValue, b: SSAValue, build: Builder) -> SSAValue:
+    """`fmod(a, b)` on f64 scalars or vectors, exactly where `fma` is fused."""
+    ft = a.type
+    it = like(ft, i64)
+    x, y = build.add(xmath.AbsFOp(a)), build.add(xmath.AbsFOp(b))
+    e_y = _exponent64(y, build)
+    r = x
+    for _ in range(_STEPS64):
+        r = _step64(r, y, e_y, build)
+    a_bits = build.add(arith.BitcastOp(a, it))
+    sign = build.add(arith.AndIOp(a_bits, build.const(-(1 << 63), it)))
+    r_bits = build.add(arith.BitcastOp(r, it))
+    result = build.add(arith.BitcastOp(build.add(arith.OrIOp(r_bits, sign)), ft))
+    ux = build.add(arith.AndIOp(a_bits, build.const((1 << 63) - 1, it)))
+    b_bits = build.add(arith.BitcastOp(b, it))
+    uy = build.add(arith.AndIOp(b_bits, build.const((1 << 63) - 1, it)))
+    # |a| < |b| (b infinite included): a itself; NaN for b == 0, an infinite a or a NaN operand
+    result = build.select(build.cmpi("ult", ux, uy), a, result)
+    inf_bits = build.const(0x7FF << _P64, it)
+    bad_a = build.cmpi("uge", ux, inf_bits)
+    bad_b = build.add(arith.OrIOp(build.cmpi("eq", uy, build.const(0, it)), build.cmpi("ugt", uy, inf_bits)))
+    nan_bits = build.add(arith.OrIOp(ux, build.const(0xFFF << (_P64 - 1), it)))
+    nan = build.add(arith.BitcastOp(nan_bits, ft))
+    return build.select(build.add(arith.OrIOp(bad_a, bad_b)), nan, result)
+
+
 class RemFPattern(RewritePattern):
-    """`arith.remf` on f32 or f16 as `exact_fmod`."""
+    """`arith.remf` as `exact_fmod` (f16 and f32) or `exact_fmod64`."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if not isinstance(op, RemFOp):
             return
         e = element(op.results[0].type)
-        if not isinstance(e, AnyFloat) or e.bitwidth not in (16, 32):
-            return
+        assert isinstance(e, AnyFloat)
         a, b = op.operands
         t = a.type
         build = Builder()
+        if e.bitwidth == 64:
+            rewriter.replace(op, build.ops, [exact_fmod64(a, b, build)])
+            return
         if e.bitwidth == 16:
             wide = like(t, Float32Type())
             a, b = build.add(arith.ExtFOp(a, wide)), build.add(arith.ExtFOp(b, wide))
