@@ -41,6 +41,7 @@ from xdsl.dialects.builtin import (
     IntegerType,
     ModuleOp,
     VectorType,
+    i1,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
@@ -72,6 +73,18 @@ def _width(t: Attribute) -> int:
     return e.width.data
 
 
+def _shaped_compare(op: arith.CmpiOp | arith.CmpfOp) -> Operation:
+    """`op`, giving a vector of i1 on vectors (xDSL's constructors always give a scalar i1)."""
+    t = op.operands[0].type
+    if not isinstance(t, VectorType):
+        return op
+    return type(op).create(
+        operands=list(op.operands),
+        result_types=[VectorType(i1, t.get_shape())],
+        properties=dict(op.properties),
+    )
+
+
 class Builder:
     """Collects new ops for one rewrite; constants are scalars or vector splats of a given type."""
 
@@ -99,10 +112,10 @@ class Builder:
         return self.add(new)
 
     def cmpi(self, pred: str, a: SSAValue, b: SSAValue) -> SSAValue:
-        return self.add(arith.CmpiOp(a, b, pred))
+        return self.add(_shaped_compare(arith.CmpiOp(a, b, pred)))
 
     def cmpf(self, pred: str, a: SSAValue, b: SSAValue) -> SSAValue:
-        return self.add(arith.CmpfOp(a, b, pred))
+        return self.add(_shaped_compare(arith.CmpfOp(a, b, pred)))
 
     def select(self, cond: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
         return self.add(arith.SelectOp(cond, a, b))
