@@ -26,10 +26,11 @@ Each op is rewritten once (the walker does not revisit the ops it creates).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith
+from xdsl.dialects import arith, vector
 from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import (
     AnyFloat,
@@ -41,7 +42,6 @@ from xdsl.dialects.builtin import (
     IntegerType,
     ModuleOp,
     VectorType,
-    i1,
 )
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
@@ -73,18 +73,6 @@ def _width(t: Attribute) -> int:
     return e.width.data
 
 
-def _shaped_compare(op: arith.CmpiOp | arith.CmpfOp) -> Operation:
-    """`op`, giving a vector of i1 on vectors (xDSL's constructors always give a scalar i1)."""
-    t = op.operands[0].type
-    if not isinstance(t, VectorType):
-        return op
-    return type(op).create(
-        operands=list(op.operands),
-        result_types=[VectorType(i1, t.get_shape())],
-        properties=dict(op.properties),
-    )
-
-
 class Builder:
     """Collects new ops for one rewrite; constants are scalars or vector splats of a given type."""
 
@@ -112,10 +100,10 @@ class Builder:
         return self.add(new)
 
     def cmpi(self, pred: str, a: SSAValue, b: SSAValue) -> SSAValue:
-        return self.add(_shaped_compare(arith.CmpiOp(a, b, pred)))
+        return self.add(arith.CmpiOp(a, b, pred))
 
     def cmpf(self, pred: str, a: SSAValue, b: SSAValue) -> SSAValue:
-        return self.add(_shaped_compare(arith.CmpfOp(a, b, pred)))
+        return self.add(arith.CmpfOp(a, b, pred))
 
     def select(self, cond: SSAValue, a: SSAValue, b: SSAValue) -> SSAValue:
         return self.add(arith.SelectOp(cond, a, b))
@@ -265,6 +253,34 @@ class SaturatingCastPattern(RewritePattern):
         rewriter.replace(op, build.ops, [result])
 
 
+def elementwise(
+    build: Builder,
+    scalar: Callable[[Builder, SSAValue, SSAValue], Sequence[SSAValue]],
+    a: SSAValue,
+    b: SSAValue,
+) -> list[SSAValue]:
+    """`scalar(build, a, b)`'s results, element by element when `a` and `b` are (1-D) vectors.
+
+    xDSL 0.74's `arith.cmpi/cmpf` give only a scalar i1, so expansions that compare work on scalars
+    (as the frontend does for vector comparisons)."""
+    t = a.type
+    if not isinstance(t, VectorType):
+        return list(scalar(build, a, b))
+    e = t.element_type
+    columns: list[Sequence[SSAValue]] = []
+    for i in range(t.get_shape()[0]):
+        x = build.add(vector.ExtractOp(a, [i], e))
+        y = build.add(vector.ExtractOp(b, [i], e))
+        columns.append(scalar(build, x, y))
+    results = []
+    for k in range(len(columns[0])):
+        acc = build.add(vector.BroadcastOp.create(operands=[columns[0][k]], result_types=[t]))
+        for i, column in enumerate(columns[1:], 1):
+            acc = build.add(vector.InsertOp(column[k], acc, [i]))
+        results.append(acc)
+    return results
+
+
 def like(t: Attribute, e: Attribute) -> Attribute:
     """`e`, or a vector of `e` shaped as `t` when `t` is a vector."""
     return VectorType(e, t.get_shape()) if isinstance(t, VectorType) else e
@@ -360,19 +376,23 @@ class DivModFPattern(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if not isinstance(op, khal.DivModFOp):
             return
-        a, b = op.operands
-        t = a.type
         build = Builder()
-        e = element(t)
-        half = isinstance(e, AnyFloat) and e.bitwidth == 16
-        if half:
-            wide = like(t, Float32Type())
-            a, b = build.add(arith.ExtFOp(a, wide)), build.add(arith.ExtFOp(b, wide))
-        quotient, remainder = _npy_divmod(a, b, build)
-        if half:
-            quotient = build.add(arith.TruncFOp(quotient, t))
-            remainder = build.add(arith.TruncFOp(remainder, t))
-        rewriter.replace(op, build.ops, [quotient, remainder])
+        rewriter.replace(op, build.ops, elementwise(build, half_via_f32(_npy_divmod), *op.operands))
+
+
+def half_via_f32(
+    expansion: Callable[[SSAValue, SSAValue, Builder], Sequence[SSAValue]],
+) -> Callable[[Builder, SSAValue, SSAValue], Sequence[SSAValue]]:
+    """`expansion` on scalars, computed in f32 (and rounded back) when they are f16."""
+
+    def scalar(build: Builder, a: SSAValue, b: SSAValue) -> Sequence[SSAValue]:
+        t = a.type
+        if not (isinstance(t, AnyFloat) and t.bitwidth == 16):
+            return expansion(a, b, build)
+        a, b = build.add(arith.ExtFOp(a, Float32Type())), build.add(arith.ExtFOp(b, Float32Type()))
+        return [build.add(arith.TruncFOp(r, t)) for r in expansion(a, b, build)]
+
+    return scalar
 
 
 @dataclass(frozen=True)

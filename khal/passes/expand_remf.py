@@ -23,13 +23,13 @@ from dataclasses import dataclass
 from xdsl.context import Context
 from xdsl.dialects import arith
 from xdsl.dialects import math as xmath
-from xdsl.dialects.builtin import AnyFloat, Float32Type, ModuleOp, i32, i64
+from xdsl.dialects.builtin import AnyFloat, ModuleOp, i32, i64
 from xdsl.ir import Attribute, Operation, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 
 from khal.dialects.arith_ext import RemFOp
-from khal.passes.expand_arith import Builder, element, like
+from khal.passes.expand_arith import Builder, elementwise, half_via_f32, like
 
 _P = 23  # f32's stored mantissa bits
 _CHUNK = 8  # exponent-gap bits per step: a 24-bit remainder shifted by 8 fits in 32 bits
@@ -164,21 +164,14 @@ class RemFPattern(RewritePattern):
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if not isinstance(op, RemFOp):
             return
-        e = element(op.results[0].type)
-        assert isinstance(e, AnyFloat)
-        a, b = op.operands
-        t = a.type
         build = Builder()
-        if e.bitwidth == 64:
-            rewriter.replace(op, build.ops, [exact_fmod64(a, b, build)])
-            return
-        if e.bitwidth == 16:
-            wide = like(t, Float32Type())
-            a, b = build.add(arith.ExtFOp(a, wide)), build.add(arith.ExtFOp(b, wide))
-        result = exact_fmod(a, b, build)
-        if e.bitwidth == 16:
-            result = build.add(arith.TruncFOp(result, t))
-        rewriter.replace(op, build.ops, [result])
+        rewriter.replace(op, build.ops, elementwise(build, half_via_f32(_fmod), *op.operands))
+
+
+def _fmod(a: SSAValue, b: SSAValue, build: Builder) -> list[SSAValue]:
+    e = a.type
+    assert isinstance(e, AnyFloat)
+    return [exact_fmod64(a, b, build) if e.bitwidth == 64 else exact_fmod(a, b, build)]
 
 
 @dataclass(frozen=True)
