@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from conformance_kernels import subgroup_facts
-from harness import Failures, compare, launch, results
+from harness import compare, launch
 
 from khal.backends import backend_spec
 

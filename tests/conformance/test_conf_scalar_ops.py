@@ -8,16 +8,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from harness import Failures, load_source, results
-from tables import float_edges, random_values
 from tables import (
     DTYPES,
     FLOAT_TYPES,
     SCALAR_TYPES,
     ZERO_SIGN_FREE,
     comparisons_of,
+    float_edges,
     operand_pairs,
     ops_kernel_source,
     ops_of,
+    random_values,
 )
 
 
