@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 
 DIALECTS: dict[str, tuple[str, str]] = {
     "builtin": ("xdsl.dialects.builtin", "Builtin"),
-    "arith": ("xdsl.dialects.arith", "Arith"),
+    # xDSL's arith plus `arith.remf` (MLIR's fmod), which it lacks.
+    "arith": ("khal.dialects.arith_ext", "ArithExtended"),
     "math": ("xdsl.dialects.math", "Math"),
     "scf": ("xdsl.dialects.scf", "Scf"),
     "cf": ("xdsl.dialects.cf", "Cf"),

@@ -64,6 +64,7 @@ from xdsl.traits import (
     MemoryReadEffect,
     MemoryWriteEffect,
     NoMemoryEffect,
+    Pure,
     SymbolOpInterface,
 )
 from xdsl.utils.exceptions import VerifyException
@@ -826,6 +827,36 @@ class SubgroupBroadcastFirstOp(IRDLOperation):
             raise VerifyException("the result type must be the value type")
 
 
+# --------------------------------------------------------------------------- Python arithmetic
+
+
+@irdl_op_definition
+class DivModFOp(IRDLOperation):
+    """Python's (and numpy's) float `divmod(lhs, rhs)`: the floored quotient and the remainder.
+
+    The remainder has the sign of `rhs` (a zero one too); `x // 0` is `x / 0` and `x % 0` NaN, as
+    numpy's `floor_divide`/`remainder`. `arith` has no floor division on floats: `khal-expand-arith`
+    spells this out in `arith`, as numpy's `npy_divmod` computes it.
+    """
+
+    name = "khal.divmodf"
+    T: ClassVar = VarConstraint("T", AnyAttr())
+    lhs = operand_def(T)
+    rhs = operand_def(T)
+    quotient = result_def(T)
+    remainder = result_def(T)
+    traits = traits_def(Pure())
+    assembly_format = "$lhs `,` $rhs attr-dict `:` type($lhs)"
+
+    def __init__(self, lhs: SSAValue, rhs: SSAValue):
+        super().__init__(operands=[lhs, rhs], result_types=[lhs.type, lhs.type])
+
+    def verify_(self) -> None:
+        t = self.lhs.type
+        if not isinstance(t.element_type if isinstance(t, VectorType) else t, AnyFloat):
+            raise VerifyException(f"expected a float or a float vector, got {t}")
+
+
 # --------------------------------------------------------------------------- struct values
 
 
@@ -985,6 +1016,7 @@ Khal = Dialect(
         AtomicStoreOp,
         SubgroupReduceOp,
         SubgroupBroadcastFirstOp,
+        DivModFOp,
         StructConstructOp,
         StructExtractOp,
         StructInsertOp,

@@ -349,11 +349,9 @@ class OpsMixin(_Base):
             if make is not None:
                 return self.emit(make(a, b)).results[0]
             if isinstance(op, ast.FloorDiv | ast.Mod):
-                # Python: floor(a / b); the remainder a - b * floor(a / b) has the sign of the divisor
-                q = self.emit(xmath.FloorOp(self.emit(fast.DivfOp(a, b)).results[0])).results[0]
-                if isinstance(op, ast.FloorDiv):
-                    return q
-                return self.emit(fast.SubfOp(a, self.emit(fast.MulfOp(b, q)).results[0])).results[0]
+                # Python's divmod; khal-expand-arith spells it out (numpy's npy_divmod, on fmod)
+                divmod_op = self.emit(kd.DivModFOp(a, b))
+                return divmod_op.results[0 if isinstance(op, ast.FloorDiv) else 1]
             raise self.error(node, f"'{sym}' is not defined on floats")
         signed = elem.is_signed
         make = _INT_BINOPS.get(type(op))

@@ -36,6 +36,7 @@ from xdsl.pattern_rewriter import (
 )
 
 from khal.dialects import llvm_ext as llx
+from khal.dialects.arith_ext import RemFOp
 from khal.passes.convert_math_to_llvm import fptrunc
 from khal.passes.llvm_common import (
     LoweringError,
@@ -72,6 +73,7 @@ _FLOAT_BINOPS: dict[type[Operation], type[Operation]] = {
     arith.SubfOp: llvm.FSubOp,
     arith.MulfOp: llvm.FMulOp,
     arith.DivfOp: llvm.FDivOp,
+    RemFOp: llvm.FRemOp,
 }
 
 _MINMAX_INTRINSICS: dict[type[Operation], str] = {

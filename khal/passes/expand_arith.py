@@ -15,6 +15,10 @@ WGSL does. This pass spells them out, like MLIR's `arith-expand`, so that every 
   the width is kept as is).
 - float to int (`fptosi fptoui`) saturates: NaN gives 0, values beyond the integer range clamp to
   its ends; `arith` (like C) leaves those poison.
+- Python's float `divmod` (`khal.divmodf`, what the frontend emits for float `//` and `%`) becomes
+  numpy's `npy_divmod`, built on `arith.remf` (C's `fmod`, exact), so that every target gives
+  numpy's `floor_divide`/`remainder` bit for bit, edges included. f16 is computed in f32 and
+  rounded back, as numpy does.
 
 Each op is rewritten once (the walker does not revisit the ops it creates).
 """
@@ -22,13 +26,16 @@ Each op is rewritten once (the walker does not revisit the ops it creates).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from xdsl.context import Context
-from xdsl.dialects import arith
+from xdsl.dialects import arith, vector
+from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import (
     AnyFloat,
     DenseIntOrFPElementsAttr,
+    Float32Type,
     FloatAttr,
     IndexType,
     IntegerAttr,
@@ -45,24 +52,28 @@ from xdsl.pattern_rewriter import (
     RewritePattern,
 )
 
+from khal.dialects import khal
+from khal.dialects.arith_ext import RemFOp
+
 _SIGNED = (arith.DivSIOp, arith.RemSIOp, arith.FloorDivSIOp, arith.CeilDivSIOp)
 _DIVISIONS = (arith.DivSIOp, arith.RemSIOp, arith.DivUIOp, arith.RemUIOp)
 _SHIFTS = (arith.ShLIOp, arith.ShRSIOp, arith.ShRUIOp)
 
 
-def _element(t: Attribute) -> Attribute:
+def element(t: Attribute) -> Attribute:
+    """The element type of a vector type; any other type itself."""
     return t.element_type if isinstance(t, VectorType) else t
 
 
 def _width(t: Attribute) -> int:
-    e = _element(t)
+    e = element(t)
     if isinstance(e, IndexType):
         return 64
     assert isinstance(e, IntegerType)
     return e.width.data
 
 
-class _Builder:
+class Builder:
     """Collects new ops for one rewrite; constants are scalars or vector splats of a given type."""
 
     def __init__(self) -> None:
@@ -75,7 +86,7 @@ class _Builder:
 
     def const(self, value: int | float, t: Attribute) -> SSAValue:
         """A constant `value` of type `t` (a splat when `t` is a vector)."""
-        e = _element(t)
+        e = element(t)
         v = float(value) if isinstance(e, AnyFloat) else int(value)
         attr: Attribute = FloatAttr(v, e) if isinstance(e, AnyFloat) else IntegerAttr(v, e)
         if isinstance(t, VectorType):
@@ -106,7 +117,7 @@ def _constant_ints(value: SSAValue) -> list[int] | None:
     attr = op.value
     if isinstance(attr, IntegerAttr):
         return [attr.value.data]
-    if isinstance(attr, DenseIntOrFPElementsAttr) and isinstance(_element(value.type), IntegerType):
+    if isinstance(attr, DenseIntOrFPElementsAttr) and isinstance(element(value.type), IntegerType):
         return [int(v) for v in attr.get_values()]
     return None
 
@@ -124,7 +135,7 @@ def _divisor_is_safe(b: SSAValue, signed: bool) -> bool:
     return all(v % (1 << w) != 0 and not (signed and _signed(v % (1 << w), w) == -1) for v in values)
 
 
-def _safe_divisor(a: SSAValue, b: SSAValue, signed: bool, build: _Builder) -> SSAValue:
+def _safe_divisor(a: SSAValue, b: SSAValue, signed: bool, build: Builder) -> SSAValue:
     """`b`, or 1 where `a / b` would trap: b == 0, or INT_MIN / -1 when signed (WGSL's rule)."""
     t = b.type
     bad = build.cmpi("eq", b, build.const(0, t))
@@ -147,7 +158,7 @@ class DivisionPattern(RewritePattern):
         signed = isinstance(op, _SIGNED)
         if _divisor_is_safe(b, signed):
             return
-        build = _Builder()
+        build = Builder()
         safe = _safe_divisor(a, b, signed, build)
         result = build.with_operands(op, a, safe)
         rewriter.replace(op, build.ops, [result])
@@ -160,7 +171,7 @@ class RoundingDivisionPattern(RewritePattern):
         if not isinstance(op, arith.FloorDivSIOp | arith.CeilDivSIOp | arith.CeilDivUIOp):
             return
         a, b = op.operands
-        build = _Builder()
+        build = Builder()
         signed = isinstance(op, _SIGNED)
         if not _divisor_is_safe(b, signed):
             b = _safe_divisor(a, b, signed, build)
@@ -198,7 +209,7 @@ class ShiftPattern(RewritePattern):
         amounts = _constant_ints(b)
         if amounts is not None and all(0 <= v < width for v in amounts):
             return
-        build = _Builder()
+        build = Builder()
         masked = build.add(arith.AndIOp(b, build.const(width - 1, b.type)))
         result = build.with_operands(op, a, masked)
         rewriter.replace(op, build.ops, [result])
@@ -206,7 +217,7 @@ class ShiftPattern(RewritePattern):
 
 def _bound(value: int, t: Attribute) -> float:
     """`value` (a power of two, or 0) as a float of type `t`; +-inf where `t` cannot hold it."""
-    e = _element(t)
+    e = element(t)
     assert isinstance(e, AnyFloat)
     largest = {16: 65504.0, 32: 3.4028234663852886e38}.get(e.bitwidth, math.inf)
     return math.copysign(math.inf, value) if abs(value) > largest else float(value)
@@ -221,7 +232,7 @@ class SaturatingCastPattern(RewritePattern):
         x = op.operands[0]
         t = op.results[0].type
         width = _width(t)
-        build = _Builder()
+        build = Builder()
         converted = build.with_operands(op, x)
         if isinstance(op, arith.FPToSIOp):
             low, high = -(1 << (width - 1)), (1 << (width - 1)) - 1
@@ -242,6 +253,148 @@ class SaturatingCastPattern(RewritePattern):
         rewriter.replace(op, build.ops, [result])
 
 
+def elementwise(
+    build: Builder,
+    scalar: Callable[[Builder, SSAValue, SSAValue], Sequence[SSAValue]],
+    a: SSAValue,
+    b: SSAValue,
+) -> list[SSAValue]:
+    """`scalar(build, a, b)`'s results, element by element when `a` and `b` are (1-D) vectors.
+
+    xDSL 0.74's `arith.cmpi/cmpf` give only a scalar i1, so expansions that compare work on scalars
+    (as the frontend does for vector comparisons)."""
+    t = a.type
+    if not isinstance(t, VectorType):
+        return list(scalar(build, a, b))
+    e = t.element_type
+    columns: list[Sequence[SSAValue]] = []
+    for i in range(t.get_shape()[0]):
+        x = build.add(vector.ExtractOp(a, [i], e))
+        y = build.add(vector.ExtractOp(b, [i], e))
+        columns.append(scalar(build, x, y))
+    results = []
+    for k in range(len(columns[0])):
+        acc = build.add(vector.BroadcastOp.create(operands=[columns[0][k]], result_types=[t]))
+        for i, column in enumerate(columns[1:], 1):
+            acc = build.add(vector.InsertOp(column[k], acc, [i]))
+        results.append(acc)
+    return results
+
+
+def like(t: Attribute, e: Attribute) -> Attribute:
+    """`e`, or a vector of `e` shaped as `t` when `t` is a vector."""
+    return VectorType(e, t.get_shape()) if isinstance(t, VectorType) else e
+
+
+def _zero_with_sign_of(x: SSAValue, build: Builder) -> SSAValue:
+    """`copysign(0, x)`: `x`'s sign bit alone (also for -0.0 and NaN)."""
+    e = element(x.type)
+    assert isinstance(e, AnyFloat)
+    bits_t = like(x.type, IntegerType(e.bitwidth))
+    bits = build.add(arith.BitcastOp(x, bits_t))
+    sign = build.add(arith.AndIOp(bits, build.const(-(1 << (e.bitwidth - 1)), bits_t)))
+    return build.add(arith.BitcastOp(sign, x.type))
+
+
+def _npy_divmod(a: SSAValue, b: SSAValue, build: Builder) -> tuple[SSAValue, SSAValue]:
+    """numpy's `npy_divmod(a, b)` (npy_math_internal.h.src), step by step: (a // b, a % b)."""
+    t = a.type
+    zero, one = build.const(0.0, t), build.const(1.0, t)
+    mod = build.add(RemFOp(a, b))
+    div = build.add(arith.DivfOp(build.add(arith.SubfOp(a, mod)), b))
+    # C's `if (mod)` is true for NaN: "une"
+    mod_nonzero = build.cmpf("une", mod, zero)
+    signs_differ = build.add(arith.XOrIOp(build.cmpf("olt", b, zero), build.cmpf("olt", mod, zero)))
+    fix = build.add(arith.AndIOp(mod_nonzero, signs_differ))
+    mod = build.select(fix, build.add(arith.AddfOp(mod, b)), mod)
+    div = build.select(fix, build.add(arith.SubfOp(div, one)), div)
+    mod = build.select(mod_nonzero, mod, _zero_with_sign_of(b, build))
+    # snap the quotient to the nearest integer; a zero one takes the sign of a / b
+    floor = build.add(xmath.FloorOp(div))
+    round_up = build.cmpf("ogt", build.add(arith.SubfOp(div, floor)), build.const(0.5, t))
+    floor = build.select(round_up, build.add(arith.AddfOp(floor, one)), floor)
+    ratio = build.add(arith.DivfOp(a, b))
+    quotient = build.select(build.cmpf("une", div, zero), floor, _zero_with_sign_of(ratio, build))
+    quotient = build.select(build.cmpf("oeq", b, zero), ratio, quotient)
+    # Where numpy's result is NaN, say so with integer tests on the operands' bits: a target that
+    # assumes no NaN (Mesa's lavapipe without float controls) folds the float tests above.
+    a_class, b_class = _FloatClass(a, build), _FloatClass(b, build)
+    any_nan = build.add(arith.OrIOp(a_class.nan, b_class.nan))
+    nan_quotient = build.add(
+        arith.OrIOp(
+            any_nan,
+            build.add(
+                arith.OrIOp(
+                    build.add(
+                        arith.AndIOp(
+                            a_class.inf, build.add(arith.XOrIOp(b_class.zero, _true(b_class.zero, build)))
+                        )
+                    ),
+                    build.add(arith.AndIOp(a_class.zero, b_class.zero)),
+                )
+            ),
+        )
+    )
+    nan_remainder = build.add(arith.OrIOp(any_nan, build.add(arith.OrIOp(a_class.inf, b_class.zero))))
+    nan = a_class.quiet_nan()
+    return build.select(nan_quotient, nan, quotient), build.select(nan_remainder, nan, mod)
+
+
+def _true(like_value: SSAValue, build: Builder) -> SSAValue:
+    """An i1 (or vector of i1) true shaped as `like_value`."""
+    return build.const(1, like_value.type)
+
+
+class _FloatClass:
+    """Integer tests of a float's bits: NaN, infinite, zero (either sign)."""
+
+    def __init__(self, x: SSAValue, build: Builder) -> None:
+        e = element(x.type)
+        assert isinstance(e, AnyFloat)
+        width = e.bitwidth
+        p = {16: 10, 32: 23, 64: 52}[width]
+        self.build = build
+        self.float_t = x.type
+        self.bits_t = like(x.type, IntegerType(width))
+        bits = build.add(arith.BitcastOp(x, self.bits_t))
+        self.magnitude = build.add(arith.AndIOp(bits, build.const((1 << (width - 1)) - 1, self.bits_t)))
+        inf_bits = build.const(((1 << (width - p - 1)) - 1) << p, self.bits_t)
+        self.quiet_bits = build.const((((1 << (width - p)) - 1) << (p - 1)), self.bits_t)
+        self.nan = build.cmpi("ugt", self.magnitude, inf_bits)
+        self.inf = build.cmpi("eq", self.magnitude, inf_bits)
+        self.zero = build.cmpi("eq", self.magnitude, build.const(0, self.bits_t))
+
+    def quiet_nan(self) -> SSAValue:
+        """A quiet NaN, made at run time (naga refuses NaN literals)."""
+        bits = self.build.add(arith.OrIOp(self.magnitude, self.quiet_bits))
+        return self.build.add(arith.BitcastOp(bits, self.float_t))
+
+
+class DivModFPattern(RewritePattern):
+    """`khal.divmodf` as numpy's `npy_divmod` in `arith` (f16 through f32, as numpy's half loops)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, khal.DivModFOp):
+            return
+        build = Builder()
+        rewriter.replace(op, build.ops, elementwise(build, half_via_f32(_npy_divmod), *op.operands))
+
+
+def half_via_f32(
+    expansion: Callable[[SSAValue, SSAValue, Builder], Sequence[SSAValue]],
+) -> Callable[[Builder, SSAValue, SSAValue], Sequence[SSAValue]]:
+    """`expansion` on scalars, computed in f32 (and rounded back) when they are f16."""
+
+    def scalar(build: Builder, a: SSAValue, b: SSAValue) -> Sequence[SSAValue]:
+        t = a.type
+        if not (isinstance(t, AnyFloat) and t.bitwidth == 16):
+            return expansion(a, b, build)
+        a, b = build.add(arith.ExtFOp(a, Float32Type())), build.add(arith.ExtFOp(b, Float32Type()))
+        return [build.add(arith.TruncFOp(r, t)) for r in expansion(a, b, build)]
+
+    return scalar
+
+
 @dataclass(frozen=True)
 class ExpandArithPass(ModulePass):
     """Spell out khal's definitions of the cases `arith` leaves undefined (see the module docstring)."""
@@ -251,7 +404,13 @@ class ExpandArithPass(ModulePass):
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(
             GreedyRewritePatternApplier(
-                [DivisionPattern(), RoundingDivisionPattern(), ShiftPattern(), SaturatingCastPattern()]
+                [
+                    DivisionPattern(),
+                    RoundingDivisionPattern(),
+                    ShiftPattern(),
+                    SaturatingCastPattern(),
+                    DivModFPattern(),
+                ]
             ),
             apply_recursively=False,
         ).rewrite_module(op)

@@ -46,6 +46,7 @@ NVVM_PASS = "convert-khal-to-nvvm"
 VIRTUAL_GRID_PASS = "convert-khal-to-nvvm{virtual_grid=true}"
 
 CUDA_LOWERING: list[str] = [
+    "khal-expand-remf",  # NVPTX's frem is x - y * trunc(x / y), not fmod
     NVVM_PASS,
     "khal-cuda-lower-abi",
     "convert-khal-print-to-nvvm",

@@ -19,9 +19,15 @@ from khal.targets import Artifact, Interface, Stage, Target
 if TYPE_CHECKING:
     from xdsl.dialects.builtin import ModuleOp
 
-SPIRV_LOWERING: tuple[str, ...] = ("khal-expand-math", "khal-spirv-lower-abi", "convert-khal-to-spirv")
-"""The SPIR-V target's passes after `COMMON_PREFIX` (`khal-expand-math` first: GLSL.std.450's math is
-approximate, so khal brings its own f32 library, as the CPU has libm and CUDA libdevice)."""
+SPIRV_LOWERING: tuple[str, ...] = (
+    "khal-expand-remf",
+    "khal-expand-math",
+    "khal-spirv-lower-abi",
+    "convert-khal-to-spirv",
+)
+"""The SPIR-V target's passes after `COMMON_PREFIX`. Vulkan's OpFRem may be x - y * trunc(x / y):
+`khal-expand-remf` gives the exact fmod. GLSL.std.450's math is approximate: `khal-expand-math` brings
+khal's own f32 library, as the CPU has libm and CUDA libdevice."""
 
 
 class SpirvTarget(Target):

@@ -298,14 +298,6 @@ def subgroup_facts(vals: Array[u32], out: Array[u32]):
 
 
 @khal.kernel
-def float_divmod(a: Array[f32], b: Array[f32], q: Array[f32], r: Array[f32]):
-    i = ks.global_invocation_id().x
-    if i < len(a):
-        q[i] = a[i] // b[i]
-        r[i] = a[i] % b[i]
-
-
-@khal.kernel
 def print_values(a: Array[f32]):
     i = ks.global_invocation_id().x
     if i < len(a):

@@ -77,10 +77,9 @@ FLOAT_OPS: dict[str, tuple[str, Ref, float]] = {
     "sub": ("x - y", np.subtract, 0),
     "mul": ("x * y", np.multiply, 0),
     "div": ("x / y", np.divide, 0),
-    # khal computes floor(x / y) and x - y * floor(x / y): numpy's (and Python's) fmod-based result
-    # differs at the edges (docs/semantics.md, "Float // and %"); PYTHON_FLOAT_DIVMOD pins where.
-    "floordiv": ("x // y", lambda a, b: np.floor(a / b), 0),
-    "mod": ("x % y", lambda a, b: a - b * np.floor(a / b), 0),
+    # numpy's fmod-based npy_divmod (Python's float_divmod), edges included
+    "floordiv": ("x // y", np.floor_divide, 0),
+    "mod": ("x % y", np.remainder, 0),
     "min": ("min(x, y)", np.minimum, 0),
     "max": ("max(x, y)", np.maximum, 0),
     "neg": ("-x", lambda a, b: -a, 0),

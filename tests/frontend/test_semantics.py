@@ -11,7 +11,7 @@ import pytest
 
 import khal
 import khal.std as ks
-from khal import Array, Mat3, Vec3, f32, i32, u32
+from khal import Array, Mat3, Vec3, Vec4, f32, i32, u32
 
 
 @pytest.fixture(scope="module")
@@ -358,16 +358,34 @@ def float_divmod(a: Array[f32], b: Array[f32], q: Array[f32], r: Array[f32]):
         r[i] = a[i] % b[i]
 
 
+@khal.kernel
+def vec_divmod(a: Array[Vec4], b: Array[Vec4], q: Array[Vec4], r: Array[Vec4]):
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        q[i] = a[i] // b[i]
+        r[i] = a[i] % b[i]
+
+
 def test_float_floor_division_and_modulo(cpu: khal.Backend, rng: np.random.Generator) -> None:
     b = rng.uniform(0.5, 4.0, 500).astype(np.float32) * rng.choice([-1, 1], 500).astype(np.float32)
-    # keep a / b away from integers, where one rounding step could flip the floor
-    frac = rng.uniform(0.05, 0.95, 500).astype(np.float32)
-    a = ((rng.integers(-20, 20, 500) + frac) * b).astype(np.float32)
+    # a / b near integers and exact multiples too, where floor(a / b) alone would be off by one
+    a = ((rng.integers(-20, 20, 500) + rng.choice([0.0, 1e-7, 0.5, 1 - 1e-7], 500)) * b).astype(np.float32)
     q, r = np.zeros_like(a), np.zeros_like(a)
     run(cpu, float_divmod, 500, a, b, q, r)
     np.testing.assert_array_equal(q, np.floor_divide(a, b))
-    np.testing.assert_allclose(r, np.mod(a, b), rtol=1e-5, atol=1e-5)
-    assert (np.sign(r[r != 0]) == np.sign(b[r != 0])).all()  # Python: the sign of the divisor
+    np.testing.assert_array_equal(r, np.remainder(a, b))
+    assert (np.signbit(r) == np.signbit(b)).all()  # Python: the sign of the divisor, zeros too
+
+
+def test_float_vector_floor_division_and_modulo(cpu: khal.Backend, rng: np.random.Generator) -> None:
+    a = (rng.standard_normal((300, 4)) * 10.0 ** rng.integers(-3, 8, (300, 4))).astype(np.float32)
+    b = (rng.standard_normal((300, 4)) * 10.0 ** rng.integers(-3, 3, (300, 4))).astype(np.float32)
+    b[0] = [0.0, -0.0, np.inf, -np.inf]
+    q, r = np.zeros_like(a), np.zeros_like(a)
+    run(cpu, vec_divmod, 300, a, b, q, r)
+    with np.errstate(all="ignore"):
+        np.testing.assert_array_equal(q, np.floor_divide(a, b))
+        np.testing.assert_array_equal(r, np.remainder(a, b))
 
 
 @khal.kernel

@@ -2,7 +2,8 @@
 # ruff: noqa: E501 - CHECK lines quote whole IR lines
 # `//` and `%` follow Python (floor) semantics on signed integers: truncating divsi/remsi plus a
 # fix-up when the remainder is nonzero and its sign differs from the divisor's. Unsigned ints use
-# divui/remui directly; floats use floor(a / b) and a - b * floor(a / b).
+# divui/remui directly; floats emit `khal.divmodf` (Python's divmod, numpy's npy_divmod), which
+# khal-expand-arith spells out: `//` takes its quotient, `%` its remainder.
 import khal
 from khal import Array, f32, i32, u32
 
@@ -33,9 +34,6 @@ print(divmod_.ir())
 # CHECK:       khal.store %[[FR]], %a
 # CHECK:       arith.divui
 # CHECK:       arith.remui
-# CHECK:       %[[FD:.*]] = arith.divf
-# CHECK-NEXT:  math.floor %[[FD]] : f32
-# CHECK:       %[[MD:.*]] = arith.divf
-# CHECK-NEXT:  %[[MF:.*]] = math.floor %[[MD]] : f32
-# CHECK-NEXT:  %[[MM:.*]] = arith.mulf %{{.*}}, %[[MF]] : f32
-# CHECK-NEXT:  arith.subf %{{.*}}, %[[MM]] : f32
+# CHECK:       %[[FQ2:.*]], %{{.*}} = khal.divmodf %{{.*}}, %{{.*}} : f32
+# CHECK:       %{{.*}}, %[[FR2:.*]] = khal.divmodf %{{.*}}, %{{.*}} : f32
+# CHECK-NEXT:  arith.addf %[[FQ2]], %[[FR2]] : f32

@@ -89,3 +89,11 @@ func.func @safe(%a: i32, %b: i32) -> (i32, i32) {
   %1 = arith.shli %a, %b : i32
   func.return %0, %1 : i32, i32
 }
+
+// arith.remf (C's fmod) is llvm.frem, exact on the host (libm's fmod).
+// CHECK-LABEL: func.func @remf(
+// CHECK:         llvm.frem %{{.*}}, %{{.*}} : f32
+func.func @remf(%a: f32, %b: f32) -> f32 {
+  %r = arith.remf %a, %b : f32
+  func.return %r : f32
+}

@@ -82,3 +82,43 @@ func.func @floor(%a: i32, %b: i32) -> i32 {
   %0 = arith.floordivsi %a, %b : i32
   func.return %0 : i32
 }
+
+// Python's float divmod is numpy's npy_divmod on the exact fmod (`arith.remf`): the remainder
+// moves to the divisor's sign, the quotient (a - fmod) / b snaps to an integer; a zero keeps a sign
+// (the divisor's for the remainder, a / b's for the quotient); NaN results are chosen by integer
+// tests on the operands' bits.
+// CHECK-LABEL: func.func @divmodf(
+// CHECK:         %[[MOD:.*]] = arith.remf %a, %b : f32
+// CHECK-NEXT:    %[[DIFF:.*]] = arith.subf %a, %[[MOD]] : f32
+// CHECK-NEXT:    %[[DIV:.*]] = arith.divf %[[DIFF]], %b : f32
+// CHECK:         %[[FIX:.*]] = arith.andi %{{.*}}, %{{.*}} : i1
+// CHECK:         arith.addf %[[MOD]], %b : f32
+// CHECK:         %[[FLOOR:.*]] = math.floor %{{.*}} : f32
+// CHECK:         arith.cmpf ogt, %{{.*}}, %{{.*}} : f32
+// CHECK:         %[[RATIO:.*]] = arith.divf %a, %b : f32
+// CHECK:         %[[Q:.*]] = arith.select %{{.*}}, %[[RATIO]], %{{.*}} : f32
+// CHECK:         %[[NAN:.*]] = arith.bitcast %{{.*}} : i32 to f32
+// CHECK-NEXT:    %q = arith.select %{{.*}}, %[[NAN]], %[[Q]] : f32
+// CHECK-NEXT:    %r = arith.select %{{.*}}, %[[NAN]], %{{.*}} : f32
+// CHECK-NOT:     khal.divmodf
+func.func @divmodf(%a: f32, %b: f32) -> (f32, f32) {
+  %q, %r = khal.divmodf %a, %b : f32
+  func.return %q, %r : f32, f32
+}
+
+// f16 is computed in f32 and rounded back, as numpy's half loops do; vectors element by element
+// (xDSL's arith compares give scalar i1 only).
+// CHECK-LABEL: func.func @divmodf_f16_vector(
+// CHECK:         %[[A0:.*]] = vector.extract %a[0] : f16 from vector<2xf16>
+// CHECK-NEXT:    %[[B0:.*]] = vector.extract %b[0] : f16 from vector<2xf16>
+// CHECK-NEXT:    %[[WA:.*]] = arith.extf %[[A0]] : f16 to f32
+// CHECK-NEXT:    %[[WB:.*]] = arith.extf %[[B0]] : f16 to f32
+// CHECK:         arith.remf %[[WA]], %[[WB]] : f32
+// CHECK:         %[[Q0:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK:         vector.extract %a[1] : f16 from vector<2xf16>
+// CHECK:         %[[QV:.*]] = vector.broadcast %[[Q0]] : f16 to vector<2xf16>
+// CHECK-NEXT:    %q = vector.insert %{{.*}}, %[[QV]] [1] : f16 into vector<2xf16>
+func.func @divmodf_f16_vector(%a: vector<2xf16>, %b: vector<2xf16>) -> (vector<2xf16>, vector<2xf16>) {
+  %q, %r = khal.divmodf %a, %b : vector<2xf16>
+  func.return %q, %r : vector<2xf16>, vector<2xf16>
+}
