@@ -778,7 +778,9 @@ class _KernelLowering:
             new = _CMPF[pred](*operands)
         elif name == "arith.select":
             cond, *sides = operands
-            if isinstance(sides[0].type, VectorType):  # SPIR-V 1.3 selects vectors by a bool vector
+            # SPIR-V 1.3 selects vectors by a bool vector: splat a scalar condition. A vector compare's
+            # result is typed i1 in arith (xDSL 0.74's cmpi), but its lowered value is a bool vector already.
+            if isinstance(sides[0].type, VectorType) and not isinstance(cond.type, VectorType):
                 if sides[0].type.get_num_dims() != 1:
                     raise op_error(op, "selecting between matrices is not supported by the SPIR-V lowering")
                 splat = VectorType(IntegerType(1), sides[0].type.get_shape())
