@@ -64,6 +64,7 @@ from xdsl.dialects.builtin import (
     ModuleOp,
     VectorType,
     f32,
+    f64,
     i1,
     i32,
 )
@@ -966,6 +967,35 @@ _BINARY: dict[type[Operation], Callable[..., V]] = {
 _TERNARY: dict[type[Operation], Callable[..., V]] = {xmath.FmaOp: fma}
 EXPANDED: dict[type[Operation], Callable[..., V]] = {**_UNARY, **_BINARY, **_TERNARY}
 """Every op this pass rewrites (on f32, f16 and their vectors), with the f32 algorithm it becomes."""
+
+
+def _minimum_f64(e: IREmitter, a: SSAValue, b: SSAValue, is_min: bool, num: bool = False) -> SSAValue:
+    """`minimum` (or with `num`, `minnum`) on f64, in f64 ops: GLSL's FMin/FMax are as undefined on
+    NaN for f64 as for f32, and the tie of two zeros needs no bitcast (an i64 would need an adapter
+    feature): max(+-0, +-0) = a + b is -0 only if both are, min = -((-a) + (-b)) +0 only if both are."""
+    add = e._add
+    zero = add(arith.ConstantOp(FloatAttr(0.0, f64), f64))
+    lt = add(arith.CmpfOp(a, b, "olt" if is_min else "ogt"))
+    if is_min:
+        both = add(arith.NegfOp(add(arith.AddfOp(add(arith.NegfOp(a)), add(arith.NegfOp(b))))))
+    else:
+        both = add(arith.AddfOp(a, b))
+    tie = add(arith.SelectOp(add(arith.CmpfOp(a, zero, "oeq")), both, a))
+    r = add(arith.SelectOp(lt, a, add(arith.SelectOp(add(arith.CmpfOp(a, b, "oeq")), tie, b))))
+    r = add(arith.SelectOp(add(arith.CmpfOp(a, b, "uno")), add(arith.AddfOp(a, b)), r))
+    if not num:
+        return r
+    r = add(arith.SelectOp(add(arith.CmpfOp(b, b, "uno")), a, r))
+    return add(arith.SelectOp(add(arith.CmpfOp(a, a, "uno")), b, r))
+
+
+F64_EXPANDED: dict[type[Operation], Callable[..., SSAValue]] = {
+    arith.MinimumfOp: lambda e, a, b: _minimum_f64(e, a, b, True),
+    arith.MaximumfOp: lambda e, a, b: _minimum_f64(e, a, b, False),
+    arith.MinnumfOp: lambda e, a, b: _minimum_f64(e, a, b, True, num=True),
+    arith.MaxnumfOp: lambda e, a, b: _minimum_f64(e, a, b, False, num=True),
+}
+"""The f64 ops this pass rewrites: NaN-propagating min/max (f64 math is the SPIR-V lowering's)."""
 F16_EXPANDED: dict[type[Operation], Callable[..., V]] = {**EXPANDED, xmath.FmaOp: fma_of_halves}
 """The f32 algorithm of each op on f16 (between `extf` and `truncf`)."""
 
@@ -987,14 +1017,19 @@ class ExpandMathPattern(RewritePattern):
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         algorithm = EXPANDED.get(type(op))
-        if algorithm is None or not (_is_f32(t := op.results[0].type) or _is_f16(t)):
+        if algorithm is None:
+            return
+        t = op.results[0].type
+        elem = t.element_type if isinstance(t, VectorType) else t
+        if not (_is_f32(t) or _is_f16(t) or (elem == f64 and type(op) in F64_EXPANDED)):
             return
         emitter = IREmitter(f32)
-        elem = t.element_type if isinstance(t, VectorType) else t
 
         def lane(args: list[SSAValue]) -> SSAValue:
             if elem == f32:
                 return algorithm(emitter, *args)
+            if elem == f64:
+                return F64_EXPANDED[type(op)](emitter, *args)
             wide = [emitter._add(arith.ExtFOp(a, f32)) for a in args]
             return emitter._add(arith.TruncFOp(F16_EXPANDED[type(op)](emitter, *wide), elem))
 

@@ -120,3 +120,15 @@ func.func @f16_vector_max(%a: vector<2xf16>, %b: vector<2xf16>) -> vector<2xf16>
   %0 = arith.maximumf %a, %b : vector<2xf16>
   func.return %0 : vector<2xf16>
 }
+
+// f64 min/max propagate NaN too (GLSL's FMin/FMax do not), in f64 ops: no bitcast to i64 for the tie of
+// two zeros (max: a + b; min: -((-a) + (-b))).
+// CHECK-LABEL: func.func @f64_min(
+// CHECK:         %[[LT:.*]] = arith.cmpf olt, %a, %b : f64
+// CHECK:         arith.negf
+// CHECK:         %[[UNO:.*]] = arith.cmpf uno, %a, %b : f64
+// CHECK-NOT:     arith.minimumf
+func.func @f64_min(%a: f64, %b: f64) -> f64 {
+  %0 = arith.minimumf %a, %b : f64
+  func.return %0 : f64
+}
