@@ -150,7 +150,7 @@ def test_gpu_features_reach_the_ptx() -> None:
     assert ".shared" in reduce_ptx and "bar.sync" in reduce_ptx
     atomics = runtime_kernels.atomics_all.ptx()
     assert re.search(r"(atom|red)\.global\.add\.f32", atomics), "f32 atomic add must be native"
-    assert re.search(r"atom(\.relaxed\.sys)?\.global\.cas\.b32", atomics)
+    assert re.search(r"atom(\.relaxed\.sys)?\.global\.cas\.b32", runtime_kernels.cas_counter.ptx())
     subgroups = runtime_kernels.subgroups.ptx()
     assert "shfl.sync.idx" in subgroups and "activemask" in subgroups and "%laneid" in subgroups
     maths = runtime_kernels.math_unary.asm("cuda", "llvm")
