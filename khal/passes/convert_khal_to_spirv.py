@@ -36,7 +36,8 @@ registers, zero-extended and masked after each op that could leave the width (nu
 sign-extended before each signed op; arrays of 8/16-bit elements (and of f16) are arrays of 32-bit
 words, stored with an atomic and + or so that neighbours in one word never race. Of the f64 functions
 GLSL.std.450 only defines for 16/32-bit floats, exp, exp2, log, log2 and pow are f64 expansions
-(`spirv_f64_math`); sin, cos, tan, tanh, asin, acos, atan and atan2 compute in f32. Every wgpu
+(`spirv_f64_math`); sin, cos, tan, tanh, asin, acos, atan, atan2 and fma are a located CompileError
+(no accurate f64 implementation yet; GLSL's f64 Fma need not be fused). Every wgpu
 feature the module needs (`shader-f16`, `shader-f64`, `shader-int64`, `subgroup`, `shader-float32-atomic`)
 is recorded with the located first use in the interface's `requires`; the runtime checks it against its
 adapter. `atomic_compare_exchange` is a located `CompileError` (naga refuses its result, see `cmpxchg`),
@@ -354,6 +355,16 @@ def _field_offsets(t: khal.StructType) -> list[int]:
 
 _Put = Callable[[int, SSAValue, "int | None"], None]
 """`put(word, bits, mask)`: store into word `word` of some memory (see `_KernelLowering.write_leaf`)."""
+
+
+def _no_accurate_f64(op: Operation) -> Exception:
+    """The error for an f64 function this lowering has no accurate implementation of."""
+    fn = op.name.removeprefix("math.").removesuffix("f")
+    return op_error(
+        op,
+        f"f64 {fn} has no accurate implementation on the webgpu target yet; compute in f32 or use the "
+        "cpu/cuda backend",
+    )
 
 
 class _KernelLowering:
@@ -778,7 +789,9 @@ class _KernelLowering:
             new = _CMPF[pred](*operands)
         elif name == "arith.select":
             cond, *sides = operands
-            if isinstance(sides[0].type, VectorType):  # SPIR-V 1.3 selects vectors by a bool vector
+            # SPIR-V 1.3 selects vectors by a bool vector: splat a scalar condition. A vector compare's
+            # result is typed i1 in arith (xDSL 0.74's cmpi), but its lowered value is a bool vector already.
+            if isinstance(sides[0].type, VectorType) and not isinstance(cond.type, VectorType):
                 if sides[0].type.get_num_dims() != 1:
                     raise op_error(op, "selecting between matrices is not supported by the SPIR-V lowering")
                 splat = VectorType(IntegerType(1), sides[0].type.get_shape())
@@ -1180,6 +1193,8 @@ class _KernelLowering:
             self.narrow_arith(op)
         elif op.name in _SAME and _SAME[op.name] in _F32_ONLY and isinstance(op.results[0].type, Float64Type):
             self.f64_in_f32(op)
+        elif op.name == "math.fma" and isinstance(op.results[0].type, Float64Type):
+            raise _no_accurate_f64(op)  # GLSL's Fma need not be fused, and lavapipe's f64 Fma is not
         else:
             return False
         return True
@@ -1294,15 +1309,13 @@ class _KernelLowering:
 
     def f64_in_f32(self, op: Operation) -> None:
         """A GLSL.std.450 function that takes no f64: exp, exp2, log, log2 and pow by f64 expansions
-        (`spirv_f64_math`), the others computed in f32 (about 7 significant digits)."""
+        (`spirv_f64_math`); the others (sin, cos, tan, tanh, asin, acos, atan, atan2) are a located
+        CompileError rather than f32 results silently passed off as f64."""
         from khal.passes.spirv_f64_math import EXPANSIONS
 
-        if (expand := EXPANSIONS.get(op.name)) is not None:
-            self.bind(op.results[0], expand(self, *(self.value(v) for v in op.operands)))
-            return
-        args = [self.emit(spirv.FConvertOp(self.value(v), Float32Type())).results[0] for v in op.operands]
-        result = self.emit(_SAME[op.name](*args)).results[0]
-        self.bind(op.results[0], self.emit(spirv.FConvertOp(result, op.results[0].type)).results[0])
+        if (expand := EXPANSIONS.get(op.name)) is None:
+            raise _no_accurate_f64(op)
+        self.bind(op.results[0], expand(self, *(self.value(v) for v in op.operands)))
 
     def need(self, feature: str, op: Operation, what: str) -> None:
         """Record that the module needs wgpu's `feature` (first use: `op`) in `khal.interface`."""

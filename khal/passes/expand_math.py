@@ -5,7 +5,7 @@ by 3 + 2|x| ulp, FMin/FMax pick either operand on NaN, and `Fma` need not be fus
 libm and CUDA libdevice; this pass gives the SPIR-V target the same accuracy (<= 2 ulp of the
 correctly rounded result over the whole f32 range, IEEE special cases exact) by rewriting each `math`
 op on f32 (or a vector of f32) into `arith` plus the `math` ops that SPIR-V has exactly
-(`sqrt fabs floor roundeven`):
+(`sqrt fabs floor roundeven`); an op on f16 runs the same f32 algorithm between `extf` and `truncf`:
 
 - `sin cos tan`: Cody-Waite reduction by pi/2 in four parts for |x| < 2^9; above, an exact
   Payne-Hanek reduction in 32-bit integer arithmetic (a 96-bit window of 2/pi, chosen by the exponent,
@@ -57,12 +57,14 @@ from xdsl.dialects import arith, scf, vector
 from xdsl.dialects import math as xmath
 from xdsl.dialects.builtin import (
     DenseIntOrFPElementsAttr,
+    Float16Type,
     Float32Type,
     FloatAttr,
     IntegerAttr,
     ModuleOp,
     VectorType,
     f32,
+    f64,
     i1,
     i32,
 )
@@ -908,6 +910,13 @@ def fma(e: Any, a: V, b: V, c: V) -> V:
     return e.sel(special, plain, r)
 
 
+def fma_of_halves(e: Any, a: V, b: V, c: V) -> V:
+    """a b + c for f16 values held in f32, rounded to odd in f32 so that one more rounding to f16 is
+    the correctly rounded fma (p + 2 bits suffice: Boldo and Melquiond). a b is exact in f32 (22
+    bits, no overflow) and two_sum's tail is exact; inf and NaN pass through fl(a b + c)."""
+    return _round_to_odd_sum(e, e.mul(a, b), c)
+
+
 def rsqrt(e: Any, x: V) -> V:
     """1 / sqrt(x) (< 1.5 ulp with a correctly rounded sqrt, which lavapipe has; Vulkan only asks
     for about 3 ulp); rsqrt(+-0) = +-inf."""
@@ -957,33 +966,83 @@ _BINARY: dict[type[Operation], Callable[..., V]] = {
 }
 _TERNARY: dict[type[Operation], Callable[..., V]] = {xmath.FmaOp: fma}
 EXPANDED: dict[type[Operation], Callable[..., V]] = {**_UNARY, **_BINARY, **_TERNARY}
-"""Every op this pass rewrites (on f32 and vectors of f32), with the algorithm it becomes."""
+"""Every op this pass rewrites (on f32, f16 and their vectors), with the f32 algorithm it becomes."""
+
+
+def _minimum_f64(e: IREmitter, a: SSAValue, b: SSAValue, is_min: bool, num: bool = False) -> SSAValue:
+    """`minimum` (or with `num`, `minnum`) on f64, in f64 ops: GLSL's FMin/FMax are as undefined on
+    NaN for f64 as for f32, and the tie of two zeros needs no bitcast (an i64 would need an adapter
+    feature): max(+-0, +-0) = a + b is -0 only if both are, min = -((-a) + (-b)) +0 only if both are."""
+    add = e._add
+    zero = add(arith.ConstantOp(FloatAttr(0.0, f64), f64))
+    lt = add(arith.CmpfOp(a, b, "olt" if is_min else "ogt"))
+    if is_min:
+        both = add(arith.NegfOp(add(arith.AddfOp(add(arith.NegfOp(a)), add(arith.NegfOp(b))))))
+    else:
+        both = add(arith.AddfOp(a, b))
+    tie = add(arith.SelectOp(add(arith.CmpfOp(a, zero, "oeq")), both, a))
+    r = add(arith.SelectOp(lt, a, add(arith.SelectOp(add(arith.CmpfOp(a, b, "oeq")), tie, b))))
+    r = add(arith.SelectOp(add(arith.CmpfOp(a, b, "uno")), add(arith.AddfOp(a, b)), r))
+    if not num:
+        return r
+    r = add(arith.SelectOp(add(arith.CmpfOp(b, b, "uno")), a, r))
+    return add(arith.SelectOp(add(arith.CmpfOp(a, a, "uno")), b, r))
+
+
+F64_EXPANDED: dict[type[Operation], Callable[..., SSAValue]] = {
+    arith.MinimumfOp: lambda e, a, b: _minimum_f64(e, a, b, True),
+    arith.MaximumfOp: lambda e, a, b: _minimum_f64(e, a, b, False),
+    arith.MinnumfOp: lambda e, a, b: _minimum_f64(e, a, b, True, num=True),
+    arith.MaxnumfOp: lambda e, a, b: _minimum_f64(e, a, b, False, num=True),
+}
+"""The f64 ops this pass rewrites: NaN-propagating min/max (f64 math is the SPIR-V lowering's)."""
+F16_EXPANDED: dict[type[Operation], Callable[..., V]] = {**EXPANDED, xmath.FmaOp: fma_of_halves}
+"""The f32 algorithm of each op on f16 (between `extf` and `truncf`)."""
 
 
 def _is_f32(t: Attribute) -> bool:
     return isinstance(t.element_type if isinstance(t, VectorType) else t, Float32Type)
 
 
+def _is_f16(t: Attribute) -> bool:
+    return isinstance(t.element_type if isinstance(t, VectorType) else t, Float16Type)
+
+
 class ExpandMathPattern(RewritePattern):
-    """One `math` (or NaN-sensitive `arith` min/max) op on f32 into its algorithm's `arith` ops."""
+    """One `math` (or NaN-sensitive `arith` min/max) op on f32 into its algorithm's `arith` ops.
+
+    f16 goes through f32: GLSL's f16 functions are as loose as its f32 ones. Each operand is extended
+    exactly, the f32 algorithm runs, and the result is rounded once more to f16 (min/max stay exact;
+    fma rounds the exact f32 product plus c to odd first, so that the second rounding is correct)."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         algorithm = EXPANDED.get(type(op))
-        if algorithm is None or not _is_f32(t := op.results[0].type):
+        if algorithm is None:
+            return
+        t = op.results[0].type
+        elem = t.element_type if isinstance(t, VectorType) else t
+        if not (_is_f32(t) or _is_f16(t) or (elem == f64 and type(op) in F64_EXPANDED)):
             return
         emitter = IREmitter(f32)
+
+        def lane(args: list[SSAValue]) -> SSAValue:
+            if elem == f32:
+                return algorithm(emitter, *args)
+            if elem == f64:
+                return F64_EXPANDED[type(op)](emitter, *args)
+            wide = [emitter._add(arith.ExtFOp(a, f32)) for a in args]
+            return emitter._add(arith.TruncFOp(F16_EXPANDED[type(op)](emitter, *wide), elem))
+
         if not isinstance(t, VectorType):
-            result = algorithm(emitter, *op.operands)
-            rewriter.replace(op, emitter.ops, [result])
+            rewriter.replace(op, emitter.ops, [lane(list(op.operands))])
             return
         # xDSL's arith.cmpf/cmpi give a scalar i1 only: a vector goes one component at a time
         lanes = []
         for i in range(t.get_shape()[0]):
-            args = [emitter._add(vector.ExtractOp(v, [i], f32)) for v in op.operands]
-            lanes.append(algorithm(emitter, *args))
+            lanes.append(lane([emitter._add(vector.ExtractOp(v, [i], elem)) for v in op.operands]))
         result = emitter._add(vector.BroadcastOp(lanes[0], t))
-        for i, lane in enumerate(lanes[1:], 1):
-            result = emitter._add(vector.InsertOp(lane, result, [i]))
+        for i, value in enumerate(lanes[1:], 1):
+            result = emitter._add(vector.InsertOp(value, result, [i]))
         rewriter.replace(op, emitter.ops, [result])
 
 
@@ -1016,7 +1075,7 @@ class NonFiniteConstantPattern(RewritePattern):
 
 @dataclass(frozen=True)
 class ExpandMathPass(ModulePass):
-    """Rewrite f32 transcendental `math` ops, fma and NaN-propagating min/max into exact-enough `arith`."""
+    """Rewrite f32/f16 transcendental `math` ops, fma and NaN-propagating min/max into accurate `arith`."""
 
     name = "khal-expand-math"
 

@@ -159,10 +159,12 @@ def log2(b: Emitter, x: SSAValue) -> SSAValue:
 
 
 def pow(b: Emitter, x: SSAValue, y: SSAValue) -> SSAValue:
-    """x**y = exp(y log x) in f64 (as GLSL's Pow: NaN for x < 0; x**0 == 1)."""
+    """x**y = exp(y log x) in f64 (as GLSL's Pow: NaN for x < 0); C99's x**0 == 1**y == 1, even for a
+    NaN or infinite y (where y log 1 would be NaN)."""
     result = exp(b, _op(b, spirv.FMulOp(y, log(b, x))))
     zero = _op(b, spirv.FOrdEqualOp(y, _c(b, 0.0)))
-    return _select(b, zero, _c(b, 1.0), result)
+    one = _op(b, spirv.FOrdEqualOp(x, _c(b, 1.0)))
+    return _select(b, _op(b, spirv.LogicalOrOp(zero, one)), _c(b, 1.0), result)
 
 
 EXPANSIONS = {"math.exp": exp, "math.exp2": exp2, "math.log": log, "math.log2": log2, "math.powf": pow}

@@ -159,7 +159,7 @@ SLOTS = 4
 @khal.kernel(workgroup_size=256)
 def atomics_contended(
     vals: Array[i32], acc_i: Array[i32], acc_u: Array[u32], acc_f: Array[f32],
-    old_add: Array[u32], old_xchg: Array[i32], cas_tries: Array[u32],
+    old_add: Array[u32], old_xchg: Array[i32],
 ):  # fmt: skip
     i = ks.global_invocation_id().x
     if i < len(vals):
@@ -177,10 +177,18 @@ def atomics_contended(
         ks.atomic_max(acc_u, 5 * SLOTS + s, u32(v))
         old_xchg[i] = ks.atomic_exchange(acc_i, 4 * SLOTS + s, i32(i))
         ks.atomic_add(acc_f, s, f32(v % 64))  # small integers: every order of the sum is exact
+
+
+@khal.kernel(workgroup_size=256)
+def atomics_compare_exchange(acc: Array[i32], cas_tries: Array[u32]):
+    """A compare-exchange loop increments a slot: apart from the other atomics, as webgpu refuses it."""
+    i = ks.global_invocation_id().x
+    if i < len(cas_tries):
+        s = i % SLOTS
         tries = u32(1)
-        cur = ks.atomic_load(acc_i, 5 * SLOTS + s)
+        cur = ks.atomic_load(acc, s)
         while True:
-            prev = ks.atomic_compare_exchange(acc_i, 5 * SLOTS + s, cur, cur + 1)
+            prev = ks.atomic_compare_exchange(acc, s, cur, cur + 1)
             if prev == cur:
                 break
             cur = prev

@@ -153,6 +153,19 @@ def test_fma_special_values() -> None:
     np.testing.assert_array_equal(np.signbit(got), np.signbit(want))
 
 
+def test_fma_of_halves_rounds_once_to_f16(rng: np.random.Generator) -> None:
+    """f16 fma through f32 (the pass's f16 route): bit for bit the correctly rounded f16 result."""
+    halves = lambda: rng.integers(0, 1 << 16, 1 << 18, dtype=np.uint16).view(np.float16)  # noqa: E731
+    a, b, c = halves(), halves(), halves()
+    with np.errstate(all="ignore"):
+        c[::4] = -(a[::4].astype(F) * b[::4]).astype(np.float16)  # cancellation: the tail decides
+        got = np.asarray(em.fma_of_halves(E, a.astype(F), b.astype(F), c.astype(F)), F).astype(np.float16)
+        # an f16 product and sum are exact in f64 (22 + 40 bits of range < 53): one rounding to f16
+        want = (a.astype(np.float64) * b + c).astype(np.float16)
+    same = (got.view(np.uint16) == want.view(np.uint16)) | (np.isnan(got) & np.isnan(want))
+    assert same.all(), (a[~same][:4], b[~same][:4], c[~same][:4], got[~same][:4], want[~same][:4])
+
+
 @pytest.mark.parametrize(
     ("is_min", "ieee", "num"), [(True, np.minimum, np.fmin), (False, np.maximum, np.fmax)]
 )

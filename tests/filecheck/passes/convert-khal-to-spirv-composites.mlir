@@ -56,6 +56,9 @@
 // CHECK:      %[[K:.*]] = spirv.CompositeConstruct %{{.*}}, %{{.*}}, %{{.*}} : (f32, f32, f32) -> vector<3xf32>
 // CHECK:      %[[CV:.*]] = spirv.CompositeConstruct %[[C:.*]], %[[C]], %[[C]] : (i1, i1, i1) -> vector<3xi1>
 // CHECK-NEXT: spirv.Select %[[CV]], %v_1, %[[K]] : vector<3xi1>, vector<3xf32>
+// A vector compare (typed i1 by xDSL's cmpi) is a bool vector already: the select takes it as it is.
+// CHECK:      %[[LT:.*]] = spirv.FOrdLessThan %v_1, %[[K]] : vector<3xf32>
+// CHECK-NEXT: spirv.Select %[[LT]], %v_1, %[[K]] : vector<3xi1>, vector<3xf32>
 
 // SPV: OpTypeMatrix %{{[0-9]+}} 2
 // SPV: OpVectorShuffle %{{[0-9]+}} %{{[0-9]+}} %{{[0-9]+}} 2 1 0
@@ -83,5 +86,8 @@ khal.kernel @comp(%ps: !khal.array<!khal.struct<"P", pos: vector<3xf32>, m: f32>
   %k = arith.constant dense<[1.0, 2.0, 3.0]> : vector<3xf32>
   %9 = arith.select %pos, %v_1, %k : vector<3xf32>
   khal.store %9, %vs[%i] : vector<3xf32>, !khal.array<vector<3xf32>, read_write>, i32
+  %lt = arith.cmpf olt, %v_1, %k : vector<3xf32>
+  %10 = arith.select %lt, %v_1, %k : vector<3xf32>
+  khal.store %10, %vs[%i] : vector<3xf32>, !khal.array<vector<3xf32>, read_write>, i32
   khal.return
 }

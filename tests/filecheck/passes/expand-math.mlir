@@ -93,3 +93,42 @@ func.func @non_finite_constants() -> (f32, f32) {
   %1 = arith.constant 1.0 : f32
   func.return %0, %1 : f32, f32
 }
+
+// f16 goes through f32 (GLSL's f16 math is as approximate as its f32): each operand extended exactly,
+// the f32 algorithm, one truncation; a vector of f16 one component at a time.
+// CHECK-LABEL: func.func @f16_exp(
+// CHECK-NEXT:    %[[W:.*]] = arith.extf %x : f16 to f32
+// CHECK-NOT:     math.exp
+// CHECK:         %[[R:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK-NEXT:    func.return %[[R]] : f16
+func.func @f16_exp(%x: f16) -> f16 {
+  %0 = math.exp %x : f16
+  func.return %0 : f16
+}
+
+// CHECK-LABEL: func.func @f16_vector_max(
+// CHECK:         %[[A0:.*]] = vector.extract %a[0] : f16 from vector<2xf16>
+// CHECK:         arith.extf %[[A0]] : f16 to f32
+// CHECK:         arith.cmpf uno, %{{.*}}, %{{.*}} : f32
+// CHECK:         %[[L0:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK:         vector.extract %a[1] : f16 from vector<2xf16>
+// CHECK:         %[[L1:.*]] = arith.truncf %{{.*}} : f32 to f16
+// CHECK-NEXT:    %[[V:.*]] = vector.broadcast %[[L0]] : f16 to vector<2xf16>
+// CHECK-NEXT:    %{{.*}} = vector.insert %[[L1]], %[[V]] [1] : f16 into vector<2xf16>
+// CHECK-NOT:     arith.maximumf
+func.func @f16_vector_max(%a: vector<2xf16>, %b: vector<2xf16>) -> vector<2xf16> {
+  %0 = arith.maximumf %a, %b : vector<2xf16>
+  func.return %0 : vector<2xf16>
+}
+
+// f64 min/max propagate NaN too (GLSL's FMin/FMax do not), in f64 ops: no bitcast to i64 for the tie of
+// two zeros (max: a + b; min: -((-a) + (-b))).
+// CHECK-LABEL: func.func @f64_min(
+// CHECK:         %[[LT:.*]] = arith.cmpf olt, %a, %b : f64
+// CHECK:         arith.negf
+// CHECK:         %[[UNO:.*]] = arith.cmpf uno, %a, %b : f64
+// CHECK-NOT:     arith.minimumf
+func.func @f64_min(%a: f64, %b: f64) -> f64 {
+  %0 = arith.minimumf %a, %b : f64
+  func.return %0 : f64
+}
