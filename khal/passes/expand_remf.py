@@ -29,6 +29,7 @@ from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 
 from khal.dialects.arith_ext import RemFOp
+from khal.passes.diagnostics import op_error
 from khal.passes.expand_arith import Builder, elementwise, half_via_f32, like
 
 _P = 23  # f32's stored mantissa bits
@@ -158,12 +159,24 @@ def exact_fmod64(a: SSAValue, b: SSAValue, build: Builder) -> SSAValue:
     return build.select(build.add(arith.OrIOp(bad_a, bad_b)), nan, result)
 
 
+@dataclass
 class RemFPattern(RewritePattern):
-    """`arith.remf` as `exact_fmod` (f16 and f32) or `exact_fmod64`."""
+    """`arith.remf` as `exact_fmod` (f16 and f32) or `exact_fmod64` (only where `fma` is fused)."""
+
+    fused_fma: bool = True
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if not isinstance(op, RemFOp):
             return
+        element = op.operands[0].type
+        element = getattr(element, "element_type", element)
+        if not self.fused_fma and isinstance(element, AnyFloat) and element.bitwidth == 64:
+            # Vulkan does not promise a fused fma (lavapipe's is not), and the f64 long division needs one.
+            raise op_error(
+                op,
+                "f64 // and % have no exact implementation on this target yet (it lacks a fused fma); "
+                "compute in f32 or use the cpu/cuda backend",
+            )
         build = Builder()
         rewriter.replace(op, build.ops, elementwise(build, half_via_f32(_fmod), *op.operands))
 
@@ -180,5 +193,8 @@ class ExpandRemFPass(ModulePass):
 
     name = "khal-expand-remf"
 
+    fused_fma: bool = True
+    """Does the target's `fma` round once? Without it, f64 `remf` is a located CompileError."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
-        PatternRewriteWalker(RemFPattern(), apply_recursively=False).rewrite_module(op)
+        PatternRewriteWalker(RemFPattern(self.fused_fma), apply_recursively=False).rewrite_module(op)

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from xdsl.dialects.builtin import ModuleOp
 
 SPIRV_LOWERING: tuple[str, ...] = (
-    "khal-expand-remf",
+    "khal-expand-remf{fused_fma=false}",
     "khal-expand-math",
     "khal-spirv-lower-abi",
     "convert-khal-to-spirv",

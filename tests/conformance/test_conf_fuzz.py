@@ -24,7 +24,14 @@ def test_random_kernels_agree_on_every_backend() -> None:
     failing: list[tuple[Program, object]] = []
     skips: dict[str, int] = {}
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    # Derandomised: CI sees the same kernels on every run (benchmarks/fuzz.py explores at random).
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(programs())
     def agree(program: Program) -> None:
         outcome = run_program(program, backends)

@@ -13,9 +13,8 @@ from xdsl.dialects.builtin import ModuleOp
 
 import khal
 from khal.dialects import context, spirv
-from khal.passes import COMMON_PREFIX, get_pass
 from khal.targets import INTERFACE_ATTR, Interface, interface_from_attr
-from khal.targets.spirv import SPIRV_LOWERING
+from khal.targets.spirv import SpirvTarget
 from khal.targets.spirv_writer import find_spirv_module, serialize, spirv_tool, validate
 
 
@@ -23,8 +22,8 @@ def lower(kernel: khal.Kernel) -> ModuleOp:
     """The kernel's module after the common prefix and the SPIR-V lowering."""
     module = kernel.module().clone()
     ctx = context()
-    for name in [*COMMON_PREFIX, *SPIRV_LOWERING]:
-        get_pass(name)().apply(ctx, module)
+    for p in SpirvTarget().passes():  # the target's pipeline, options applied
+        p.apply(ctx, module)
     module.verify()
     return module
 
