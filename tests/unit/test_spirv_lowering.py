@@ -10,15 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from xdsl.dialects.builtin import ModuleOp
+from wgpu_harness import compile_spirv, lower
 
 import khal
 import khal.std as ks
 from khal import Array, IVec2, IVec3, Mat2, Mat3, Mat4, UVec4, Vec2, Vec3, Vec4, bool_, f32, f64, i32, u32
-from khal.dialects import context, spirv
-from khal.targets import INTERFACE_ATTR, Interface, interface_from_attr
-from khal.targets.spirv import SpirvTarget
-from khal.targets.spirv_writer import find_spirv_module, serialize, spirv_tool, validate
+from khal.targets import Interface
+from khal.targets.spirv_writer import find_spirv_module, spirv_tool, validate
 
 # --------------------------------------------------------------------------- kernels
 
@@ -355,26 +353,6 @@ def grid_ids(out: Array[u32], count: Array[u32]):
 
 
 # --------------------------------------------------------------------------- compiling
-
-
-def lower(kernel: khal.Kernel) -> ModuleOp:
-    """The kernel's module after the common prefix and the SPIR-V lowering."""
-    module = kernel.module().clone()
-    ctx = context()
-    for p in SpirvTarget().passes():  # the target's pipeline, options applied
-        p.apply(ctx, module)
-    module.verify()
-    return module
-
-
-def compile_spirv(kernel: khal.Kernel) -> tuple[bytes, Interface]:
-    """The validated SPIR-V binary and the interface of `kernel`."""
-    module = find_spirv_module(lower(kernel))
-    fn = next(op for op in module.body.block.ops if isinstance(op, spirv.FuncOp))
-    binary = serialize(module)
-    if spirv_tool("spirv-val") is not None:
-        assert validate(binary) is None
-    return binary, interface_from_attr(fn.attributes[INTERFACE_ATTR], fn.sym_name.data)
 
 
 KERNELS = [
