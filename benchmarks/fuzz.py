@@ -15,6 +15,7 @@ Exits 1 when a case differed.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import tempfile
 import time
@@ -79,8 +80,15 @@ def main() -> int:
     if args.seed is not None:
         one = seed(args.seed)(one)  # type: ignore[assignment]
     start = time.perf_counter()
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # `timeout` ends a long run: the counts so far still print
     try:
         one()
+    except KeyboardInterrupt:
+        print("stopped early (interrupted): the counts below are those so far")
     except AssertionError:
         program, outcome = found[-1]
         counts["differed"] = 1

@@ -2,7 +2,9 @@
 # Everything that needs the lent GPU machine, in one command (device time is scarce: one call does it all):
 #   1. the CUDA backend: scripts/cuda_check.sh's steps (compile cache warm-up, runtime tests on cuda,
 #      benchmarks/cuda.py, compute-sanitizer), each time-boxed;
-#   2. the WebGPU backend on the GPU through Vulkan: the runtime tests on webgpu, benchmarks/webgpu.py.
+#   2. the WebGPU backend on the GPU through Vulkan: the runtime tests on webgpu, benchmarks/webgpu.py;
+#   3. the conformance suite on every backend, and differential fuzzing of cuda and webgpu against cpu
+#      (FUZZ_JOBS processes of FUZZ_N kernels each, distinct seeds; each kernel runs on all three backends).
 # Logs go to $OUT when set. Budget each step with the *_S variables (seconds). Start the device command with
 # `source .gpu/env.sh;` (DEVELOPERS.md).
 set -uo pipefail
@@ -40,4 +42,19 @@ step "compute-sanitizer"
 OUT="$LOGS" timeout "${SANITIZE_S:-25}" bash scripts/cuda_sanitize.sh >"$LOGS/cuda-sanitize.log" 2>&1
 echo "sanitizer exit $?"
 grep -E "ERROR SUMMARY|RACECHECK SUMMARY|results|skipped|rror" "$LOGS/cuda-sanitize.log" | head -12
+step "conformance suite"
+timeout "${CONF_S:-90}" "$PYTHON" -m pytest tests/conformance -q -p no:cacheprovider -rfs --maxfail=40 \
+  "${xdist[@]}" 2>&1 | tee "$LOGS/conformance.log" | grep -v "^\.*$" | tail -30
+
+step "fuzz: ${FUZZ_JOBS:-0} x ${FUZZ_N:-0} kernels on cpu,cuda,webgpu"
+if [ "${FUZZ_JOBS:-0}" -gt 0 ]; then
+  for j in $(seq 1 "$FUZZ_JOBS"); do
+    mkdir -p "$LOGS/fuzz-cases-$j"
+    KHAL_CACHE_DIR="$KHAL_CACHE_DIR-fuzz$j" timeout "${FUZZ_S:-200}" "$PYTHON" benchmarks/fuzz.py \
+      --examples "$FUZZ_N" --backends cpu,cuda,webgpu --seed "$((1000 + j))" --save-dir "$LOGS/fuzz-cases-$j" \
+      >"$LOGS/fuzz-$j.log" 2>&1 &
+  done
+  wait
+  for j in $(seq 1 "$FUZZ_JOBS"); do echo "job $j: $(grep -E "kernels ran|could not|backends" "$LOGS/fuzz-$j.log" | tr '\n' ' ')"; done
+fi
 step "done"
