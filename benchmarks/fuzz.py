@@ -21,7 +21,10 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+# This file's folder must not be on the path: `import cuda` (cuda-python) would find benchmarks/cuda.py.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests" / "conformance")]
 
 from fuzzing import REGRESSIONS, Outcome, Program, programs, run_program, save_regression  # noqa: E402
@@ -67,8 +70,12 @@ def main() -> int:
         except Exception as e:  # an internal error compiling or running: as bad as a difference
             outcome = Outcome(ran=names, differences=[f"{type(e).__name__}: {e}"])
             counts["errors"] += 1
-        for name in outcome.skipped:
-            skipped[name] = skipped.get(name, 0) + 1
+        for name, why in outcome.skipped.items():
+            if why.startswith("an inf"):
+                key = f"{name}: an inf, NaN or subnormal arose (it has no IEEE floats)"
+            else:
+                key = f"{name}: could not express it (a type its device lacks)"
+            skipped[key] = skipped.get(key, 0) + 1
         if outcome.differences:
             found.append((program, outcome))
             if args.shrink:
@@ -98,8 +105,8 @@ def main() -> int:
     print(
         f"kernels ran: {counts['ran']}, differed: {counts['differed']} (internal errors: {counts['errors']})"
     )
-    for name, n in skipped.items():
-        print(f"  {name} could not express {n} of them (a type its device lacks)")
+    for key, n in skipped.items():
+        print(f"  skipped on {key}: {n}")
     return 1 if counts["differed"] else 0
 
 

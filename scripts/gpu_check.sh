@@ -11,42 +11,62 @@ set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 PYTHON="${PYTHON:-python3}"
-LOGS="${OUT:-$(mktemp -d)}"
+LOGS="$(mktemp -d)"
 mkdir -p "$LOGS"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}" PYTHONUNBUFFERED=1
 export KHAL_CACHE_DIR="${KHAL_CACHE_DIR:-$(mktemp -d)}"
 start=$SECONDS
+# STEPS="cuda-tests webgpu-tests ..." runs only the named steps (default: all of them).
+want() { [ -z "${STEPS:-}" ] || [[ " $STEPS " == *" $1 "* ]]; }
 xdist=()
 if "$PYTHON" -c "import xdist" 2>/dev/null; then xdist=(-n 12 --dist loadfile); fi
-step() { echo "== $1 ($((SECONDS - start)) s)"; }
+# Every log is also packed into $OUT/logs.tgz after each step (the device tool returns only a few files).
+step() {
+  echo "== $1 ($((SECONDS - start)) s)"
+  [ -n "${OUT:-}" ] && tar czf "$OUT/logs.tgz.part" --exclude='logs.tgz*' -C "$LOGS" . 2>/dev/null \
+    && mv "$OUT/logs.tgz.part" "$OUT/logs.tgz"
+}
 
 step "device"
 (nvidia-smi -L 2>/dev/null || echo "no nvidia-smi") | head -2
 "$PYTHON" -c "import khal; print(khal.available_backends()); print(khal.Cuda()); print(khal.WebGpu())" 2>&1 | tail -3
 
 step "cuda runtime tests"
-timeout "${CUDA_TESTS_S:-75}" "$PYTHON" -m pytest tests/runtime -k cuda -q -p no:cacheprovider -rfs --maxfail=25 \
+if want cuda-tests; then
+timeout "${CUDA_TESTS_S:-75}" "$PYTHON" -m pytest tests/runtime -k cuda -q -p no:cacheprovider -rfs --tb=short --maxfail=25 \
   "${xdist[@]}" 2>&1 | tee "$LOGS/cuda-tests.log" | grep -v "^\.*$" | tail -40
 
+fi
 step "webgpu runtime tests"
-timeout "${WEBGPU_TESTS_S:-45}" "$PYTHON" -m pytest tests/runtime -k webgpu -q -p no:cacheprovider -rf --maxfail=15 \
+if want webgpu-tests; then
+timeout "${WEBGPU_TESTS_S:-45}" "$PYTHON" -m pytest tests/runtime -k webgpu -q -p no:cacheprovider -rf --tb=short --maxfail=60 \
   "${xdist[@]}" 2>&1 | tee "$LOGS/webgpu-tests.log" | grep -v "^\.*$" | tail -25
 
+fi
 step "benchmarks/cuda.py"
+if want cuda-bench; then
 timeout "${CUDA_BENCH_S:-40}" "$PYTHON" benchmarks/cuda.py 2>&1 | tee "$LOGS/cuda-bench.log" | tail -20
 
+fi
 step "benchmarks/webgpu.py"
+if want webgpu-bench; then
 timeout "${WEBGPU_BENCH_S:-30}" "$PYTHON" benchmarks/webgpu.py 2>&1 | tee "$LOGS/webgpu-bench.log" | tail -14
 
+fi
 step "compute-sanitizer"
+if want sanitize; then
 OUT="$LOGS" timeout "${SANITIZE_S:-25}" bash scripts/cuda_sanitize.sh >"$LOGS/cuda-sanitize.log" 2>&1
 echo "sanitizer exit $?"
 grep -E "ERROR SUMMARY|RACECHECK SUMMARY|results|skipped|rror" "$LOGS/cuda-sanitize.log" | head -12
+fi
 step "conformance suite"
-timeout "${CONF_S:-90}" "$PYTHON" -m pytest tests/conformance -q -p no:cacheprovider -rfs --maxfail=40 \
+if want conformance; then
+timeout "${CONF_S:-90}" "$PYTHON" -m pytest tests/conformance -q -p no:cacheprovider -rfs --tb=short --maxfail=100 \
   "${xdist[@]}" 2>&1 | tee "$LOGS/conformance.log" | grep -v "^\.*$" | tail -30
 
+fi
 step "fuzz: ${FUZZ_JOBS:-0} x ${FUZZ_N:-0} kernels on cpu,cuda,webgpu"
+if want fuzz; then
 if [ "${FUZZ_JOBS:-0}" -gt 0 ]; then
   for j in $(seq 1 "$FUZZ_JOBS"); do
     mkdir -p "$LOGS/fuzz-cases-$j"
@@ -55,6 +75,7 @@ if [ "${FUZZ_JOBS:-0}" -gt 0 ]; then
       >"$LOGS/fuzz-$j.log" 2>&1 &
   done
   wait
-  for j in $(seq 1 "$FUZZ_JOBS"); do echo "job $j: $(grep -E "kernels ran|could not|backends" "$LOGS/fuzz-$j.log" | tr '\n' ' ')"; done
+  for j in $(seq 1 "$FUZZ_JOBS"); do echo "job $j: $(grep -E "kernels ran|skipped on|backends" "$LOGS/fuzz-$j.log" | tr '\n' ' ')"; done
+fi
 fi
 step "done"

@@ -182,10 +182,16 @@ _CMPF_ORD, _CMPF_UNO = 7, 14
 # Unordered predicates (ueq ugt uge ult ule une) as the negation of the ordered one (one ole olt oge ogt oeq).
 _UNORDERED: dict[int, int] = {8: 6, 9: 5, 10: 4, 11: 3, 12: 2, 13: 1}
 _SI32 = IntegerType(32, Signedness.SIGNED)
-# Ops whose meaning depends on the sign, done on si32 (see `_KernelLowering.signed`). Comparisons are not
-# here: naga adjusts OpSLessThan & co. to their operands itself (checked on wgpu 0.32).
+# Ops whose meaning depends on the sign, done on si32 (see `_KernelLowering.signed`). Signed comparisons
+# too: lavapipe compares `OpTypeInt 32 0` operands of OpSLessThan as signed, as SPIR-V says, but NVIDIA's
+# Vulkan driver (580, through naga) compared them as unsigned, so `r ^ b < 0` in Python's floored `//`/`%`
+# was always false there. The shape glslang emits (signed operands) is right on both.
 _SIGNED: frozenset[type[Operation]] = frozenset(
     {
+        spirv.SLessThanOp,
+        spirv.SLessThanEqualOp,
+        spirv.SGreaterThanOp,
+        spirv.SGreaterThanEqualOp,
         spirv.SDivOp,
         spirv.SRemOp,
         spirv.SModOp,
@@ -1468,7 +1474,7 @@ class _KernelLowering:
         def fill(carried: list[SSAValue], body: Block, merge: Block) -> None:
             iv = self.load(iv_ptr)
             # the frontend emits scf.for only for signed ranges with a positive step
-            more = self.emit(spirv.SLessThanOp(iv, self.value(op.ub))).results[0]
+            more = self.emit(self.signed(spirv.SLessThanOp(iv, self.value(op.ub)))).results[0]
             self.emit(spirv.BranchConditionalOp(more, body, merge))
             self.cur = body
             args = [iv, *(self.load(p) for p in carried)]

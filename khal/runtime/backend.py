@@ -907,6 +907,10 @@ class Backend(ABC):
     name: str
     target: str  # the compiler target of its kernels ("cpu", "cuda", "spirv")
     encoder_type: type[Encoder]  # what `begin_encoding` makes: the backend's recording hooks
+    # Whether float arithmetic keeps IEEE 754's special values and rounding on this device: subnormals
+    # (no flush to zero), inf and NaN through every operation, and correctly rounded `/` and `sqrt`.
+    # True on the CPU and CUDA backends; on WebGPU it depends on the driver (docs/semantics.md).
+    ieee_floats: bool = True
 
     def __init__(self) -> None:
         self._plans: dict[Any, LaunchPlan] = {}

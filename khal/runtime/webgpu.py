@@ -792,6 +792,10 @@ class WebGpu(Backend):
         self.features: frozenset[str] = dev.features
         self.limits: dict[str, int] = dict(dev.limits)
         self.timestamp_period = dev.period
+        # Vulkan lets a driver flush subnormals, assume no inf/NaN and round `/` and `sqrt` loosely
+        # unless the shader asks otherwise (float-controls execution modes, which naga does not pass
+        # on). Mesa's lavapipe keeps IEEE semantics anyway; NVIDIA's driver does not (docs/semantics.md).
+        self.ieee_floats = "llvmpipe" in dev.name.lower()
         self._arena: _Arena | None = None  # where new blocks are appended
         # Blocks already uploaded into `_arena`, by their bytes: a call with the same block needs
         # no upload at all (bounded by the arena's slots; started over with each new arena).

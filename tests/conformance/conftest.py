@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import harness
 from harness import BACKENDS
 
 
 @pytest.fixture(params=BACKENDS)
 def backend_name(request: pytest.FixtureRequest) -> str:
-    """Each available backend's name in turn."""
+    """Each available backend's name in turn (also `harness.CURRENT`, for its float rules)."""
+    harness.CURRENT[0] = request.param
     return request.param
 
 

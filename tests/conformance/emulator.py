@@ -143,6 +143,11 @@ class KInt:
     __hash__ = None  # type: ignore[assignment]
 
 
+# Set when any float value of a run is an inf, a NaN or a subnormal (fuzzing.run_program clears it first):
+# the programs a backend without IEEE floats is compared on are those that never made one.
+SPECIALS = [False]
+
+
 class KFloat:
     """A float of a khal type: a numpy scalar of that width, each operation rounded once."""
 
@@ -150,6 +155,11 @@ class KFloat:
 
     def __init__(self, v: Any):
         self.v = v
+        if not SPECIALS[0]:
+            with np.errstate(invalid="ignore"):
+                a = abs(float(v))
+            if not a < np.inf or (a != 0 and a < np.finfo(v.dtype).tiny):
+                SPECIALS[0] = True
 
     def _o(self, o: Any) -> Any:
         if isinstance(o, KFloat):
