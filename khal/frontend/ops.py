@@ -377,10 +377,13 @@ class OpsMixin(_Base):
         q = self.emit(fast.DivSIOp(a, b)).results[0]
         r = self.emit(fast.RemSIOp(a, b)).results[0]
         zero = self.splat(0, t).ssa
-        # the truncated result is off by one when the remainder is nonzero and its sign differs from b's
+        # the truncated result is off by one when the remainder is nonzero and its sign differs from b's.
+        # Spelled `(r < 0) != (b < 0)`, not `(r ^ b) < 0`: NVIDIA's Vulkan driver (580) evaluated the
+        # latter inverted (tests/runtime/test_integer_semantics.py on the H200).
         nonzero = self.emit(arith.CmpiOp(r, zero, "ne")).results[0]
-        signs = self.emit(fast.XOrIOp(r, b)).results[0]
-        differ = self.emit(arith.CmpiOp(signs, zero, "slt")).results[0]
+        r_neg = self.emit(arith.CmpiOp(r, zero, "slt")).results[0]
+        b_neg = self.emit(arith.CmpiOp(b, zero, "slt")).results[0]
+        differ = self.emit(fast.XOrIOp(r_neg, b_neg)).results[0]
         fix = self.emit(fast.AndIOp(nonzero, differ)).results[0]
         if want_div:
             one = self.splat(1, t).ssa

@@ -186,13 +186,16 @@ class RoundingDivisionPattern(RewritePattern):
             # signs of r and b differ (floor) or agree (ceil).
             q = build.add(arith.DivSIOp(a, b))
             r = build.add(arith.RemSIOp(a, b))
+            # the signs compared one by one, not as `(r ^ b) < 0`, which NVIDIA's Vulkan driver (580)
+            # evaluated inverted (see the frontend's `_floor_divmod`)
             r_nonzero = build.cmpi("ne", r, zero)
-            signs_differ = build.cmpi("slt", build.add(arith.XOrIOp(r, b)), zero)
+            r_neg, b_neg = build.cmpi("slt", r, zero), build.cmpi("slt", b, zero)
+            signs_differ = build.add(arith.XOrIOp(r_neg, b_neg))
             if isinstance(op, arith.FloorDivSIOp):
                 adjust = build.add(arith.AndIOp(r_nonzero, signs_differ))
                 result = build.select(adjust, build.add(arith.SubiOp(q, one)), q)
             else:
-                signs_agree = build.cmpi("sge", build.add(arith.XOrIOp(r, b)), zero)
+                signs_agree = build.cmpi("eq", r_neg, b_neg)
                 adjust = build.add(arith.AndIOp(r_nonzero, signs_agree))
                 result = build.select(adjust, build.add(arith.AddiOp(q, one)), q)
         rewriter.replace(op, build.ops, [result])

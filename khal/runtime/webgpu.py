@@ -795,7 +795,9 @@ class WebGpu(Backend):
         # Vulkan lets a driver flush subnormals, assume no inf/NaN and round `/` and `sqrt` loosely
         # unless the shader asks otherwise (float-controls execution modes, which naga does not pass
         # on). Mesa's lavapipe keeps IEEE semantics anyway; NVIDIA's driver does not (docs/semantics.md).
-        self.ieee_floats = "llvmpipe" in dev.name.lower()
+        # KHAL_WEBGPU_IEEE_FLOATS=0/1 overrides it (to test the relaxed checks on lavapipe, say).
+        override = os.environ.get("KHAL_WEBGPU_IEEE_FLOATS", "")
+        self.ieee_floats = override == "1" if override in ("0", "1") else "llvmpipe" in dev.name.lower()
         self._arena: _Arena | None = None  # where new blocks are appended
         # Blocks already uploaded into `_arena`, by their bytes: a call with the same block needs
         # no upload at all (bounded by the arena's slots; started over with each new arena).

@@ -7,9 +7,9 @@ listed with their reasons at the end of the run.
 
 from __future__ import annotations
 
+import harness
 import numpy as np
 import pytest
-import harness
 from harness import BACKENDS
 
 

@@ -1,7 +1,8 @@
 # RUN: %python %s | filecheck %s
 # ruff: noqa: E501 - CHECK lines quote whole IR lines
 # `//` and `%` follow Python (floor) semantics on signed integers: truncating divsi/remsi plus a
-# fix-up when the remainder is nonzero and its sign differs from the divisor's. Unsigned ints use
+# fix-up when the remainder is nonzero and its sign differs from the divisor's (signs compared
+# one by one: NVIDIA's Vulkan driver evaluated `(r ^ b) < 0` inverted). Unsigned ints use
 # divui/remui directly; floats emit `khal.divmodf` (Python's divmod, numpy's npy_divmod), which
 # khal-expand-arith spells out: `//` takes its quotient, `%` its remainder.
 import khal
@@ -22,8 +23,9 @@ print(divmod_.ir())
 # CHECK:       %[[Q:.*]] = arith.divsi %[[X:.*]], %[[Y:.*]] : i32
 # CHECK-NEXT:  %[[R:.*]] = arith.remsi %[[X]], %[[Y]] : i32
 # CHECK:       %[[NZ:.*]] = arith.cmpi ne, %[[R]], %[[Z:.*]] : i32
-# CHECK-NEXT:  %[[S:.*]] = arith.xori %[[R]], %[[Y]] : i32
-# CHECK-NEXT:  %[[NEG:.*]] = arith.cmpi slt, %[[S]], %[[Z]] : i32
+# CHECK-NEXT:  %[[RN:.*]] = arith.cmpi slt, %[[R]], %[[Z]] : i32
+# CHECK-NEXT:  %[[YN:.*]] = arith.cmpi slt, %[[Y]], %[[Z]] : i32
+# CHECK-NEXT:  %[[NEG:.*]] = arith.xori %[[RN]], %[[YN]] : i1
 # CHECK-NEXT:  %[[FIX:.*]] = arith.andi %[[NZ]], %[[NEG]] : i1
 # CHECK-NEXT:  %[[Q1:.*]] = arith.subi %[[Q]], %{{.*}} : i32
 # CHECK-NEXT:  %[[FQ:.*]] = arith.select %[[FIX]], %[[Q1]], %[[Q]] : i32

@@ -74,7 +74,9 @@ func.func @cast(%x: f32, %v: f64) -> (i32, i8) {
 // CHECK:         %[[D:.*]] = arith.select %{{.*}}, %{{.*}}, %b : i32
 // CHECK:         %[[Q:.*]] = arith.divsi %a, %[[D]] : i32
 // CHECK-NEXT:    %[[R:.*]] = arith.remsi %a, %[[D]] : i32
-// CHECK:         %[[X:.*]] = arith.xori %[[R]], %[[D]] : i32
+// CHECK:         %[[RN:.*]] = arith.cmpi slt, %[[R]], %{{.*}} : i32
+// CHECK-NEXT:    %[[DN:.*]] = arith.cmpi slt, %[[D]], %{{.*}} : i32
+// CHECK-NEXT:    %[[X:.*]] = arith.xori %[[RN]], %[[DN]] : i1
 // CHECK:         %[[Q1:.*]] = arith.subi %[[Q]], %{{.*}} : i32
 // CHECK-NEXT:    arith.select %{{.*}}, %[[Q1]], %[[Q]] : i32
 // CHECK-NOT:     arith.floordivsi
