@@ -61,7 +61,7 @@ grep -E "ERROR SUMMARY|RACECHECK SUMMARY|results|skipped|rror" "$LOGS/cuda-sanit
 fi
 step "conformance suite"
 if want conformance; then
-timeout "${CONF_S:-90}" "$PYTHON" -m pytest tests/conformance -q -p no:cacheprovider -rfs --tb=short --maxfail=100 \
+timeout "${CONF_S:-90}" "$PYTHON" -m pytest tests/conformance ${CONF_K:+-k "$CONF_K"} -q -p no:cacheprovider -rfs --tb=short --maxfail=100 \
   "${xdist[@]}" 2>&1 | tee "$LOGS/conformance.log" | grep -v "^\.*$" | tail -30
 
 fi
