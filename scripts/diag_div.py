@@ -1,10 +1,11 @@
 """Which part of floored // and % goes wrong on this webgpu adapter (diagnostic, not a test)."""
 
 import numpy as np
+
 import khal
-from khal.runtime.select import make_backend
 import khal.std as ks
 from khal import Array, i32, u32
+from khal.runtime.select import make_backend
 
 
 @khal.kernel(workgroup_size=64)
@@ -63,6 +64,5 @@ for name in khal.available_backends():
     for k in range(8):
         w = np.asarray(want[k]).astype(np.int64)
         bad = np.nonzero(o[:, k].astype(np.int64) != w)[0]
-        print(
-            f"{labels[k]:22s} wrong {bad.size:4d}/{len(a)}  first: {[(int(a[j]), int(b[j]), int(o[j, k]), int(w[j])) for j in bad[:3]]}"
-        )
+        first = [(int(a[j]), int(b[j]), int(o[j, k]), int(w[j])) for j in bad[:3]]
+        print(f"{labels[k]:22s} wrong {bad.size:4d}/{len(a)}  first (a, b, got, want): {first}")
