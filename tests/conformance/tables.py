@@ -398,6 +398,10 @@ def math_reference(name: str, x: np.ndarray, y: np.ndarray, z: np.ndarray) -> np
         return want
     out = want.copy()
     with mpmath.workprec(96):
-        for i in np.nonzero(np.isfinite(want) & (want != 0) & np.isfinite(x) & np.isfinite(y))[0]:
+        # mpmath has no signed zero: zero operands keep numpy's (IEEE's) result
+        ok = np.isfinite(want) & (want != 0) & np.isfinite(x) & np.isfinite(y) & (x != 0)
+        if name in ("atan2", "pow"):
+            ok &= y != 0
+        for i in np.nonzero(ok)[0]:
             out[i] = float(f(mpmath, mpmath.mpf(float(x[i])), mpmath.mpf(float(y[i]))))
     return out
