@@ -376,8 +376,9 @@ def _no_accurate_f64(op: Operation) -> Exception:
 class _KernelLowering:
     """Builds the `spirv.module` of one `khal.kernel`: call `run()` once."""
 
-    def __init__(self, kernel: khal.KernelOp):
+    def __init__(self, kernel: khal.KernelOp, fold: bool = True):
         self.kernel = kernel
+        self.fold = fold  # False: the variant for grids the runtime does not fold (`grid`)
         self.module = spirv.ModuleOp(spirv.VceAttr(SPIRV_VERSION, [Capability.Shader]))
         self.capabilities: list[Capability] = [Capability.Shader]
         self.extensions: list[str] = []
@@ -659,15 +660,18 @@ class _KernelLowering:
         When folded, L = wid.x + NW.x * (wid.y + NW.y * wid.z) is the linear workgroup; a workgroup past
         nx*ny*nz returns at once, before any user code (uniformly, so barriers stay legal); otherwise its
         logical id is (L % nx, (L / nx) % ny, L / (nx * ny)). The global id is logical workgroup id *
-        workgroup size + local id. Branching on the fold keeps the divisions out of unfolded dispatches.
+        workgroup size + local id. Branching on the fold keeps the divisions out of unfolded dispatches;
+        the `fold=false` variant has only the unfolded path (the ids straight from the builtins).
         """
         used = {
             (type(op), _DIMS[str(op.dim.data)]) for op in self.kernel.walk() if isinstance(op, khal._IdOp)
         }  # pyright: ignore
         wid_dims = sorted({d for kind, d in used if kind is not khal.NumWorkgroupsOp})
         count_dims = sorted({d for kind, d in used if kind is khal.NumWorkgroupsOp})
-        counts = [self.named(self.uniform_word(k), f"n{'xyz'[k]}") for k in range(3)]
-        folded = self.named(self.emit(spirv.INotEqualOp(counts[0], self.constant(0))).results[0], "folded")
+        if self.fold:
+            counts = [self.named(self.uniform_word(k), f"n{'xyz'[k]}") for k in range(3)]
+            nonzero = self.emit(spirv.INotEqualOp(counts[0], self.constant(0))).results[0]
+            folded = self.named(nonzero, "folded")
         wid_vars = {d: self.local(i32) for d in wid_dims}
         count_vars = {d: self.local(i32) for d in count_dims}
 
@@ -717,7 +721,10 @@ class _KernelLowering:
                     for d, var in variables.items():
                         self.store(var, self.emit(spirv.CompositeExtractOp(vec, [d], i32)).results[0])
 
-        self.branch(folded, fold, unfolded)
+        if self.fold:
+            self.branch(folded, fold, unfolded)
+        else:
+            unfolded()
         wg = list(self.kernel.workgroup_size.get_values())
         for d, var in wid_vars.items():
             wid = self.load(var)  # unnamed: the kernel's own names for its ids reach the printed IR
@@ -1579,14 +1586,21 @@ _KernelLowering.HANDLERS = {
 
 @dataclass(frozen=True)
 class ConvertKhalToSpirvPass(ModulePass):
-    """Replace every `khal.kernel` by its `spirv.module` (see the module docstring)."""
+    """Replace every `khal.kernel` by its `spirv.module` (see the module docstring).
+
+    `fold=false` builds the variant for dispatches the runtime does not fold (the grid within the
+    device's per-dimension limit, and every `Indirect` one): the ids come straight from the builtins,
+    without the uniform tests and divisions that recover a folded grid's (about 15% of a saxpy's time
+    on lavapipe). The uniform block keeps its layout, so both variants share one ABI."""
 
     name = "convert-khal-to-spirv"
+
+    fold: bool = True
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for kernel in list(op.body.block.ops):
             if isinstance(kernel, khal.KernelOp):
-                module = _KernelLowering(kernel).run()
+                module = _KernelLowering(kernel, self.fold).run()
                 op.body.block.insert_op_before(module, kernel)
                 op.body.block.erase_op(kernel, safe_erase=False)
             elif isinstance(kernel, func.FuncOp):

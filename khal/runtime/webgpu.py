@@ -363,7 +363,7 @@ class _QuerySlots:
 class WebGpuDispatch:
     """One recorded call: its uniform block, physical workgroup counts, and what it keeps alive."""
 
-    __slots__ = ("plan", "block", "counts", "indirect", "keep", "group")
+    __slots__ = ("plan", "block", "counts", "folded", "indirect", "keep", "group")
 
     def __init__(
         self,
@@ -378,7 +378,8 @@ class WebGpuDispatch:
         self.plan = plan
         self.block = block
         m = plan.max_dim
-        self.counts = (x, y, z) if x <= m and y <= m and z <= m else plan.fold(x, y, z)
+        self.folded = not (x <= m and y <= m and z <= m)
+        self.counts = plan.fold(x, y, z) if self.folded else (x, y, z)
         self.indirect = indirect
         self.keep = keep
         self.group: Any = None
@@ -417,6 +418,10 @@ class WebGpuPlan(LaunchPlan):
         except Exception as e:  # naga or wgpu refused the module: a compiler bug, said with its cause
             raise RuntimeError(f"{kernel.name}: wgpu refused the compiled SPIR-V module: {e}") from None
         self._aliased: tuple[Any, Any] | None = None  # the all-`storage` layout and pipeline, made on need
+        # The plan's pipelines are the kernel's variant for unfolded grids; a folded grid's call uses the
+        # folding variant's pipeline of the same layout, compiled on first need: {pipeline: folded one}.
+        self._folding: dict[Any, Any] = {}
+        self._folding_lock = threading.Lock()
         self._groups: dict[tuple[Any, ...], Any] = {}
         self._groups_arena: _Arena | None = None  # the newest arena a cached group binds
         # The bind group cache's key of a call: its arena and array buffers (identity: a cached group
@@ -441,19 +446,37 @@ class WebGpuPlan(LaunchPlan):
     def record(self, grid: Any, args: Sequence[Any]) -> WebGpuDispatch:  # replaced per instance
         raise NotImplementedError
 
-    def _pipeline(self, aliased: bool) -> tuple[Any, Any]:
+    def folding(self, pipeline: Any) -> Any:
+        """The folding variant's pipeline with `pipeline`'s layout (compiled and made on first need)."""
+        folded = self._folding.get(pipeline)
+        if folded is None:
+            with self._folding_lock:
+                folded = self._folding.get(pipeline)
+                if folded is None:
+                    from khal.compiler import compile_kernel
+
+                    compiled = compile_kernel(self.kernel, self.backend.target)
+                    layout = self.layout if pipeline is self.pipeline else self._aliased[0]  # type: ignore[index]
+                    binary = compiled.artifact.asm["spirv"]
+                    _, folded = self._pipeline(pipeline is not self.pipeline, binary, layout)
+                    self._folding[pipeline] = folded
+        return folded
+
+    def _pipeline(self, aliased: bool, binary: bytes | None = None, layout: Any = None) -> tuple[Any, Any]:
         """(bind group layout, compute pipeline): read-only arrays as `read-only-storage`, unless `aliased`.
 
         WebGPU forbids one buffer as read-only and writable storage in one dispatch (`k(a, a)` where
         one parameter is only read); such calls use the layout with every array as `storage` (a
         shader without its NonWritable decorations: wgpu wants a binding's access to match the shader's).
+        `binary` (another variant of the kernel) and `layout` (an existing layout) replace the plan's.
         """
         from wgpu import ShaderStage
 
         iface, device = self.interface, self.backend.device
         shader = self._shader
-        if aliased:
-            code = writable_spirv(self.compiled.artifact.asm["spirv"])
+        if aliased or binary is not None:
+            code = binary if binary is not None else self.compiled.artifact.asm["spirv"]
+            code = writable_spirv(code) if aliased else code
             if os.environ.get("KHAL_SPIRV_VALIDATE"):
                 _validate(self.kernel.name, code)
             shader = device.create_shader_module(label=self.kernel.name, code=code)
@@ -471,7 +494,8 @@ class WebGpuPlan(LaunchPlan):
                     "buffer": {"type": "uniform", "has_dynamic_offset": True},
                 }
             )
-        layout = device.create_bind_group_layout(entries=entries)
+        if layout is None:
+            layout = device.create_bind_group_layout(entries=entries)
         pipeline = device.create_compute_pipeline(
             label=self.kernel.name,
             layout=device.create_pipeline_layout(bind_group_layouts=[layout]),
@@ -663,7 +687,7 @@ class WebGpuEncoder(Encoder):
         cmd.group = group
         native = p._native._internal
         lib = _LIB
-        pipeline = group.pipeline
+        pipeline = group.pipeline if not cmd.folded else plan.folding(group.pipeline)
         if pipeline is not self._pipeline:
             lib.wgpuComputePassEncoderSetPipeline(native, pipeline._internal)
             self._pipeline = pipeline
@@ -921,5 +945,8 @@ class WebGpu(Backend):
 
     def _make_plan(self, kernel: Any) -> WebGpuPlan:
         from khal.compiler import compile_kernel
+        from khal.targets.spirv import compiling_unfolded
 
-        return WebGpuPlan(kernel, self, compile_kernel(kernel, self.target))
+        with compiling_unfolded():  # the folding variant is compiled on a folded grid's first call
+            compiled = compile_kernel(kernel, self.target)
+        return WebGpuPlan(kernel, self, compiled)

@@ -301,17 +301,18 @@ class Target:
     def passes(self) -> list[ModulePass]:
         """The pipeline's pass instances, options applied (as `xdsl-opt -p` builds them).
 
-        Built once per target: passes are frozen dataclasses, so one instance serves every compile.
+        Built once per target and pipeline (a target whose options pick a variant of its pipeline has
+        one list per variant): passes are frozen dataclasses, so one instance serves every compile.
         """
-        cached: list[ModulePass] | None = self.__dict__.get("_passes")
-        if cached is None:
+        variants: dict[str, list[ModulePass]] = self.__dict__.setdefault("_passes", {})
+        spec = self.pipeline()
+        if spec not in variants:
             from xdsl.passes import PassPipeline
 
             from khal.passes import all_passes
 
-            cached = list(PassPipeline.parse_spec(all_passes(), self.pipeline()).passes)
-            self.__dict__["_passes"] = cached
-        return cached
+            variants[spec] = list(PassPipeline.parse_spec(all_passes(), spec).passes)
+        return variants[spec]
 
     def stage(self, name: str) -> Stage:
         """The stage called `name`; ValueError if this target has none."""

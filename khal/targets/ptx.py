@@ -34,7 +34,6 @@ from khal.targets import Artifact, Interface, Stage, Target, kernel_interface_at
 if TYPE_CHECKING:
     from llvmlite import binding as llvm
     from xdsl.dialects.builtin import ModuleOp
-    from xdsl.passes import ModulePass
 
 TRIPLE = "nvptx64-nvidia-cuda"
 DEFAULT_ARCH = "sm_80"
@@ -244,18 +243,6 @@ class CudaTarget(Target):
         if options().virtual_grid:
             spec = spec.replace(NVVM_PASS, VIRTUAL_GRID_PASS, 1)
         return spec
-
-    def passes(self) -> list[ModulePass]:
-        """The pipeline's pass instances (one list per variant, built once)."""
-        variants: dict[str, list[ModulePass]] = self.__dict__.setdefault("_variants", {})
-        spec = self.pipeline()
-        if spec not in variants:
-            from xdsl.passes import PassPipeline
-
-            from khal.passes import all_passes
-
-            variants[spec] = list(PassPipeline.parse_spec(all_passes(), spec).passes)
-        return variants[spec]
 
     def options_key(self) -> str:
         """The compute capability, the PTX ISA version, the grid variant and the LLVM version."""

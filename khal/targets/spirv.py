@@ -11,7 +11,9 @@ is folded, the values at their `offset` in numpy's host layout).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from khal.targets import Artifact, Interface, Stage, Target
@@ -32,6 +34,21 @@ khal's own f32 library, as the CPU has libm and CUDA libdevice. `khal-unsigned-d
 driver got OpSDiv/OpSRem of negative operands wrong (expand_arith.UnsignedDivisionPass)."""
 
 
+_FOLD: ContextVar[bool] = ContextVar("khal_spirv_fold", default=True)
+NO_FOLD_PASS = "convert-khal-to-spirv{fold=false}"
+
+
+@contextmanager
+def compiling_unfolded() -> Iterator[None]:
+    """Compile the variant for unfolded dispatches inside this block (this thread or task only): the
+    WebGPU runtime's plans use it, and the default variant (`kernel.spirv()`) only for folded grids."""
+    token = _FOLD.set(False)
+    try:
+        yield
+    finally:
+        _FOLD.reset(token)
+
+
 class SpirvTarget(Target):
     """khal -> spirv dialect -> SPIR-V 1.3 binary for Vulkan 1.1 (what wgpu's naga reads)."""
 
@@ -39,10 +56,18 @@ class SpirvTarget(Target):
     lowering = ",".join(SPIRV_LOWERING)
     stages = (Stage("spirv-asm", ext="spvasm"), Stage("spirv", binary=True, ext="spv"))
 
+    def pipeline(self) -> str:
+        """The pipeline; inside `compiling_unfolded`, with the lowering's unfolded variant."""
+        spec = super().pipeline()
+        if not _FOLD.get():
+            spec = spec.replace("convert-khal-to-spirv", NO_FOLD_PASS, 1)
+        return spec
+
     def options_key(self) -> str:
-        """The SPIR-V version and environment: the code never depends on the adapter (the features it
-        needs, f64/f16/i64/subgroups/float atomics, are recorded in `Interface.requires` instead)."""
-        return "spirv1.3-vulkan1.1"
+        """The SPIR-V version and environment, and the grid variant: the code never depends on the
+        adapter (the features it needs, f64/f16/i64/subgroups/float atomics, are recorded in
+        `Interface.requires` instead)."""
+        return "spirv1.3-vulkan1.1" + ("" if _FOLD.get() else "/unfolded")
 
     def finish(
         self, module: ModuleOp, on_stage: Callable[[Stage, str | bytes], None] | None = None
