@@ -1,6 +1,7 @@
 // RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | filecheck %s
 // RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | khal-opt | filecheck %s
 // RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | %python -m khal.targets.spirv_writer --validate - | filecheck %s --check-prefix=SPV
+// RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{fold=false}' | filecheck %s --check-prefix=NOFOLD
 
 // convert-khal-to-spirv: a workgroup reduction (workgroup array, barriers, a while loop, an if with a
 // result), a uniform scalar and an atomic add, from khal IR after the common prefix to one spirv.module
@@ -26,7 +27,15 @@
 // CHECK-NEXT:     %[[C1B:.*]] = spirv.Constant 1 : i32
 // CHECK-NEXT:     %[[P:.*]] = spirv.AccessChain %{{.*}}[%{{.*}}, %[[C1]], %[[C1B]]] : {{.*}} -> !spirv.ptr<i32, Uniform>
 // CHECK-NEXT:     %x_len = spirv.Load %[[P]] : !spirv.ptr<i32, Uniform> -> i32
-// The grid: folded when nx != 0; the linear workgroup id; past the logical grid, return.
+// The grid: folded when nx != 0; the linear workgroup id; past the logical grid, return; a grid flat
+// above x takes the linear id as x's without the modulo.
+// The fold=false variant (what the runtime runs for unfolded dispatches) reads the builtin directly:
+// NOFOLD:      spirv.func @reduce()
+// NOFOLD-NOT:  %folded
+// NOFOLD-NOT:  spirv.UMod
+// NOFOLD-NOT:  %nx = spirv.Load
+// NOFOLD:      %[[BX:.*]] = spirv.CompositeExtract %{{.*}}[0] : vector<3xi32> -> i32
+// NOFOLD-NEXT: spirv.Store %{{.*}}, %[[BX]]
 // CHECK:          %nx = spirv.Load
 // CHECK:          %ny = spirv.Load
 // CHECK:          %nz = spirv.Load
