@@ -21,6 +21,7 @@ describes (workgroups from a grid-stride loop, counts read on the device: `Indir
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -226,7 +227,30 @@ def compile_ptx(llvm_ir: str, kernel: str) -> str:
         module.verify()
         _drop_unused(module, tm)
         optimise(module, tm)
-        return tm.emit_assembly(module)
+        return spell_abs(tm.emit_assembly(module))
+
+
+_ABS = re.compile(r"^(\s*)abs\.s(16|32|64)\s+(%\w+),\s*(%\w+);", re.MULTILINE)
+
+
+def spell_abs(ptx: str) -> str:
+    """Every integer `abs.sN d, a` spelled as a compare, a wrapping `sub.sN` and a select.
+
+    khal's `abs` wraps (`abs(i16(-32768)) == -32768`, as numpy's), and LLVM lowers `llvm.abs` (from any
+    form the IR had: LLVM folds selects, xor/sub and wider detours back into it) to PTX `abs`, whose
+    `d = |a|` ptxas takes literally: for `.s16` it kept IABS's 32-bit +32768 and dropped the sign
+    extension after it; for `.s64` it may fold `min(abs(x), 0)` to 0 (the SASS of both was read with
+    cuobjdump). On the H200 both made fuzz cases differ from the CPU (tests/conformance/regressions:
+    `abs` of i16 -32768 and of i64 INT64_MIN). The spelled-out form costs two instructions more."""
+
+    def spell(m: re.Match[str]) -> str:
+        pad, bits, d, a = m.groups()
+        return (
+            f"{pad}{{ .reg .pred %abs_p; .reg .b{bits} %abs_n; setp.lt.s{bits} %abs_p, {a}, 0; "
+            f"sub.s{bits} %abs_n, 0, {a}; selp.b{bits} {d}, %abs_n, {a}, %abs_p; }}"
+        )
+
+    return _ABS.sub(spell, ptx)
 
 
 class CudaTarget(Target):

@@ -18,7 +18,7 @@ import pytest
 
 import khal
 import khal.std as ks
-from khal import Array, f64
+from khal import Array, f64, i16, i32, i64, u32
 from khal.compiler import compile_kernel
 from khal.errors import CompileError
 from khal.targets import Interface
@@ -226,3 +226,37 @@ def test_virtual_grid_variant_gives_ptx_that_ptxas_accepts(
         check=False,
     )
     assert result.returncode == 0, f"{name}: {result.stderr}"
+
+
+@khal.kernel(workgroup_size=64)
+def abs_wraps(a: Array[i16], b: Array[i32], c: Array[i64], out: Array[i64]):
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        # an i16 abs feeding a wider value, and an abs whose sign the floored % then tests
+        out[i] = i64(i32(abs(a[i]))) + i64(abs(b[i])) + i64(u32(127)) % abs(c[i])
+
+
+def test_integer_abs_is_spelled_out_for_ptxas(tmp_path: Path) -> None:
+    """No PTX `abs.sN`: ptxas takes its `d = |a|` literally (an i16's IABS result of +32768 went on
+    unwrapped, and `min(abs(x), 0)` of an i64 was folded to 0, in the SASS), so khal's wrapping abs is a
+    compare, a wrapping sub and a select, which ptxas assembles."""
+    ptx = abs_wraps.ptx()
+    assert not re.search(r"\babs\.s(16|32|64)\b", ptx), ptx
+    for bits in (16, 32, 64):
+        assert f"sub.s{bits} %abs_n, 0, " in ptx, bits
+    assert cuda.spell_abs("\tabs.s16 \t%rs2, %rs1;") == (
+        "\t{ .reg .pred %abs_p; .reg .b16 %abs_n; setp.lt.s16 %abs_p, %rs1, 0; "
+        "sub.s16 %abs_n, 0, %rs1; selp.b16 %rs2, %abs_n, %rs1, %abs_p; }"
+    )
+    if PTXAS is None:
+        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
+    source = tmp_path / "abs_wraps.ptx"
+    source.write_text(ptx)
+    for arch in ARCHES:
+        result = subprocess.run(
+            [PTXAS, f"-arch={arch}", str(source), "-o", str(tmp_path / f"{arch}.cubin")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"{arch}: {result.stderr}"
