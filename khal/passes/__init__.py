@@ -52,6 +52,7 @@ KHAL_PASSES: dict[str, Callable[[], type[ModulePass]]] = {
     "khal-expand-math": _llvm_lowering("expand_math", "ExpandMathPass"),
     "khal-expand-remf": _llvm_lowering("expand_remf", "ExpandRemFPass"),
     "khal-unsigned-division": _llvm_lowering("expand_arith", "UnsignedDivisionPass"),
+    "khal-wrapping-abs": _llvm_lowering("expand_arith", "WrappingAbsPass"),
     "khal-verify-workgroup-memory": _verify_workgroup_memory,
     "khal-cpu-workgroup-loops": _cpu_workgroup_loops,
     "khal-cpu-lower-abi": _llvm_lowering("cpu_lower_abi", "CpuLowerAbiPass"),

@@ -454,3 +454,30 @@ class UnsignedDivisionPass(ModulePass):
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(UnsignedDivisionPattern(), apply_recursively=False).rewrite_module(op)
+
+
+class WrappingAbsPattern(RewritePattern):
+    """`math.absi` as `x < 0 ? 0 - x : x` (wrapping: |INT_MIN| is INT_MIN)."""
+
+    def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
+        if not isinstance(op, xmath.AbsIOp):
+            return
+        (x,) = op.operands
+        build = Builder()
+        zero = build.const(0, x.type)
+        negative = build.cmpi("slt", x, zero)
+        result = build.select(negative, build.add(arith.SubiOp(zero, x)), x)
+        rewriter.replace(op, build.ops, [result])
+
+
+class WrappingAbsPass(ModulePass):
+    """`khal-wrapping-abs`: integer `abs` as a compare, a wrapping subtraction and a select.
+
+    For the SPIR-V target: GLSL.std.450's SAbs leaves `SAbs(INT_MIN)` undefined, and NVIDIA's compilers
+    act on such definitions (ptxas folded `min(abs(x), 0)` to 0 for PTX's `abs`, whose `d = |a|` is the
+    same promise: khal/targets/ptx.py `spell_abs`). khal's `abs` wraps, as numpy's does."""
+
+    name = "khal-wrapping-abs"
+
+    def apply(self, ctx: Context, op: ModuleOp) -> None:
+        PatternRewriteWalker(WrappingAbsPattern(), apply_recursively=False).rewrite_module(op)

@@ -25,13 +25,15 @@ SPIRV_LOWERING: tuple[str, ...] = (
     "khal-expand-remf{fused_fma=false}",
     "khal-expand-math",
     "khal-unsigned-division",
+    "khal-wrapping-abs",
     "khal-spirv-lower-abi",
     "convert-khal-to-spirv",
 )
 """The SPIR-V target's passes after `COMMON_PREFIX`. Vulkan's OpFRem may be x - y * trunc(x / y):
 `khal-expand-remf` gives the exact fmod. GLSL.std.450's math is approximate: `khal-expand-math` brings
 khal's own f32 library, as the CPU has libm and CUDA libdevice. `khal-unsigned-division`: NVIDIA's Vulkan
-driver got OpSDiv/OpSRem of negative operands wrong (expand_arith.UnsignedDivisionPass)."""
+driver got OpSDiv/OpSRem of negative operands wrong (expand_arith.UnsignedDivisionPass); `khal-wrapping-abs`:
+GLSL's SAbs leaves |INT_MIN| undefined, khal's abs wraps."""
 
 
 _FOLD: ContextVar[bool] = ContextVar("khal_spirv_fold", default=True)
