@@ -72,7 +72,7 @@ def main() -> int:
             counts["errors"] += 1
         for name, why in outcome.skipped.items():
             if why.startswith("an inf"):
-                key = f"{name}: an inf, NaN or subnormal arose (it has no IEEE floats)"
+                key = f"{name}: an inf, NaN or subnormal arose (indeterminate there)"
             else:
                 key = f"{name}: could not express it (a type its device lacks)"
             skipped[key] = skipped.get(key, 0) + 1
