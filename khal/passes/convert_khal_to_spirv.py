@@ -1200,7 +1200,7 @@ class _KernelLowering:
         elif op.name in _SAME and _SAME[op.name] in _F32_ONLY and isinstance(op.results[0].type, Float64Type):
             self.f64_in_f32(op)
         elif op.name == "math.fma" and isinstance(op.results[0].type, Float64Type):
-            raise _no_accurate_f64(op)  # GLSL's Fma need not be fused, and lavapipe's f64 Fma is not
+            self.f64_in_f32(op)  # GLSL's Fma need not be fused, and lavapipe's f64 Fma is not
         else:
             return False
         return True
@@ -1314,13 +1314,16 @@ class _KernelLowering:
         return self.mask(x, dw) if dw < 32 else x
 
     def f64_in_f32(self, op: Operation) -> None:
-        """A GLSL.std.450 function that takes no f64: exp, exp2, log, log2 and pow by f64 expansions
-        (`spirv_f64_math`); the others (sin, cos, tan, tanh, asin, acos, atan, atan2) are a located
-        CompileError rather than f32 results silently passed off as f64."""
+        """A GLSL.std.450 function that takes no f64 (exp, exp2, log, log2, pow, sin, cos, tan, tanh,
+        asin, acos, atan, atan2), or f64 `fma` (GLSL's need not be fused): its f64 expansion
+        (`spirv_f64_math`). `fma` reads and writes the bits of f64 values, through i64."""
         from khal.passes.spirv_f64_math import EXPANSIONS
 
         if (expand := EXPANSIONS.get(op.name)) is None:
             raise _no_accurate_f64(op)
+        if op.name == "math.fma":
+            self.require(Capability.Int64)
+            self.need("shader-int64", op, "f64 fma (computed through the i64 bits of its operands)")
         self.bind(op.results[0], expand(self, *(self.value(v) for v in op.operands)))
 
     def need(self, feature: str, op: Operation, what: str) -> None:
