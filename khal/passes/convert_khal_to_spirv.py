@@ -1199,6 +1199,8 @@ class _KernelLowering:
             self.narrow_arith(op)
         elif op.name in _SAME and _SAME[op.name] in _F32_ONLY and isinstance(op.results[0].type, Float64Type):
             self.f64_in_f32(op)
+        elif op.name in ("math.trunc", "math.roundeven") and isinstance(op.results[0].type, Float64Type):
+            self.f64_rounding(op)
         elif op.name == "math.fma" and isinstance(op.results[0].type, Float64Type):
             self.f64_in_f32(op)  # GLSL's Fma need not be fused, and lavapipe's f64 Fma is not
         else:
@@ -1312,6 +1314,27 @@ class _KernelLowering:
         if dw == 64:
             return self.emit(self.signed(spirv.SConvertOp(x, i64))).results[0]
         return self.mask(x, dw) if dw < 32 else x
+
+    def f64_rounding(self, op: Operation) -> None:
+        """f64 trunc and roundeven with IEEE's signed zeros: lavapipe's f64 Trunc and RoundEven gave +0
+        for -0 and for small negative x (and its Trunc once kept a fraction), so trunc is
+        `x < 0 ? -floor(-x) : floor(x)`, and a zero result takes the sign of x."""
+        x = self.value(op.operands[0])
+        t = x.type
+        zero = self.emit(spirv.ConstantOp(FloatAttr(0.0, t))).results[0]
+        below = self.emit(spirv.FOrdLessThanOp(x, zero)).results[0]
+        if op.name == "math.trunc":
+            neg = self.emit(spirv.FNegateOp(x)).results[0]
+            up = self.emit(spirv.FNegateOp(self.emit(spirv.GLFloorOp(neg)).results[0])).results[0]
+            r = self.emit(spirv.SelectOp(below, up, self.emit(spirv.GLFloorOp(x)).results[0])).results[0]
+        else:
+            r = self.emit(spirv.GLRoundEvenOp(x)).results[0]
+        minus_zero = self.emit(spirv.FNegateOp(zero)).results[0]
+        is_x_zero = self.emit(spirv.FOrdEqualOp(x, zero)).results[0]
+        signed = self.emit(spirv.SelectOp(is_x_zero, x, zero)).results[0]
+        signed = self.emit(spirv.SelectOp(below, minus_zero, signed)).results[0]
+        is_zero = self.emit(spirv.FOrdEqualOp(r, zero)).results[0]
+        self.bind(op.results[0], self.emit(spirv.SelectOp(is_zero, signed, r)).results[0])
 
     def f64_in_f32(self, op: Operation) -> None:
         """A GLSL.std.450 function that takes no f64 (exp, exp2, log, log2, pow, sin, cos, tan, tanh,

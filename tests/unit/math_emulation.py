@@ -7,6 +7,8 @@ second, without compiling anything.
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -293,3 +295,25 @@ def ulp_distance64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
     d = np.abs(ordered(a) - ordered(b)).astype(np.float64)
     return np.where(np.isnan(a) & np.isnan(b), 0, np.where(np.isnan(a) ^ np.isnan(b), 2.0**60, d))
+
+
+def exact_fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
+    """a b + c in float64, rounded once (Fractions; Python 3.11 has no math.fma): IEEE's special
+    cases from numpy's unfused a * b + c, except that a finite a b with an infinite c gives c."""
+    a, b, c = (np.broadcast_to(np.asarray(v, np.float64), np.broadcast(a, b, c).shape).ravel() for v in (a, b, c))
+    out = np.empty(a.shape)
+    for i, (x, y, z) in enumerate(zip(a.tolist(), b.tolist(), c.tolist(), strict=True)):
+        with np.errstate(all="ignore"):
+            plain = float(np.float64(x) * y + z)
+        if not (math.isfinite(x) and math.isfinite(y) and math.isfinite(z)):
+            out[i] = z if math.isfinite(x) and math.isfinite(y) and math.isinf(z) else plain
+            continue
+        exact = Fraction(x) * Fraction(y) + Fraction(z)
+        if exact == 0:
+            out[i] = plain  # the sign of an exact zero as IEEE (and one rounding) give it
+            continue
+        try:
+            out[i] = float(exact)  # int / int: correctly rounded, subnormals included
+        except OverflowError:
+            out[i] = math.inf if exact > 0 else -math.inf
+    return out
