@@ -394,7 +394,8 @@ _PIO2 = [
     8.47842766036889956997e-32,
 ]
 TRIG_LIMIT = 2.0**20 * math.pi / 2
-"""sin, cos and tan are accurate for |x| below this; above, the reduction's n pi/2 is inexact."""
+"""sin, cos and tan are accurate for |x| below this; from it on (where n pio2_1 would be inexact, and
+an exact reduction needs Payne-Hanek's many bits of 2/pi, not implemented yet) they are NaN."""
 _S = [
     -1.66666666666666324348e-01,
     8.33333333332248946124e-03,
@@ -475,8 +476,9 @@ def _quadrant(e: Any, q: V, values: list[V]) -> V:
 
 
 def _trig_specials(e: Any, x: V, r: V) -> V:
-    """NaN for an infinite or NaN x; x itself for +-0."""
-    bad = e.bor(isnan(e, x), e.cmp("oeq", e.fabs(x), e.c(_INF)))
+    """NaN for an infinite or NaN x, and for |x| >= TRIG_LIMIT (where the reduction is not exact: a
+    NaN rather than a wrong number); x itself for +-0."""
+    bad = e.bor(isnan(e, x), e.cmp("oge", e.fabs(x), e.c(TRIG_LIMIT)))
     r = e.sel(bad, e.c(_NAN), r)
     return e.sel(e.cmp("oeq", x, e.c(0.0)), x, r)
 
@@ -801,6 +803,15 @@ def fma(e: Any, a: V, b: V, c: V) -> V:
     r = ldexp(e, e.add(th, v), k)
     r_odd = ldexp(e, _round_to_odd_sum(e, th, v), k)
     r = e.sel(e.cmp("olt", e.fabs(r), e.c(2.0**-1022)), r_odd, r)
+    # In [2**-1023, 2**-1022) rounding to odd at 53 bits leaves one bit over the subnormal's 52: not
+    # enough. There the sum is rounded on the subnormal grid itself: C + th + RO(h2 + v), C = +-2**-1022
+    # (scaled), puts it in [C, 2C) whose ulp is that grid; subtracting C back is exact. RO never crosses
+    # a float, and every tie point is one, so RO(h2 + RO(tl + ul)) rounds like h2 + tl + ul.
+    band = e.band(e.cmp("oge", e.fabs(r_odd), e.c(2.0**-1023)), e.cmp("olt", e.fabs(r_odd), e.c(2.0**-1022)))
+    big = with_sign(e, _pow2(e, _clamp(e, e.sub(e.c(-1022.0), k), -1022.0, 1023.0)), th)
+    h1, h2 = two_sum(e, big, th)
+    on_grid = e.sub(e.add(h1, _round_to_odd_sum(e, h2, v)), opaque(e, big, h2))
+    r = e.sel(band, ldexp(e, on_grid, k), r)
     r = e.sel(e.cmp("oeq", e.fabs(c2), e.c(_INF)), c, r)
     nonfinite_ab = e.bor(_nonfinite(e, a), _nonfinite(e, b))
     plain = e.add(e.mul(a, b), c)  # right wherever a, b or c is 0, inf or NaN, except an infinite c

@@ -300,7 +300,9 @@ def ulp_distance64(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def exact_fma64(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> np.ndarray:
     """a b + c in float64, rounded once (Fractions; Python 3.11 has no math.fma): IEEE's special
     cases from numpy's unfused a * b + c, except that a finite a b with an infinite c gives c."""
-    a, b, c = (np.broadcast_to(np.asarray(v, np.float64), np.broadcast(a, b, c).shape).ravel() for v in (a, b, c))
+    a, b, c = (
+        np.broadcast_to(np.asarray(v, np.float64), np.broadcast(a, b, c).shape).ravel() for v in (a, b, c)
+    )
     out = np.empty(a.shape)
     for i, (x, y, z) in enumerate(zip(a.tolist(), b.tolist(), c.tolist(), strict=True)):
         with np.errstate(all="ignore"):
