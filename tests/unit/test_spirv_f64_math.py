@@ -109,13 +109,14 @@ def test_fma_is_exact(rng: np.random.Generator) -> None:
     c1 = np.where(rng.random(n) < 0.5, 0.0, np.exp2(rng.integers(-1074, -1030, n).astype(np.float64)))
     bits = rng.integers(-(2**63), 2**63, (3, n), dtype=np.int64).view(np.float64)
     a0, b0 = rng.standard_normal(n), rng.standard_normal(n)
+    tiny = np.exp2(rng.uniform(-560, -500, (2, n)))
     cases = [
         tuple(bits),
         (a1, b1, c1 * rng.choice([-1.0, 1.0], n)),
         (a0, b0, -a0 * b0 * (1 + rng.standard_normal(n) * 1e-12)),
         (np.exp2(rng.uniform(500, 530, n)), -np.exp2(rng.uniform(480, 500, n)), bits[2]),
-        (np.exp2(rng.uniform(-560, -500, n)), np.exp2(rng.uniform(-560, -500, n)), -np.exp2(rng.uniform(-1074, -1060, n))),
-    ]  # fmt: skip
+        (tiny[0], tiny[1], -np.exp2(rng.uniform(-1074, -1060, n))),
+    ]
     for a, b, c in cases:
         got, want = run("fma", a, b, c), exact_fma64(a, b, c)
         same = (got.view(np.int64) == want.view(np.int64)) | (np.isnan(got) & np.isnan(want))
