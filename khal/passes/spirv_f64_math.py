@@ -1,16 +1,36 @@
-"""f64 `exp`, `exp2`, `log`, `log2` and `pow` for `convert-khal-to-spirv`, in f64 arithmetic.
+"""f64 math for `convert-khal-to-spirv`, in f64 arithmetic: exp, exp2, log, log2, pow, sin, cos, tan,
+tanh, asin, acos, atan, atan2 and fma.
 
-GLSL.std.450 defines Exp, Log, Pow & co. only for 16/32-bit floats, so an f64 kernel needs its own.
-These are the classic fdlibm-style reductions, written with ops naga and Vulkan take for f64 (FMul,
-Fma, RoundEven, selects): results within a few ulps of numpy's (pow: within about 3 |y log x| ulps).
-The other transcendental functions (sin, cos, tan, tanh, asin, acos, atan, atan2) compute in f32.
+GLSL.std.450 defines Exp, Sin & co. only for 16/32-bit floats, and its Fma need not be fused (lavapipe's
+f64 Fma rounds twice); a Vulkan driver may also contract `a * b + c`. So an f64 kernel needs its own.
 
+exp/exp2/log/log2/pow (functions of an `Emitter`, building spirv ops directly) are the classic
+fdlibm-style reductions: within a few ulps of numpy's (pow: within about 3 |y log x| ulps).
 exp(x):  n = round(x / ln 2), r = x - n ln2_hi (exact), e^r by its Taylor series to r^13 (error below
          2**-60), times 2**n (exact multiplications), times e^-(n ln2_lo) = 1 - d + d^2 / 2.
 log(x):  x = m 2**e with m in [sqrt(1/2), sqrt(2)) found by halving/doubling with powers of two (exact;
          naga has no usable frexp), f = m - 1, s = f / (2 + f), log(1 + f) = 2 atanh(s) by its series.
 Edge values follow IEEE (and numpy): exp(+-inf) = inf / 0, exp overflows to inf, log(0) = -inf,
 log(x < 0) = NaN, NaN in gives NaN out.
+
+The others (`ALGORITHMS`) are written against the emitter interface of `khal.passes.expand_math`
+(`Ops` adapts it to spirv ops; the tests run the same functions on numpy float64), within 2 ulp of the
+correctly rounded result (fma: exact), IEEE/C99 special values as numpy:
+- exact building blocks: Veltkamp's split (2**27 + 1), Dekker's product, Knuth's two-sum. Each product
+  whose rounding matters and each operand a rewrite could cancel goes through `opaque` (a select on a
+  runtime value): Mesa's NIR folds `(-a) + (a + b)` and contracts `c - a * b` into an fma on float ops
+  not marked exact (naga drops NoContraction), which would zero the error terms.
+- sin cos tan: fdlibm's __ieee754_rem_pio2 medium path (pi/2 = pio2_1 + pio2_2 + pio2_3 + pio2_3t, 33
+  bits each but the last, so n pio2_k is exact for |n| < 2**20; the differences as two-sums), then
+  fdlibm's __kernel_sin/__kernel_cos/__kernel_tan (their public-domain coefficients); the quadrant
+  n mod 4 by floor. Accurate for |x| < TRIG_LIMIT = 2**20 pi/2; NaN from there on (no Payne-Hanek).
+- tanh: the Taylor series (Bernoulli coefficients, computed here) below 1/2; 1 - 2 / (e**2|x| + 1)
+  with e**2|x| as a two-float (`exp_dd`) and the division corrected, up to 22; +-1 beyond.
+- asin acos atan atan2: fdlibm's e_asin, e_acos, s_atan (breakpoints as selects), e_atan2; where fdlibm
+  clears a low word, `high_half` (the Veltkamp half: its square is exact).
+- fma: expand_math.fma's algorithm in f64 (operands normalised to [1, 2) through their i64 bits, Dekker's
+  product, Boldo and Melquiond's three-term sum rounded to odd), plus a rounding on the subnormal grid
+  itself for results in [2**-1023, 2**-1022), where round-to-odd at 53 bits has one bit too few.
 """
 
 from __future__ import annotations

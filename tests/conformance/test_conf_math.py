@@ -7,7 +7,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from harness import Failures, load_source, results
-from tables import DTYPES, FLOAT_TYPES, MATH, ZERO_SIGN_FREE, math_inputs, math_kernel_source, math_ulp
+from tables import (
+    DTYPES,
+    FLOAT_TYPES,
+    MATH,
+    ZERO_SIGN_FREE,
+    math_inputs,
+    math_kernel_source,
+    math_target_row,
+    math_ulp,
+)
 
 
 @pytest.mark.parametrize("t", FLOAT_TYPES)
@@ -24,6 +33,10 @@ def test_math_functions(backend_name: str, t: str, rng: np.random.Generator) -> 
         for k, (name, (expr, ref, _)) in enumerate(MATH.items()):
             with np.errstate(all="ignore"):
                 want = ref(*wide).astype(dt)  # float64, rounded once to t
+            row = math_target_row(label, t, name, x)
+            if row is None:  # a target row says this function is not held to the bound here
+                continue
+            want = np.where(row, np.nan, want).astype(dt)
             failures.compare(
                 rows[:, k],
                 want,
