@@ -20,10 +20,12 @@ correctly rounded result (fma: exact), IEEE/C99 special values as numpy:
   whose rounding matters and each operand a rewrite could cancel goes through `opaque` (a select on a
   runtime value): Mesa's NIR folds `(-a) + (a + b)` and contracts `c - a * b` into an fma on float ops
   not marked exact (naga drops NoContraction), which would zero the error terms.
-- sin cos tan: fdlibm's __ieee754_rem_pio2 medium path (pi/2 = pio2_1 + pio2_2 + pio2_3 + pio2_3t, 33
-  bits each but the last, so n pio2_k is exact for |n| < 2**20; the differences as two-sums), then
-  fdlibm's __kernel_sin/__kernel_cos/__kernel_tan (their public-domain coefficients); the quadrant
-  n mod 4 by floor. Accurate for |x| < TRIG_LIMIT = 2**20 pi/2; NaN from there on (no Payne-Hanek).
+- sin cos tan: below TRIG_LIMIT = 2**20 pi/2, fdlibm's __ieee754_rem_pio2 medium path (pi/2 = pio2_1 +
+  pio2_2 + pio2_3 + pio2_3t, 33 bits each but the last, so n pio2_k is exact for |n| < 2**20; the
+  differences as two-sums); from it on, Payne and Hanek's exact reduction in i64 (the significand
+  times a 224-bit window of 2/pi chosen by the exponent, 32-bit limbs); then fdlibm's
+  __kernel_sin/__kernel_cos/__kernel_tan (their public-domain coefficients). Accurate over the whole
+  f64 range, 6381956970095103 * 2**797 (the double nearest a multiple of pi/2) included.
 - tanh: the Taylor series (Bernoulli coefficients, computed here) below 1/2; 1 - 2 / (e**2|x| + 1)
   with e**2|x| as a two-float (`exp_dd`) and the division corrected, up to 22; +-1 beyond.
 - asin acos atan atan2: fdlibm's e_asin, e_acos, s_atan (breakpoints as selects), e_atan2; where fdlibm
@@ -288,6 +290,9 @@ class Ops:
     def isub(self, a: SSAValue, b: SSAValue) -> SSAValue:
         return self._f(spirv.ISubOp(a, b))
 
+    def imul(self, a: SSAValue, b: SSAValue) -> SSAValue:
+        return self._f(spirv.IMulOp(a, b))
+
     def shl(self, a: SSAValue, n: SSAValue) -> SSAValue:
         return self._f(spirv.ShiftLeftLogicalOp(a, n))
 
@@ -414,8 +419,7 @@ _PIO2 = [
     8.47842766036889956997e-32,
 ]
 TRIG_LIMIT = 2.0**20 * math.pi / 2
-"""sin, cos and tan are accurate for |x| below this; from it on (where n pio2_1 would be inexact, and
-an exact reduction needs Payne-Hanek's many bits of 2/pi, not implemented yet) they are NaN."""
+"""Below this sin, cos and tan reduce by Cody-Waite (n pio2_1 is exact); from it on by Payne-Hanek."""
 _S = [
     -1.66666666666666324348e-01,
     8.33333333332248946124e-03,
@@ -450,7 +454,7 @@ _T = [
 _PIO4, _PIO4_LO = 7.85398163397448278999e-01, 3.06161699786838301793e-17
 
 
-def _reduce(e: Any, x: V) -> tuple[V, V, V]:
+def _reduce_medium(e: Any, x: V) -> tuple[V, V, V]:
     """(n mod 4, y0, y1): x = n pi/2 + y0 + y1, |y0 + y1| <~ pi/4, for finite |x| < TRIG_LIMIT.
 
     fdlibm's __ieee754_rem_pio2 medium path, with pi/2 = pio2_1 + pio2_2 + pio2_3 + pio2_3t: every
@@ -466,6 +470,111 @@ def _reduce(e: Any, x: V) -> tuple[V, V, V]:
     quarter = e.mul(n, e.c(0.25))
     q = e.mul(e.sub(quarter, e.floor(quarter)), e.c(4.0))  # n mod 4, exact
     return q, y0, y1
+
+
+def _two_over_pi_limbs(count: int) -> list[int]:
+    """The first `count` 32-bit limbs of 2/pi's binary fraction (Machin's formula in integers)."""
+    bits = 32 * count + 64
+
+    def atan_inv(n: int) -> int:  # atan(1 / n) * 2**bits
+        total, term, k, sign = 0, (1 << bits) // n, 1, 1
+        while term:
+            total, term, k, sign = total + sign * (term // k), term // (n * n), k + 2, -sign
+        return total
+
+    pi = 16 * atan_inv(5) - 4 * atan_inv(239)
+    g = (2 << (2 * bits)) // pi  # 2/pi * 2**bits, wrong only in its last few bits
+    return [(g >> (bits - 32 * (k + 1))) & 0xFFFFFFFF for k in range(count)]
+
+
+_WINDOW = 7  # limbs of 2/pi multiplied by the 53-bit significand: 224 bits
+_G = _two_over_pi_limbs(31 + _WINDOW)  # window starts up to limb (971 - 2) // 32 = 30
+_MASK32 = 0xFFFFFFFF
+
+
+def _reduce_large(e: Any, ax: V) -> tuple[V, V, V]:
+    """(n mod 4, y0, y1) for finite |x| = ax >= TRIG_LIMIT: Payne and Hanek's exact reduction in i64.
+
+    ax = M 2**E (M < 2**53); limbs of 2/pi before limb j = floor((E - 2) / 32) contribute multiples of 4
+    to ax 2/pi, so P = M times the 224 bits from limb j on (32-bit limbs, products in i64) holds
+    ax 2/pi mod 4 with its binary point at bit s = 32 j + 224 - E (191 <= s <= 256): 2 bits of
+    quadrant, then 128 bits of fraction (the bits of 2/pi left out add less than 2**-140)."""
+    b = e.bits(ax)
+    m = e.ior(e.iand(b, e.ci((1 << 52) - 1)), e.ci(1 << 52))
+    ef = e.sub(e.itof(e.shr(b, e.ci(52))), e.c(1075.0))  # E, as an f64
+    jf = e.floor(e.mul(e.sub(ef, e.c(2.0)), e.c(1 / 32)))
+    jf = e.sel(e.cmp("olt", jf, e.c(0.0)), e.c(0.0), jf)
+    window = []
+    for i in range(_WINDOW):  # little-endian: window[0] is the least significant limb
+        k = _WINDOW - 1 - i
+        w = e.ci(_G[k])
+        for j in range(1, 31):
+            w = e.sel(e.cmp("oeq", jf, e.c(float(j))), e.ci(_G[j + k]), w)
+        window.append(w)
+    mlimbs = [e.iand(m, e.ci(_MASK32)), e.shr(m, e.ci(32))]
+    cols = [e.ci(0) for _ in range(_WINDOW + 2)]
+    for a, ma in enumerate(mlimbs):
+        for k, wk in enumerate(window):
+            prod = e.imul(ma, wk)  # < 2**64: exact as an unsigned i64
+            cols[a + k] = e.iadd(cols[a + k], e.iand(prod, e.ci(_MASK32)))
+            cols[a + k + 1] = e.iadd(cols[a + k + 1], e.shr(prod, e.ci(32)))
+    limbs, carry = [], e.ci(0)
+    for col in cols:
+        v = e.iadd(col, carry)
+        limbs.append(e.iand(v, e.ci(_MASK32)))
+        carry = e.shr(v, e.ci(32))
+    limbs.append(e.ci(0))
+    sf = e.sub(e.add(e.mul(jf, e.c(32.0)), e.c(224.0)), ef)  # 191 <= s <= 256
+    limb_f = e.floor(e.mul(sf, e.c(1 / 32)))  # s's limb: 5 to 8
+    o = e.ftoi(e.sub(sf, e.mul(limb_f, e.c(32.0))))  # s mod 32
+
+    def bits32(limb: int) -> V:
+        """32 bits of P from bit 32 limb + o (o = s mod 32)."""
+        pair = e.ior(e.shl(limbs[limb + 1], e.ci(32)), limbs[limb])
+        return e.iand(e.shr(pair, o), e.ci(_MASK32))
+
+    def at(offset: int) -> V:
+        """32 bits of P from bit s + 32 offset."""
+        r = bits32(8 + offset)
+        for limb in (7, 6, 5):
+            r = e.sel(e.cmp("oeq", limb_f, e.c(float(limb))), bits32(limb + offset), r)
+        return r
+
+    q = e.iand(at(0), e.ci(3))
+    frac = [at(t) for t in (-1, -2, -3, -4)]  # most significant first
+    up = e.icmp("ne", e.iand(frac[0], e.ci(1 << 31)), e.ci(0))  # fraction >= 1/2: n + 1, fraction - 1
+    neg = [e.iand(e.ixor(f, e.ci(_MASK32)), e.ci(_MASK32)) for f in frac]
+    carry = e.ci(1)
+    for t in (3, 2, 1, 0):  # 2**128 - F, limb by limb
+        v = e.iadd(neg[t], carry)
+        neg[t], carry = e.iand(v, e.ci(_MASK32)), e.shr(v, e.ci(32))
+    parts = [e.itof(e.sel(up, nf, f)) for nf, f in zip(neg, frac, strict=True)]
+    parts = [e.mul(p, e.c(2.0 ** (-32 * (t + 1)))) for t, p in enumerate(parts)]
+    h, lo = two_sum(e, parts[2], parts[3])
+    h, t2 = two_sum(e, parts[1], h)
+    h, t3 = two_sum(e, parts[0], h)
+    lo = e.add(lo, e.add(t2, t3))
+    h, lo = e.sel(up, e.neg(h), h), e.sel(up, e.neg(lo), lo)
+    p, pe = two_prod(e, h, e.c(_PIO2_HI))
+    pe = e.add(pe, e.add(e.mul(h, e.c(_PIO2_LO)), e.mul(lo, e.c(_PIO2_HI))))
+    y0, y1 = fast_two_sum(e, p, pe)
+    qf = e.itof(e.iand(e.iadd(q, e.sel(up, e.ci(1), e.ci(0))), e.ci(3)))
+    return qf, y0, y1
+
+
+def _reduce(e: Any, x: V) -> tuple[V, V, V]:
+    """(n mod 4, y0, y1): x = n pi/2 + y0 + y1, |y0 + y1| <~ pi/4, for any finite x: the medium path
+    below TRIG_LIMIT, Payne-Hanek from there on (both computed: selects, no divergence)."""
+    ax = e.fabs(x)
+    large = e.band(e.cmp("oge", ax, e.c(TRIG_LIMIT)), e.cmp("olt", ax, e.c(_INF)))
+    q, y0, y1 = _reduce_medium(e, e.sel(large, e.c(0.0), x))
+    lq, ly0, ly1 = _reduce_large(e, e.sel(large, ax, e.c(TRIG_LIMIT)))
+    negative_x = e.cmp("olt", x, e.c(0.0))
+    lq = e.sel(negative_x, e.sub(e.c(4.0), lq), lq)  # -n mod 4
+    lq = e.sel(e.cmp("oeq", lq, e.c(4.0)), e.c(0.0), lq)
+    ly0 = e.sel(negative_x, e.neg(ly0), ly0)
+    ly1 = e.sel(negative_x, e.neg(ly1), ly1)
+    return e.sel(large, lq, q), e.sel(large, ly0, y0), e.sel(large, ly1, y1)
 
 
 def _ksin(e: Any, x: V, y: V) -> V:
@@ -496,22 +605,21 @@ def _quadrant(e: Any, q: V, values: list[V]) -> V:
 
 
 def _trig_specials(e: Any, x: V, r: V) -> V:
-    """NaN for an infinite or NaN x, and for |x| >= TRIG_LIMIT (where the reduction is not exact: a
-    NaN rather than a wrong number); x itself for +-0."""
-    bad = e.bor(isnan(e, x), e.cmp("oge", e.fabs(x), e.c(TRIG_LIMIT)))
+    """NaN for an infinite or NaN x; x itself for +-0."""
+    bad = e.bor(isnan(e, x), e.cmp("oeq", e.fabs(x), e.c(_INF)))
     r = e.sel(bad, e.c(_NAN), r)
     return e.sel(e.cmp("oeq", x, e.c(0.0)), x, r)
 
 
 def sin(e: Any, x: V) -> V:
-    """sin(x) in f64 (accurate for |x| < TRIG_LIMIT)."""
+    """sin(x) in f64."""
     q, y0, y1 = _reduce(e, x)
     s, c = _ksin(e, y0, y1), _kcos(e, y0, y1)
     return _trig_specials(e, x, _quadrant(e, q, [s, c, e.neg(s), e.neg(c)]))
 
 
 def cos(e: Any, x: V) -> V:
-    """cos(x) in f64 (accurate for |x| < TRIG_LIMIT); cos(+-0) = 1."""
+    """cos(x) in f64; cos(+-0) = 1."""
     q, y0, y1 = _reduce(e, x)
     s, c = _ksin(e, y0, y1), _kcos(e, y0, y1)
     r = _trig_specials(e, x, _quadrant(e, q, [c, e.neg(s), e.neg(c), s]))
@@ -548,7 +656,7 @@ def _ktan(e: Any, x: V, y: V, odd: V) -> V:
 
 
 def tan(e: Any, x: V) -> V:
-    """tan(x) in f64 (accurate for |x| < TRIG_LIMIT)."""
+    """tan(x) in f64."""
     q, y0, y1 = _reduce(e, x)
     odd = e.bor(e.cmp("oeq", q, e.c(1.0)), e.cmp("oeq", q, e.c(3.0)))
     return _trig_specials(e, x, _ktan(e, y0, y1, odd))

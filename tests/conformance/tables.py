@@ -326,28 +326,15 @@ EXACT_MATH = {
 MATH_ULP = {"f16": 1, "f32": 2, "f64": 2}
 
 
-TRIG_LIMIT = (
-    2.0**20 * np.pi / 2
-)  # khal.passes.spirv_f64_math.TRIG_LIMIT (not imported: conformance is black-box)
-
-
 def math_target_row(label: str, t: str, name: str, x: np.ndarray) -> np.ndarray | None:
     """docs/semantics.md's target rows for the math table on backend `label`: a mask of the inputs whose
     documented result there is NaN, or None when the function is not held to the bound there at all.
 
-    - webgpu f64 `sin cos tan`: NaN from |x| = 2**20 pi/2 on (the reduction would be inexact; no
-      Payne-Hanek yet); below it the 2-ulp bound holds.
     - webgpu f64 `pow`: exp(y log x) in f64, about 3 |y log x| ulps and wrong at the overflow and
       subnormal edges: no bound stated (tests/unit/test_spirv_types.py pins what it does hold)."""
-    none = np.zeros(len(x), bool)
-    if not label.startswith("webgpu") or t != "f64":
-        return none
-    if name == "pow":
+    if label.startswith("webgpu") and t == "f64" and name == "pow":
         return None
-    if name in ("sin", "cos", "tan"):
-        with np.errstate(invalid="ignore"):
-            return np.abs(x) >= TRIG_LIMIT
-    return none
+    return np.zeros(len(x), bool)
 
 
 def math_ulp(name: str, t: str) -> int:

@@ -265,12 +265,17 @@ class NumpyEmitter64(NumpyEmitter):
     def isub(self, a: Any, b: Any) -> Any:
         return np.asarray(a, np.int64) - np.asarray(b, np.int64)
 
+    def imul(self, a: Any, b: Any) -> Any:
+        u = np.multiply(np.asarray(a, np.int64).view(np.uint64), np.asarray(b, np.int64).view(np.uint64))
+        return u.view(np.int64)
+
     def shl(self, a: Any, n: Any) -> Any:
         return np.left_shift(np.asarray(a, np.int64), np.asarray(n, np.int64))
 
     def shr(self, a: Any, n: Any) -> Any:
-        u = np.asarray(a, np.int64).view(np.uint64) if np.ndim(a) else np.uint64(np.int64(a).view(np.uint64))
-        return np.right_shift(u, np.uint64(n)).astype(np.int64)
+        u = np.atleast_1d(np.asarray(a, np.int64)).view(np.uint64)
+        r = np.right_shift(u, np.asarray(n, np.int64).astype(np.uint64)).view(np.int64)
+        return r if np.ndim(a) or np.ndim(n) else r[0]
 
     def bits(self, a: Any) -> Any:
         return np.asarray(a, np.float64).view(np.int64)

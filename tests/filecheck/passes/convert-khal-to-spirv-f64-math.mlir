@@ -3,13 +3,16 @@
 
 // f64 sin, cos, tan, tanh, asin, acos, atan, atan2 have no f64 form in GLSL.std.450, and GLSL's f64 Fma
 // need not be fused (lavapipe's is not): each is an f64 expansion (spirv_f64_math), never an f32 result
-// or GL.Fma. sin: Cody-Waite reduction (RoundEven of x 2/pi), n mod 4 by Floor, fdlibm's kernels.
+// or GL.Fma. sin: Cody-Waite reduction (RoundEven of x 2/pi), n mod 4 by Floor, and for large |x|
+// Payne-Hanek in i64 (so it needs shader-int64), then fdlibm's kernels.
 
-// CHECK:     requires <v1.3, [Shader, Float64], []>
+// CHECK:     requires <v1.3, [Shader, Float64, Int64], []>
+// CHECK:     "shader-int64", "kernels.py:9:5: error: f64 sin (computed through the i64 bits of its operands) needs
 // CHECK-NOT: spirv.GL.Sin
 // CHECK-NOT: spirv.FConvert %x
 // CHECK:     spirv.GL.RoundEven %{{.*}} : f64
 // CHECK:     spirv.GL.Floor %{{.*}} : f64
+// CHECK:     spirv.IMul %{{.*}} : i64
 // CHECK-NOT: spirv.GL.Sin
 
 // fma: Dekker's product and a sum rounded to odd through the i64 bits (so it needs shader-int64).
