@@ -1339,13 +1339,13 @@ class _KernelLowering:
     def f64_in_f32(self, op: Operation) -> None:
         """A GLSL.std.450 function that takes no f64 (exp, exp2, log, log2, pow, sin, cos, tan, tanh,
         asin, acos, atan, atan2), or f64 `fma` (GLSL's need not be fused): its f64 expansion
-        (`spirv_f64_math`). `fma` and the Payne-Hanek reduction of sin/cos/tan work on the bits of
-        f64 values, through i64."""
+        (`spirv_f64_math`). `fma`, `pow` and the Payne-Hanek reduction of sin/cos/tan work on the
+        bits of f64 values, through i64."""
         from khal.passes.spirv_f64_math import EXPANSIONS
 
         if (expand := EXPANSIONS.get(op.name)) is None:
             raise _no_accurate_f64(op)
-        if op.name in ("math.fma", "math.sin", "math.cos", "math.tan"):
+        if op.name in ("math.fma", "math.sin", "math.cos", "math.tan", "math.powf"):
             self.require(Capability.Int64)
             fn = op.name.removeprefix("math.")
             self.need("shader-int64", op, f"f64 {fn} (computed through the i64 bits of its operands)")

@@ -4,8 +4,8 @@ tanh, asin, acos, atan, atan2 and fma.
 GLSL.std.450 defines Exp, Sin & co. only for 16/32-bit floats, and its Fma need not be fused (lavapipe's
 f64 Fma rounds twice); a Vulkan driver may also contract `a * b + c`. So an f64 kernel needs its own.
 
-exp/exp2/log/log2/pow (functions of an `Emitter`, building spirv ops directly) are the classic
-fdlibm-style reductions: within a few ulps of numpy's (pow: within about 3 |y log x| ulps).
+exp/exp2/log/log2 (functions of an `Emitter`, building spirv ops directly) are the classic
+fdlibm-style reductions: within a few ulps of numpy's.
 exp(x):  n = round(x / ln 2), r = x - n ln2_hi (exact), e^r by its Taylor series to r^13 (error below
          2**-60), times 2**n (exact multiplications), times e^-(n ln2_lo) = 1 - d + d^2 / 2.
 log(x):  x = m 2**e with m in [sqrt(1/2), sqrt(2)) found by halving/doubling with powers of two (exact;
@@ -30,6 +30,8 @@ correctly rounded result (fma: exact), IEEE/C99 special values as numpy:
   with e**2|x| as a two-float (`exp_dd`) and the division corrected, up to 22; +-1 beyond.
 - asin acos atan atan2: fdlibm's e_asin, e_acos, s_atan (breakpoints as selects), e_atan2; where fdlibm
   clears a low word, `high_half` (the Veltkamp half: its square is exact).
+- pow: e**(y ln|x|) with ln and exp in two-float arithmetic (expand_math.powf's structure, SLEEF's),
+  C99's special cases (negative x with integer y included); the result scaled by `ldexp` (rounded once).
 - fma: expand_math.fma's algorithm in f64 (operands normalised to [1, 2) through their i64 bits, Dekker's
   product, Boldo and Melquiond's three-term sum rounded to odd), plus a rounding on the subnormal grid
   itself for results in [2**-1023, 2**-1022), where round-to-odd at 53 bits has one bit too few.
@@ -181,15 +183,6 @@ def log(b: Emitter, x: SSAValue) -> SSAValue:
 def log2(b: Emitter, x: SSAValue) -> SSAValue:
     """log2(x) = log(x) / ln 2 in f64."""
     return _op(b, spirv.FMulOp(log(b, x), _c(b, 1 / math.log(2))))
-
-
-def pow(b: Emitter, x: SSAValue, y: SSAValue) -> SSAValue:
-    """x**y = exp(y log x) in f64 (as GLSL's Pow: NaN for x < 0); C99's x**0 == 1**y == 1, even for a
-    NaN or infinite y (where y log 1 would be NaN)."""
-    result = exp(b, _op(b, spirv.FMulOp(y, log(b, x))))
-    zero = _op(b, spirv.FOrdEqualOp(y, _c(b, 0.0)))
-    one = _op(b, spirv.FOrdEqualOp(x, _c(b, 1.0)))
-    return _select(b, _op(b, spirv.LogicalOrOp(zero, one)), _c(b, 1.0), result)
 
 
 # ---------------------------------------------------------------- the emitter of the exact algorithms
@@ -951,6 +944,105 @@ def fma(e: Any, a: V, b: V, c: V) -> V:
     return e.sel(special, plain, r)
 
 
+# ---------------------------------------------------------------- pow
+
+
+def _ln2_parts() -> tuple[float, float, float]:
+    """ln 2 as fdlibm's 32-bit ln2_hi (k ln2_hi exact for |k| < 2**21) plus two more floats."""
+    bits = 200
+    third = (1 << bits) // 3
+    total, term, k = 0, third, 1  # ln 2 = 2 atanh(1/3) = 2 sum 3**-(2k+1) / (2k+1)
+    while term:
+        total += term // k
+        term //= 9
+        k += 2
+    ln2 = Fraction(2 * total, 1 << bits)
+    hi = _LN2_HI_D
+    lo = float(ln2 - Fraction(hi))
+    return hi, lo, float(ln2 - Fraction(hi) - Fraction(lo))
+
+
+_LN2_3 = _ln2_parts()
+_TWO_THIRDS = (2 / 3, float(Fraction(2, 3) - Fraction(2 / 3)))
+_ATANH_TAIL = [2.0 / (2 * k + 5) for k in range(12)]  # 2 atanh(t) - 2t - 2t^3/3 = t^5 sum z^k 2/(2k+5)
+_EXP_TAIL = [1.0 / math.factorial(k) for k in range(3, 20)]  # e^r - 1 - r - r^2/2 = r^3 sum r^k/(k+3)!
+
+
+def _log_dd(e: Any, ax: V) -> tuple[V, V]:
+    """ln(ax) = hi + lo to about 2**-65 relative, for finite ax > 0 (SLEEF's two-float structure)."""
+    m, k = _frexp(e, ax)
+    high = e.cmp("ogt", m, e.c(math.sqrt(2.0)))
+    m = e.sel(high, e.mul(m, e.c(0.5)), m)
+    k = e.sel(high, e.add(k, e.c(1.0)), k)
+    f = e.sub(m, e.c(1.0))  # exact
+    dh, dl = two_sum(e, e.c(2.0), f)
+    th = e.div(f, dh)
+    ph, pl = two_prod(e, th, dh)
+    tl = e.div(e.sub(e.sub(e.sub(f, ph), pl), e.mul(th, dl)), dh)  # t = f / (2 + f) = th + tl
+    zh, zl = two_prod(e, th, th)
+    zl = e.add(zl, e.mul(e.c(2.0), e.mul(th, tl)))
+    ch, cl = two_prod(e, zh, th)  # t^3
+    cl = e.add(cl, e.add(e.mul(zl, th), e.mul(zh, tl)))
+    c3h, c3l = two_prod(e, ch, e.c(_TWO_THIRDS[0]))
+    c3l = e.add(c3l, e.add(e.mul(cl, e.c(_TWO_THIRDS[0])), e.mul(ch, e.c(_TWO_THIRDS[1]))))
+    t5 = e.mul(e.mul(ch, zh), poly(e, zh, _ATANH_TAIL))
+    kh = e.mul(k, e.c(_LN2_3[0]))  # exact
+    klh, kll = two_prod(e, k, e.c(_LN2_3[1]))
+    s, t = two_sum(e, kh, e.add(th, th))
+    s, t2 = two_sum(e, s, klh)
+    s, t3 = two_sum(e, s, c3h)
+    lo = e.add(
+        e.add(e.add(t, t2), t3),
+        e.add(e.add(kll, e.mul(k, e.c(_LN2_3[2]))), e.add(e.add(tl, tl), e.add(c3l, t5))),
+    )
+    return fast_two_sum(e, s, lo)
+
+
+def _exp_dd_rounded(e: Any, h: V, lo: V) -> V:
+    """e**(h + lo) rounded once (subnormal results too), for |h| <= 760."""
+    k = e.rint(e.mul(h, e.c(1 / math.log(2))))
+    rh = e.sub(h, e.mul(k, e.c(_LN2_3[0])))  # exact
+    ah, al = two_prod(e, k, e.c(_LN2_3[1]))
+    s, t = two_sum(e, rh, e.neg(ah))
+    t = e.sub(e.sub(e.add(t, lo), al), e.mul(k, e.c(_LN2_3[2])))
+    rh, rl = fast_two_sum(e, s, t)
+    sh, sl = fast_two_sum(e, e.c(1.0), rh)
+    r2 = e.mul(rh, rh)
+    tail = e.add(
+        e.add(rl, e.mul(rh, rl)), e.add(e.mul(e.c(0.5), r2), e.mul(e.mul(r2, rh), poly(e, rh, _EXP_TAIL)))
+    )
+    return ldexp(e, e.add(sh, e.add(sl, tail)), k)
+
+
+def powf(e: Any, x: V, y: V) -> V:
+    """x**y = e**(y ln|x|) in two-float arithmetic, with C99's (numpy's) special cases: x**0 = 1**y = 1,
+    (-1)**+-inf = 1, a negative x to an odd integer keeps its sign, to a non-integer is NaN."""
+    ax = e.fabs(x)
+    lh, ll = _log_dd(e, e.sel(e.band(e.cmp("ogt", ax, e.c(0.0)), e.cmp("olt", ax, e.c(_INF))), ax, e.c(1.0)))
+    zero, inf = e.cmp("oeq", ax, e.c(0.0)), e.cmp("oeq", ax, e.c(_INF))
+    lh = e.sel(zero, e.c(-_INF), e.sel(inf, e.c(_INF), lh))
+    ll = e.sel(e.bor(zero, inf), e.c(0.0), ll)
+    finite_y = e.cmp("olt", e.fabs(y), e.c(2.0**900))  # two_prod's split needs no overflow
+    ph = e.mul(lh, y)
+    _, pe = two_prod(e, lh, e.sel(finite_y, y, e.c(1.0)))
+    pl = e.sel(finite_y, e.add(pe, e.mul(ll, y)), e.c(0.0))
+    pl = e.sel(e.cmp("oeq", lh, e.c(0.0)), e.c(0.0), pl)  # |x| == 1
+    inside = e.band(e.cmp("ole", ph, e.c(720.0)), e.cmp("oge", ph, e.c(-760.0)))
+    r = _exp_dd_rounded(e, e.sel(inside, ph, e.c(0.0)), e.sel(inside, pl, e.c(0.0)))
+    r = e.sel(e.cmp("ogt", ph, e.c(720.0)), e.c(_INF), r)
+    r = e.sel(e.cmp("olt", ph, e.c(-760.0)), e.c(0.0), r)
+    y_int = e.cmp("oeq", e.floor(y), y)
+    half = e.mul(y, e.c(0.5))
+    odd = e.band(e.band(y_int, e.cmp("olt", e.fabs(y), e.c(2.0**53))), e.cmp("one", e.floor(half), half))
+    r = e.sel(e.band(negative(e, x), odd), e.neg(r), r)
+    neg_finite = e.band(e.cmp("olt", x, e.c(0.0)), e.cmp("ogt", x, e.c(-_INF)))
+    bad = e.bor(e.band(neg_finite, e.bnot(y_int)), e.bor(isnan(e, x), isnan(e, y)))
+    r = e.sel(bad, e.c(_NAN), r)
+    one = e.bor(e.cmp("oeq", x, e.c(1.0)), e.cmp("oeq", y, e.c(0.0)))
+    one = e.bor(one, e.band(e.cmp("oeq", x, e.c(-1.0)), e.cmp("oeq", e.fabs(y), e.c(_INF))))
+    return e.sel(one, e.c(1.0), r)
+
+
 ALGORITHMS: dict[str, Callable[..., Any]] = {
     "math.sin": sin,
     "math.cos": cos,
@@ -961,6 +1053,7 @@ ALGORITHMS: dict[str, Callable[..., Any]] = {
     "math.atan": atan,
     "math.atan2": atan2,
     "math.fma": fma,
+    "math.powf": powf,
 }
 """khal math op name -> its f64 algorithm over an emitter (`Ops` here, numpy float64 in the tests)."""
 
@@ -974,7 +1067,6 @@ EXPANSIONS: dict[str, Callable[..., SSAValue]] = {
     "math.exp2": exp2,
     "math.log": log,
     "math.log2": log2,
-    "math.powf": pow,
     **{name: _on_spirv(fn) for name, fn in ALGORITHMS.items()},
 }
 """khal math op name -> its f64 expansion (the arguments are the op's operands)."""

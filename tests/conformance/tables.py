@@ -326,17 +326,6 @@ EXACT_MATH = {
 MATH_ULP = {"f16": 1, "f32": 2, "f64": 2}
 
 
-def math_target_row(label: str, t: str, name: str, x: np.ndarray) -> np.ndarray | None:
-    """docs/semantics.md's target rows for the math table on backend `label`: a mask of the inputs whose
-    documented result there is NaN, or None when the function is not held to the bound there at all.
-
-    - webgpu f64 `pow`: exp(y log x) in f64, about 3 |y log x| ulps and wrong at the overflow and
-      subnormal edges: no bound stated (tests/unit/test_spirv_types.py pins what it does hold)."""
-    if label.startswith("webgpu") and t == "f64" and name == "pow":
-        return None
-    return np.zeros(len(x), bool)
-
-
 def math_ulp(name: str, t: str) -> int:
     """The ulp bound of `name` on type `t`."""
     return 0 if name in EXACT_MATH else MATH_ULP[t]

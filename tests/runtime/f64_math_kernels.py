@@ -38,9 +38,10 @@ def f64_binary(x: Array[f64], y: Array[f64], out: Array[f64]):
     if i < len(x):
         a = x[i]
         b = y[i]
-        out[3 * i] = ks.atan2(a, b)
-        out[3 * i + 1] = a // b
-        out[3 * i + 2] = a % b
+        out[4 * i] = ks.atan2(a, b)
+        out[4 * i + 1] = a // b
+        out[4 * i + 2] = a % b
+        out[4 * i + 3] = ks.pow(a, b)
 
 
 @khal.kernel

@@ -1,4 +1,4 @@
-"""The f64 functions SPIR-V has no instruction for (sin cos tan tanh asin acos atan atan2 fma, and
+"""The f64 functions SPIR-V has no instruction for (sin cos tan tanh asin acos atan atan2 pow fma, and
 Python's `//` and `%`), run on WebGPU against numpy: within 2 ulp of the correctly rounded result (x87
 long double references), exact for fma (Fractions), `//` and `%` (numpy's floor_divide/remainder), over
 wide random inputs and IEEE special values. sin/cos/tan over the whole f64 range: both reductions
@@ -96,9 +96,9 @@ def test_atan2_within_2_ulp(webgpu: khal.Backend, rng: np.random.Generator) -> N
     ey, ex = np.meshgrid(SPECIALS, SPECIALS)
     y = np.concatenate([ey.ravel(), wide(rng, n, -40, 40), rng.uniform(-100, 100, n)])
     x = np.concatenate([ex.ravel(), wide(rng, n, -40, 40), rng.uniform(-100, 100, n)])
-    out = np.zeros(3 * len(x))
+    out = np.zeros(4 * len(x))
     khal.launch(f64_binary, len(x), y, x, out, backend=webgpu)
-    got = out[0::3]
+    got = out[0::4]
     with np.errstate(all="ignore"):
         d = ulp_error(got, np.arctan2(y.astype(LD), x.astype(LD)))
     worst = int(np.argmax(d))
@@ -113,16 +113,34 @@ def test_floor_divide_and_remainder_are_numpys(webgpu: khal.Backend, rng: np.ran
     ea, eb = np.meshgrid(SPECIALS, SPECIALS)
     a = np.concatenate([ea.ravel(), bits[0], rng.uniform(-100, 100, n), wide(rng, n, -1074, 1023)])
     b = np.concatenate([eb.ravel(), bits[1], rng.uniform(-8, 8, n), wide(rng, n, -1074, 1023)])
-    out = np.zeros(3 * len(a))
+    out = np.zeros(4 * len(a))
     khal.launch(f64_binary, len(a), a, b, out, backend=webgpu)
     with np.errstate(all="ignore"):
         want = [np.floor_divide(a, b), np.remainder(a, b)]
     for k, ref in ((1, want[0]), (2, want[1])):
-        got = out[k::3]
+        got = out[k::4]
         same = (got.view(np.int64) == ref.view(np.int64)) | (np.isnan(got) & np.isnan(ref))
         bad = np.nonzero(~same)[0]
         shown = [(a[i], b[i], got[i], ref[i]) for i in bad[:4]]
         assert bad.size == 0, f"{'//' if k == 1 else '%'}: {bad.size} differ (a, b, got, want): {shown}"
+
+
+def test_pow_within_2_ulp(webgpu: khal.Backend, rng: np.random.Generator) -> None:
+    """pow over wide |x| and y (y ln|x| up to the overflow and subnormal edges), negative x with
+    integer y, and C99's special cases (numpy's np.power)."""
+    n = 6000
+    ex, ey = np.meshgrid(SPECIALS, SPECIALS)
+    ints = rng.integers(-60, 60, n).astype(np.float64)
+    x = [ex.ravel(), rng.uniform(0, 100, n), np.abs(wide(rng, n, -1074, 1023)), rng.uniform(0.99, 1.01, n)]
+    y = [ey.ravel(), rng.uniform(-8, 8, n), rng.uniform(-1, 1, n), rng.uniform(-30000, 30000, n)]
+    x, y = np.concatenate([*x, rng.uniform(-4, 4, n)]), np.concatenate([*y, ints])
+    out = np.zeros(4 * len(x))
+    khal.launch(f64_binary, len(x), x, y, out, backend=webgpu)
+    got = out[3::4]
+    with np.errstate(all="ignore"):
+        d = ulp_error(got, np.power(x.astype(LD), y.astype(LD)))
+    worst = int(np.argmax(d))
+    assert d.max() <= 2, f"pow({x[worst]!r}, {y[worst]!r}) = {got[worst]!r}: {d.max()} ulp"
 
 
 def exact_fma(a: float, b: float, c: float) -> float:

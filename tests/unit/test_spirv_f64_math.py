@@ -1,4 +1,4 @@
-"""`spirv_f64_math`'s f64 algorithms (sin cos tan tanh asin acos atan atan2 fma) on numpy float64
+"""`spirv_f64_math`'s f64 algorithms (sin cos tan tanh asin acos atan atan2 pow fma) on numpy float64
 (`NumpyEmitter64`: IEEE ops, one rounding each, no contraction), over many more inputs than a WebGPU
 run takes: within 2 ulp of x87 long double references, fma bit for bit against Fractions.
 tests/runtime/test_f64_math.py runs the same functions through SPIR-V on WebGPU."""
@@ -97,6 +97,21 @@ def test_atan2_within_2_ulp(rng: np.random.Generator) -> None:
     y, x = wide(rng, -40, 40), wide(rng, -40, 40)
     d = ulp_error(run("atan2", y, x), np.arctan2(y.astype(LD), x.astype(LD)))
     assert d.max() <= 2, (y[np.argmax(d)], x[np.argmax(d)], d.max())
+
+
+def test_pow_within_2_ulp(rng: np.random.Generator) -> None:
+    """pow: y ln|x| up to the overflow and subnormal edges, x near 1 with huge y, negative x."""
+    cases = [
+        (rng.uniform(0, 100, N), rng.uniform(-8, 8, N)),
+        (np.abs(wide(rng, -1074, 1024)), rng.uniform(-1, 1, N)),
+        (rng.uniform(0.99, 1.01, N), rng.uniform(-60000, 60000, N)),
+        (rng.uniform(-4, 4, N), rng.integers(-300, 300, N).astype(np.float64)),
+    ]
+    for x, y in cases:
+        with np.errstate(all="ignore"):
+            d = ulp_error(run("powf", x, y), np.power(x.astype(LD), y.astype(LD)))
+        worst = int(np.argmax(d))
+        assert d.max() <= 2, f"pow({x[worst]!r}, {y[worst]!r}): {d.max()} ulp"
 
 
 def test_fma_is_exact(rng: np.random.Generator) -> None:
