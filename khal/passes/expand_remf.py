@@ -10,12 +10,12 @@ below 2**24 times a power of two that f32 holds, converts back exactly. f16 is c
 exact, so rounding back is exact too).
 
 f64 (whose 53-bit mantissas would need 128-bit products) is long division by float steps instead:
-each step scales `|y|` by a power of two to `bs`, at most 52 bits below `r`, takes `q = trunc(r / bs)`
-(exact or one too many) and the exact `r - q bs` (representable): `fma(-q, bs, r)` where `fma` is
-fused (CUDA's `fma.rn`), else (`fused_fma=false`: Vulkan promises no fused fma, and lavapipe's f64 one
-is not) Dekker's exact product of `q` and `bs` and two exact subtractions. It adds `bs` back when `r`
-went below zero. 41 steps cover every exponent gap.
-"""
+each step scales `|y|` by a power of two to `bs`, at most 52 bits below `r`, takes `q = floor(r / bs)`
+(exact or one too many) and the exact `r - q bs` (representable) as `fma(-q, bs, r)` where `fma` is
+fused (CUDA's `fma.rn`), adding `bs` back when `r` went below zero; 41 steps cover every exponent
+gap. With `fused_fma=false` (Vulkan promises no fused fma, lavapipe's f64 one rounds twice, and a
+driver may contract `a * b + c`) each step is at most 26 bits, so `q < 2**27` times either 26-bit
+half of `bs` is exact, and `r - q bh - q bl` takes two exact subtractions (82 steps)."""
 
 from __future__ import annotations
 
