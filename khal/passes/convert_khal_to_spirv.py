@@ -34,10 +34,10 @@ ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). f16, f64
 native (capabilities Float16, Float64, Int64); i8/i16 (and bool arrays, i8 in khal IR) live in i32
 registers, zero-extended and masked after each op that could leave the width (numpy's wrap-around),
 sign-extended before each signed op; arrays of 8/16-bit elements (and of f16) are arrays of 32-bit
-words, stored with an atomic and + or so that neighbours in one word never race. Of the f64 functions
-GLSL.std.450 only defines for 16/32-bit floats, exp, exp2, log, log2 and pow are f64 expansions
-(`spirv_f64_math`); sin, cos, tan, tanh, asin, acos, atan, atan2 and fma are a located CompileError
-(no accurate f64 implementation yet; GLSL's f64 Fma need not be fused). Every wgpu
+words, stored with an atomic and + or so that neighbours in one word never race. The f64 functions
+GLSL.std.450 only defines for 16/32-bit floats (exp, exp2, log, log2, pow, sin, cos, tan, tanh, asin,
+acos, atan, atan2), and f64 fma (GLSL's need not be fused), are f64 expansions (`spirv_f64_math`);
+f64 trunc and roundeven keep IEEE's signed zeros (`f64_rounding`). Every wgpu
 feature the module needs (`shader-f16`, `shader-f64`, `shader-int64`, `subgroup`, `shader-float32-atomic`)
 is recorded with the located first use in the interface's `requires`; the runtime checks it against its
 adapter. `atomic_compare_exchange` is a located `CompileError` (naga refuses its result, see `cmpxchg`),
@@ -364,7 +364,8 @@ _Put = Callable[[int, SSAValue, "int | None"], None]
 
 
 def _no_accurate_f64(op: Operation) -> Exception:
-    """The error for an f64 function this lowering has no accurate implementation of."""
+    """The error for an f64 function this lowering has no accurate implementation of (none of the
+    math ops the frontend emits today: a guard for new ones)."""
     fn = op.name.removeprefix("math.").removesuffix("f")
     return op_error(
         op,
