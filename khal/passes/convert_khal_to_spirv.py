@@ -34,10 +34,10 @@ ops, which map 1:1: `divsi` -> `SDiv`, `cmpi ult` -> `ULessThan`, ...). f16, f64
 native (capabilities Float16, Float64, Int64); i8/i16 (and bool arrays, i8 in khal IR) live in i32
 registers, zero-extended and masked after each op that could leave the width (numpy's wrap-around),
 sign-extended before each signed op; arrays of 8/16-bit elements (and of f16) are arrays of 32-bit
-words, stored with an atomic and + or so that neighbours in one word never race. Of the f64 functions
-GLSL.std.450 only defines for 16/32-bit floats, exp, exp2, log, log2 and pow are f64 expansions
-(`spirv_f64_math`); sin, cos, tan, tanh, asin, acos, atan, atan2 and fma are a located CompileError
-(no accurate f64 implementation yet; GLSL's f64 Fma need not be fused). Every wgpu
+words, stored with an atomic and + or so that neighbours in one word never race. The f64 functions
+GLSL.std.450 only defines for 16/32-bit floats (exp, exp2, log, log2, pow, sin, cos, tan, tanh, asin,
+acos, atan, atan2), and f64 fma (GLSL's need not be fused), are f64 expansions (`spirv_f64_math`);
+f64 trunc and roundeven keep IEEE's signed zeros (`f64_rounding`). Every wgpu
 feature the module needs (`shader-f16`, `shader-f64`, `shader-int64`, `subgroup`, `shader-float32-atomic`)
 is recorded with the located first use in the interface's `requires`; the runtime checks it against its
 adapter. `atomic_compare_exchange` is a located `CompileError` (naga refuses its result, see `cmpxchg`),
@@ -364,7 +364,8 @@ _Put = Callable[[int, SSAValue, "int | None"], None]
 
 
 def _no_accurate_f64(op: Operation) -> Exception:
-    """The error for an f64 function this lowering has no accurate implementation of."""
+    """The error for an f64 function this lowering has no accurate implementation of (none of the
+    math ops the frontend emits today: a guard for new ones)."""
     fn = op.name.removeprefix("math.").removesuffix("f")
     return op_error(
         op,
@@ -1220,8 +1221,10 @@ class _KernelLowering:
             self.narrow_arith(op)
         elif op.name in _SAME and _SAME[op.name] in _F32_ONLY and isinstance(op.results[0].type, Float64Type):
             self.f64_in_f32(op)
+        elif op.name in ("math.trunc", "math.roundeven") and isinstance(op.results[0].type, Float64Type):
+            self.f64_rounding(op)
         elif op.name == "math.fma" and isinstance(op.results[0].type, Float64Type):
-            raise _no_accurate_f64(op)  # GLSL's Fma need not be fused, and lavapipe's f64 Fma is not
+            self.f64_in_f32(op)  # GLSL's Fma need not be fused, and lavapipe's f64 Fma is not
         else:
             return False
         return True
@@ -1334,14 +1337,40 @@ class _KernelLowering:
             return self.emit(self.signed(spirv.SConvertOp(x, i64))).results[0]
         return self.mask(x, dw) if dw < 32 else x
 
+    def f64_rounding(self, op: Operation) -> None:
+        """f64 trunc and roundeven with IEEE's signed zeros: lavapipe's f64 Trunc and RoundEven gave +0
+        for -0 and for small negative x (and its Trunc once kept a fraction), so trunc is
+        `x < 0 ? -floor(-x) : floor(x)`, and a zero result takes the sign of x."""
+        x = self.value(op.operands[0])
+        t = x.type
+        zero = self.emit(spirv.ConstantOp(FloatAttr(0.0, t))).results[0]
+        below = self.emit(spirv.FOrdLessThanOp(x, zero)).results[0]
+        if op.name == "math.trunc":
+            neg = self.emit(spirv.FNegateOp(x)).results[0]
+            up = self.emit(spirv.FNegateOp(self.emit(spirv.GLFloorOp(neg)).results[0])).results[0]
+            r = self.emit(spirv.SelectOp(below, up, self.emit(spirv.GLFloorOp(x)).results[0])).results[0]
+        else:
+            r = self.emit(spirv.GLRoundEvenOp(x)).results[0]
+        minus_zero = self.emit(spirv.FNegateOp(zero)).results[0]
+        is_x_zero = self.emit(spirv.FOrdEqualOp(x, zero)).results[0]
+        signed = self.emit(spirv.SelectOp(is_x_zero, x, zero)).results[0]
+        signed = self.emit(spirv.SelectOp(below, minus_zero, signed)).results[0]
+        is_zero = self.emit(spirv.FOrdEqualOp(r, zero)).results[0]
+        self.bind(op.results[0], self.emit(spirv.SelectOp(is_zero, signed, r)).results[0])
+
     def f64_in_f32(self, op: Operation) -> None:
-        """A GLSL.std.450 function that takes no f64: exp, exp2, log, log2 and pow by f64 expansions
-        (`spirv_f64_math`); the others (sin, cos, tan, tanh, asin, acos, atan, atan2) are a located
-        CompileError rather than f32 results silently passed off as f64."""
+        """A GLSL.std.450 function that takes no f64 (exp, exp2, log, log2, pow, sin, cos, tan, tanh,
+        asin, acos, atan, atan2), or f64 `fma` (GLSL's need not be fused): its f64 expansion
+        (`spirv_f64_math`). `fma`, `pow` and the Payne-Hanek reduction of sin/cos/tan work on the
+        bits of f64 values, through i64."""
         from khal.passes.spirv_f64_math import EXPANSIONS
 
         if (expand := EXPANSIONS.get(op.name)) is None:
             raise _no_accurate_f64(op)
+        if op.name in ("math.fma", "math.sin", "math.cos", "math.tan", "math.powf"):
+            self.require(Capability.Int64)
+            fn = op.name.removeprefix("math.")
+            self.need("shader-int64", op, f"f64 {fn} (computed through the i64 bits of its operands)")
         self.bind(op.results[0], expand(self, *(self.value(v) for v in op.operands)))
 
     def need(self, feature: str, op: Operation, what: str) -> None:

@@ -9,16 +9,18 @@ stays below 2**32), unrolled and branch-free so that vectors need nothing specia
 below 2**24 times a power of two that f32 holds, converts back exactly. f16 is computed in f32 (both
 exact, so rounding back is exact too).
 
-f64 (whose mantissas need 64-bit integers, slow on GPUs, and absent from the SPIR-V lowering) is long
-division by float steps instead, exact where `fma` is fused (CUDA's `fma.rn`): each step scales `|y|`
-by a power of two to `bs`, at most 52 bits below `r`, takes `q = trunc(r / bs)` (exact or one too
-many) and `r = fma(-q, bs, r)`, adding `bs` back when that went below zero; every intermediate is
-representable. 41 steps cover every exponent gap.
-"""
+f64 (whose 53-bit mantissas would need 128-bit products) is long division by float steps instead:
+each step scales `|y|` by a power of two to `bs`, at most 52 bits below `r`, takes `q = floor(r / bs)`
+(exact or one too many) and the exact `r - q bs` (representable) as `fma(-q, bs, r)` where `fma` is
+fused (CUDA's `fma.rn`), adding `bs` back when `r` went below zero; 41 steps cover every exponent
+gap. With `fused_fma=false` (Vulkan promises no fused fma, lavapipe's f64 one rounds twice, and a
+driver may contract `a * b + c`) each step is at most 26 bits, so `q < 2**27` times either 26-bit
+half of `bs` is exact, and `r - q bh - q bl` takes two exact subtractions (82 steps)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 from xdsl.context import Context
 from xdsl.dialects import arith
@@ -29,7 +31,6 @@ from xdsl.passes import ModulePass
 from xdsl.pattern_rewriter import PatternRewriter, PatternRewriteWalker, RewritePattern
 
 from khal.dialects.arith_ext import RemFOp
-from khal.passes.diagnostics import op_error
 from khal.passes.expand_arith import Builder, elementwise, half_via_f32, like
 
 _P = 23  # f32's stored mantissa bits
@@ -99,6 +100,8 @@ def exact_fmod(a: SSAValue, b: SSAValue, build: Builder) -> SSAValue:
 
 _P64, _BIAS64 = 52, 1023
 _STEPS64 = -(-(2 * _BIAS64 - 1) // _P64) + 1  # the largest exponent gap, p bits a step, one last step
+_HALF64 = 26  # bits a step without a fused fma: q < 2**27 times a 26-bit half of bs is exact
+_STEPS64_HALF = -(-(2 * _BIAS64 - 1 + _P64) // _HALF64) + 1
 
 
 def _exponent64(x: SSAValue, build: Builder) -> SSAValue:
@@ -118,30 +121,70 @@ def _power_of_two64(k: SSAValue, ft: Attribute, build: Builder) -> SSAValue:
     return build.add(arith.BitcastOp(build.add(arith.ShLIOp(biased, build.const(_P64, t))), ft))
 
 
-def _step64(r: SSAValue, y: SSAValue, e_y: SSAValue, build: Builder) -> SSAValue:
-    """`r` reduced modulo `y * 2**k`, the largest such divisor at most 52 bits below `r`."""
+def _opaque(a: SSAValue, dep: SSAValue, build: Builder) -> SSAValue:
+    """`a`, hidden from algebraic rewrites (`dep` where `dep` is NaN, which poisons the result anyway):
+    Mesa's NIR folds `c - (c - a)` patterns on float ops not marked exact (expand_math.opaque)."""
+    return build.select(build.cmpf("uno", dep, dep), dep, a)
+
+
+def _split64(x: SSAValue, build: Builder) -> tuple[SSAValue, SSAValue]:
+    """x == h + l, each of at most 26 significant bits (Veltkamp's split by 2**27 + 1), for finite
+    0 <= x <= 2**996 (2**27 x must not overflow)."""
+    t = x.type
+    c = _opaque(build.add(arith.MulfOp(build.const(2.0**27 + 1, t), x)), x, build)  # not contracted
+    h = build.add(arith.SubfOp(c, build.add(arith.SubfOp(c, _opaque(x, c, build)))))
+    return h, build.add(arith.SubfOp(x, h))
+
+
+def _residual64(r: SSAValue, q: SSAValue, bs: SSAValue, fused_fma: bool, build: Builder) -> SSAValue:
+    """`r - q bs`, exactly (it is representable): `fma(-q, bs, r)` where fma is fused; else, with
+    `q < 2**27` (`_step64`'s smaller steps), `bs` split in halves of at most 26 bits makes both
+    `q bh` and `q bl` exact, `r - q bh` is exact by Sterbenz, and so is the last subtraction. Every
+    product is exact, so a driver that contracts `r - q * bh` into an fma changes nothing."""
+    if fused_fma:
+        return build.add(xmath.FmaOp(build.add(arith.NegfOp(q)), bs, r))
+    # Above 2**990 the split would overflow: bs and r (q > 0: r >= bs) are scaled by 2**-30
+    # first, exactly, and the residual back.
+    # first, exactly, and the residual back; q == 0 (where r may be too small to scale) keeps r.
+    big = build.cmpf("ogt", bs, build.const(2.0**990, r.type))
+    scale = build.select(big, build.const(2.0**-30, r.type), build.const(1.0, r.type))
+    rs = build.add(arith.MulfOp(r, scale))
+    bh, bl = _split64(build.add(arith.MulfOp(bs, scale)), build)
+    rs = build.add(arith.SubfOp(rs, build.add(arith.MulfOp(q, bh))))
+    q2 = _opaque(q, bl, build)  # else `r - q bh - q bl` may be factored into `r - q (bh + bl)`
+    rs = build.add(arith.SubfOp(rs, build.add(arith.MulfOp(q2, bl))))
+    rs = build.add(arith.DivfOp(rs, scale))
+    return build.select(build.cmpf("oeq", q, build.const(0.0, r.type)), r, rs)
+
+
+def _step64(r: SSAValue, y: SSAValue, e_y: SSAValue, fused_fma: bool, build: Builder) -> SSAValue:
+    """`r` reduced modulo `y * 2**k`, the largest such divisor at most 52 bits below `r` (26 without
+    a fused fma: `_residual64`)."""
     t = e_y.type
     gap = build.add(arith.SubiOp(_exponent64(r, build), e_y))
-    k = build.add(arith.MaxSIOp(build.add(arith.SubiOp(gap, build.const(_P64, t))), build.const(0, t)))
-    k1 = build.add(arith.MinSIOp(k, build.const(_BIAS64, t)))
-    k2 = build.add(arith.SubiOp(k, k1))
-    scaled = build.add(arith.MulfOp(y, _power_of_two64(k1, r.type, build)))
-    bs = build.add(arith.MulfOp(scaled, _power_of_two64(k2, r.type, build)))
-    q = build.add(xmath.TruncOp(build.add(arith.DivfOp(r, bs))))
-    r = build.add(xmath.FmaOp(build.add(arith.NegfOp(q)), bs, r))
+    bits = _P64 if fused_fma else _HALF64
+    k = build.add(arith.MaxSIOp(build.add(arith.SubiOp(gap, build.const(bits, t))), build.const(0, t)))
+    bs = y
+    for _ in range(3):  # 2**k in factors of at most 2**1023 (k < 2100)
+        part = build.add(arith.MinSIOp(k, build.const(_BIAS64, t)))
+        bs = build.add(arith.MulfOp(bs, _power_of_two64(part, r.type, build)))
+        k = build.add(arith.SubiOp(k, part))
+    # floor, not trunc (the same here, r / bs >= 0): lavapipe's f64 Trunc dropped the fraction here
+    q = build.add(xmath.FloorOp(build.add(arith.DivfOp(r, bs))))
+    r = _residual64(r, q, bs, fused_fma, build)
     below = build.cmpf("olt", r, build.const(0.0, r.type))
     return build.select(below, build.add(arith.AddfOp(r, bs)), r)
 
 
-def exact_fmod64(a: SSAValue, b: SSAValue, build: Builder) -> SSAValue:
-    """`fmod(a, b)` on f64 scalars or vectors, exactly where `fma` is fused."""
+def exact_fmod64(a: SSAValue, b: SSAValue, build: Builder, fused_fma: bool = True) -> SSAValue:
+    """`fmod(a, b)` on f64 scalars or vectors, exactly (without a fused `fma`: `_residual64`)."""
     ft = a.type
     it = like(ft, i64)
     x, y = build.add(xmath.AbsFOp(a)), build.add(xmath.AbsFOp(b))
     e_y = _exponent64(y, build)
     r = x
-    for _ in range(_STEPS64):
-        r = _step64(r, y, e_y, build)
+    for _ in range(_STEPS64 if fused_fma else _STEPS64_HALF):
+        r = _step64(r, y, e_y, fused_fma, build)
     a_bits = build.add(arith.BitcastOp(a, it))
     sign = build.add(arith.AndIOp(a_bits, build.const(-(1 << 63), it)))
     r_bits = build.add(arith.BitcastOp(r, it))
@@ -161,7 +204,7 @@ def exact_fmod64(a: SSAValue, b: SSAValue, build: Builder) -> SSAValue:
 
 @dataclass
 class RemFPattern(RewritePattern):
-    """`arith.remf` as `exact_fmod` (f16 and f32) or `exact_fmod64` (only where `fma` is fused)."""
+    """`arith.remf` as `exact_fmod` (f16 and f32) or `exact_fmod64`."""
 
     fused_fma: bool = True
 
@@ -170,21 +213,15 @@ class RemFPattern(RewritePattern):
             return
         element = op.operands[0].type
         element = getattr(element, "element_type", element)
-        if not self.fused_fma and isinstance(element, AnyFloat) and element.bitwidth == 64:
-            # Vulkan does not promise a fused fma (lavapipe's is not), and the f64 long division needs one.
-            raise op_error(
-                op,
-                "f64 // and % have no exact implementation on this target yet (it lacks a fused fma); "
-                "compute in f32 or use the cpu/cuda backend",
-            )
         build = Builder()
-        rewriter.replace(op, build.ops, elementwise(build, half_via_f32(_fmod), *op.operands))
+        fmod = partial(_fmod, fused_fma=self.fused_fma)
+        rewriter.replace(op, build.ops, elementwise(build, half_via_f32(fmod), *op.operands))
 
 
-def _fmod(a: SSAValue, b: SSAValue, build: Builder) -> list[SSAValue]:
+def _fmod(a: SSAValue, b: SSAValue, build: Builder, fused_fma: bool = True) -> list[SSAValue]:
     e = a.type
     assert isinstance(e, AnyFloat)
-    return [exact_fmod64(a, b, build) if e.bitwidth == 64 else exact_fmod(a, b, build)]
+    return [exact_fmod64(a, b, build, fused_fma) if e.bitwidth == 64 else exact_fmod(a, b, build)]
 
 
 @dataclass(frozen=True)
@@ -194,7 +231,7 @@ class ExpandRemFPass(ModulePass):
     name = "khal-expand-remf"
 
     fused_fma: bool = True
-    """Does the target's `fma` round once? Without it, f64 `remf` is a located CompileError."""
+    """Does the target's `fma` round once? Without it, f64 `remf` takes Dekker's exact products."""
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         PatternRewriteWalker(RemFPattern(self.fused_fma), apply_recursively=False).rewrite_module(op)

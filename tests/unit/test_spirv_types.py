@@ -13,6 +13,7 @@ import json
 
 import numpy as np
 import pytest
+from math_emulation import exact_fma64
 from wgpu_harness import compile_spirv, featured_device, lower, run
 
 import khal
@@ -316,16 +317,17 @@ def math_kernel(t: type) -> khal.Kernel:
 
 def math_reference(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
     a, b = a.astype(np.float64), b.astype(np.float64)
+    fma = exact_fma64(a, b, a)
     return [np.exp(a), np.exp2(a), np.log(b), np.log2(b), np.sin(a), np.cos(a), np.tan(a), np.tanh(a),
             np.arcsin(a / 4), np.arccos(a / 4), np.arctan(a), np.arctan2(a, b), np.power(b, a), np.floor(a),
             np.ceil(a), np.round(a), np.trunc(a), a - np.floor(a), np.sign(a), 1 / np.sqrt(b), np.sqrt(b),
-            np.abs(a), a * b + a, np.minimum(a, b), np.maximum(a, b), np.clip(a, -1, 1), a + (b - a) * 0.25,
+            np.abs(a), fma, np.minimum(a, b), np.maximum(a, b), np.clip(a, -1, 1), a + (b - a) * 0.25,
             (a >= 0.5).astype(np.float64)]  # fmt: skip
 
 
 @khal.kernel(workgroup_size=64)
 def f64_math(o: Array[f64], a: Array[f64], b: Array[f64], n: u32):
-    """The f64 functions the SPIR-V target has accurate expansions of (the others: a CompileError)."""
+    """f64 exp, exp2, log, log2, pow, min and max at their edges (the other f64 functions: test_f64_math)."""
     i = ks.global_invocation_id().x
     if i < n:
         x = a[i]
@@ -341,14 +343,16 @@ def f64_math(o: Array[f64], a: Array[f64], b: Array[f64], n: u32):
 
 
 @pytest.mark.webgpu
-def test_f64_math_is_accurate_or_a_located_error(device, rng: np.random.Generator) -> None:
-    """sin & co. have no f64 form in GLSL.std.450 (and f64 Fma need not be fused): a located CompileError,
-    not f32 results passed off as f64; exp/exp2/log/log2/pow are f64 expansions (pow: 1**y == 1 for
-    any y), min/max propagate NaN."""
-    with pytest.raises(
-        khal.CompileError, match=r"test_spirv_types\.py:\d+:\d+: error: f64 sin has no accurate"
-    ):
-        math_kernel(f64).asm("webgpu", "spirv")
+def test_f64_math_is_accurate(device, rng: np.random.Generator) -> None:
+    """Every f64 function is an f64 expansion (none computes in f32: sin of an f64 input differs from
+    the f32 result), accurate to a few ulps; pow keeps 1**y == 1 for any y, min/max propagate NaN."""
+    x = np.array([0.1, 1e-30, 3.0, 700.5], np.float64)
+    n64 = 64
+    a = np.resize(x, n64)
+    b = np.full(n64, 0.75)
+    out = run(device, math_kernel(f64), [np.zeros(28 * n64), a, b, np.uint32(n64)], 1)[0].reshape(n64, 28)
+    np.testing.assert_array_equal(out[:4, 4], np.sin(x))  # correctly rounded here; f32 sin is not
+    assert not np.array_equal(out[:4, 4], np.sin(x.astype(np.float32)).astype(np.float64))
     n = 128
     a = rng.uniform(-3.5, 3.5, n)
     b = rng.uniform(0.25, 4.0, n)
@@ -372,15 +376,17 @@ def test_f64_math_is_accurate_or_a_located_error(device, rng: np.random.Generato
         np.testing.assert_allclose(out[:, j], col, rtol=rtol, atol=0.0, err_msg=name)
 
 
-# Tolerances: f32 as Vulkan's precision table allows; f64 exp/exp2/log/log2/pow are f64 expansions (a few
-# ulps; pow about 3 |y log x| ulps: up to 5e-15 for the math test's inputs); f16 to a few f16 ulps.
-F64_EXPANDED = {"exp": 4e-16, "exp2": 4e-16, "log": 4e-16, "log2": 6e-16, "pow": 5e-15}
+# Tolerances: f32 as Vulkan's precision table allows; f64 functions are f64 expansions (a few ulps; fma
+# exact); f16 to a few f16 ulps.
+_TWO_ULP = 4.5e-16  # 2 ulp of f64, relative (at most 2**-51)
+F64_EXPANDED = {"exp": 4e-16, "exp2": 4e-16, "log": 4e-16, "log2": 6e-16, "fma": 0.0}
+F64_EXPANDED |= {f: _TWO_ULP for f in ("sin", "cos", "tan", "tanh", "asin", "acos", "atan", "atan2", "pow")}
 RTOL = {f16: 4e-3, f32: 2e-6, f64: 2e-6}
 ATOL = {f16: 2e-3, f32: 2e-6, f64: 1e-6}
 
 
 @pytest.mark.webgpu
-@pytest.mark.parametrize("t", [f16, f32], ids=NAMES.get)
+@pytest.mark.parametrize("t", [f16, f32, f64], ids=NAMES.get)
 def test_math_functions(device, t: type, rng: np.random.Generator) -> None:
     n = 128
     dt = NP[t]
@@ -559,10 +565,9 @@ def test_f64_exp_log_over_the_whole_range(device, rng: np.random.Generator) -> N
     # subnormal results may be flushed to zero (Vulkan leaves f64 denormals to the device)
     for j, (name, r) in enumerate(zip(["exp", "exp2", "log", "log2"], ref[:4], strict=True)):
         np.testing.assert_allclose(out[:, j], r, rtol=F64_EXPANDED[name], atol=1e-300, err_msg=name)
-    # pow = exp(y log x): the few-ulp error of y log x is amplified by its size
+    # pow: e**(y ln|x|) in two-float arithmetic, within 2 ulp however large y ln|x| is
     with np.errstate(all="ignore"):
-        bound = F64_EXPANDED["pow"] + np.abs(y * np.log(np.abs(x))) * 7e-16
         err = np.abs(out[:, 4] - ref[4]) / np.abs(ref[4])
     normal = np.isfinite(ref[4]) & (np.abs(ref[4]) > 1e-300)
-    assert (err[normal] <= bound[normal]).all(), (x[normal][err[normal] > bound[normal]], err[normal].max())
+    assert (err[normal] <= F64_EXPANDED["pow"]).all(), (x[normal][err[normal] > _TWO_ULP], err[normal].max())
     np.testing.assert_allclose(out[~normal, 4], ref[4][~normal], rtol=0, atol=1e-300)
