@@ -69,6 +69,10 @@ INT_OPS: dict[str, tuple[str, Ref]] = {
     "neg": ("-x", _int_binary(lambda a, b, dt: -a)),
     "invert": ("~x", _int_binary(lambda a, b, dt: ~a)),
     "abs": ("abs(x)", _int_binary(lambda a, b, dt: abs(a))),
+    # abs(MIN) used after, not only stored: ptxas kept an i16's IABS result of +32768 in its 32-bit
+    # register and folded min(abs(x), 0) to 0 (khal/targets/ptx.py `spell_abs`)
+    "abs_shr": ("abs(x) >> 1", _int_binary(lambda a, b, dt: wrap(abs(a), dt).astype(object) >> 1)),
+    "abs_min0": ("min(abs(x), x - x)", _int_binary(lambda a, b, dt: np.minimum(wrap(abs(a), dt), 0))),
 }
 
 # name -> (expression, numpy reference in the type itself, ulp bound on every backend)
