@@ -80,7 +80,8 @@ def test_special_values() -> None:
     s = np.array([0.0, -0.0, np.inf, -np.inf, np.nan, 5e-324, -5e-324, 1e-310, 1.0, -1.0, 1.0000000000000002,
                   -1.0000000000000002, 0.5, 22.0, -22.0, 1e300, 1.7976931348623157e308])  # fmt: skip
     for name, fn in REFERENCE.items():
-        got, want = run(name, s), fn(s)
+        with np.errstate(invalid="ignore"):  # numpy's own sin(inf) & co. are NaN, as wanted
+            got, want = run(name, s), fn(s)
         same = (got.view(np.int64) == want.view(np.int64)) | (np.isnan(got) & np.isnan(want))
         assert same.all(), (name, s[~same], got[~same], want[~same])
     y, x = (v.ravel() for v in np.meshgrid(s, s))
