@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from khal import _lazy_formats
-
-_lazy_formats.install()
-
+from khal import _lazy_formats  # noqa: F401 - first: defers xDSL's format parsing (installs on import)
 from khal.backends import backend_classes, missing_backend
 from khal.errors import BackendUnavailable, CompileError
 from khal.kernel import Func, Kernel, func, kernel, struct

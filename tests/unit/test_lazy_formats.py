@@ -11,11 +11,10 @@ from khal import _lazy_formats
 
 
 def test_formats_parse_on_first_use_and_round_trip() -> None:
+    import xdsl.irdl.declarative_assembly_format as formats
     from xdsl.context import Context
     from xdsl.dialects import arith, builtin, func
     from xdsl.parser import Parser
-
-    import xdsl.irdl.declarative_assembly_format as formats
 
     assert getattr(formats.FormatProgram.from_str, "_khal_lazy", False)
     text = (
