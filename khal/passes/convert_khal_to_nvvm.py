@@ -26,6 +26,15 @@ unfolded over the counts (x fastest), `num_workgroups` the counts. A grid of mor
 workgroups runs none. Where the kernel uses workgroup memory a `barrier0` ends each iteration, so that
 no invocation overwrites what a slower one of the same block still reads. The loop's bounds are the
 same in every invocation of a block, so barriers in the body stay in uniform control flow.
+
+`{coarsen=N}` (N > 1) runs N workgroups per block, in kernels without barriers, workgroup memory or
+subgroup ops (others are left as they are): the kernel takes one more parameter, `__groups_x: i32`,
+the logical workgroup count in x, and the runtime launches ceil(count / N) blocks in x. Block b runs
+workgroups b * N + j for j = 0..N-1 (those below `__groups_x`) one after another in a loop of
+constant trip count, which LLVM unrolls: each thread then has N workgroups' loads in flight instead of
+one, which is what a bandwidth-bound kernel needs to reach the memory's speed. Workgroup j of a block
+reads the same `tid`, so every access of an iteration is coalesced as in the plain kernel.
+`num_workgroups().x` is `__groups_x`.
 """
 
 from __future__ import annotations
@@ -348,6 +357,56 @@ def _virtualise(function: func.FuncOp) -> VirtualGrid:
     return VirtualGrid(ids, counts)
 
 
+# --------------------------------------------------------------------------- coarsening
+
+GROUPS_PARAM = "__groups_x"
+"""The parameter a coarsened kernel takes after its own: the logical workgroup count in x."""
+
+_NOT_COARSENED = (
+    khal.WorkgroupBarrierOp,
+    khal.StorageBarrierOp,
+    khal.WorkgroupAllocOp,
+    khal.SubgroupReduceOp,
+    khal.SubgroupBroadcastFirstOp,
+    khal.SubgroupInvocationIdOp,
+    khal.SubgroupSizeOp,
+)
+
+
+def coarsenable(function: func.FuncOp) -> bool:
+    """Whether a block may run several workgroups of `function` one after another: the workgroups of
+    a kernel without barriers, workgroup memory or subgroup ops never wait for or see each other."""
+    return not any(isinstance(op, _NOT_COARSENED) for op in function.walk())
+
+
+def _coarsen(function: func.FuncOp, factor: int) -> VirtualGrid:
+    """Run `factor` consecutive workgroups in x per block: block b runs workgroups `b * factor + j`,
+    j = 0..factor-1, those below the `__groups_x` parameter (the logical count)."""
+    block = function.body.block
+    ret = block.last_op
+    assert isinstance(ret, func.ReturnOp)
+    body_ops = [op for op in block.ops if op is not ret]
+    for op in body_ops:
+        op.detach()
+    groups = block.insert_arg(i32, len(block.args))
+    groups.name_hint = GROUPS_PARAM
+    prologue: list[Operation] = []
+    first = _binop(arith.MuliOp, _sreg("ctaid.x", prologue), _const(factor, prologue), prologue)
+    ids_yz = (_sreg("ctaid.y", prologue), _sreg("ctaid.z", prologue))
+    counts_yz = (_sreg("nctaid.y", prologue), _sreg("nctaid.z", prologue))
+    lower, upper, step = _const(0, prologue), _const(factor, prologue), _const(1, prologue)
+    loop_body = Block(arg_types=[i32])
+    head: list[Operation] = []
+    group = _binop(arith.AddiOp, first, loop_body.args[0], head)
+    inside = arith.CmpiOp(group, groups, "ult")
+    head += [inside, scf.IfOp(inside.result, [], [*body_ops, scf.YieldOp()])]
+    loop_body.add_ops([*head, scf.YieldOp()])
+    prologue.append(scf.ForOp(lower, upper, step, [], loop_body))
+    block.insert_ops_before(prologue, ret)
+    function.function_type = FunctionType.from_lists([a.type for a in block.args], [])
+    return VirtualGrid((group, *ids_yz), (groups, *counts_yz))
+
+
 def _lower_ops(function: func.FuncOp, wg_size: tuple[int, int, int], grid: VirtualGrid | None) -> None:
     for op in list(function.walk()):
         ops: list[Operation] = []
@@ -369,13 +428,20 @@ class ConvertKhalToNVVMPass(ModulePass):
     virtual_grid: bool = False
     """Compile the grid-stride variant whose workgroup counts come from parameters (see above)."""
 
+    coarsen: int = 1
+    """Run this many workgroups (consecutive in x) per block, in kernels that allow it (see above)."""
+
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for kernel in [k for k in op.ops if isinstance(k, khal.KernelOp)]:
             wg = tuple(int(v) for v in kernel.workgroup_size.get_values())
             function = _kernel_function(kernel)
             op.body.block.insert_op_before(function, kernel)
             Rewriter.erase_op(kernel)
-            grid = _virtualise(function) if self.virtual_grid else None
+            grid = None
+            if self.virtual_grid:
+                grid = _virtualise(function)
+            elif self.coarsen > 1 and coarsenable(function):
+                grid = _coarsen(function, self.coarsen)
             _lower_ops(function, (wg[0], wg[1], wg[2]), grid)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp) and CUDA_KERNEL_ATTR not in f.attributes]:
             for inner in fn.walk():
@@ -383,4 +449,4 @@ class ConvertKhalToNVVMPass(ModulePass):
                     raise op_error(inner, f"{inner.name} in a device function that was not inlined")
 
 
-__all__ = ["CUDA_KERNEL_ATTR", "GRID_PARAMS", "WARP_SIZE", "ConvertKhalToNVVMPass", "VirtualGrid"]
+__all__ = ["CUDA_KERNEL_ATTR", "GRID_PARAMS", "GROUPS_PARAM", "coarsenable", "WARP_SIZE", "ConvertKhalToNVVMPass", "VirtualGrid"]

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -99,10 +99,18 @@ class CudaOptions:
     arch: str = DEFAULT_ARCH
     ptx: str = DEFAULT_PTX
     virtual_grid: bool = False
+    coarsen: int = 1
+    """Workgroups per block where the kernel allows it (`convert-khal-to-nvvm{coarsen}`)."""
+    noalias: bool = False
+    """Array pointers `noalias` (read-only ones then load through the non-coherent path): only for
+    launches whose written arrays overlap no other array argument (the runtime checks)."""
 
     def key(self) -> str:
         """The part of the options key these decide."""
-        return f"{self.arch}/{self.ptx}" + ("/virtual-grid" if self.virtual_grid else "")
+        key = f"{self.arch}/{self.ptx}" + ("/virtual-grid" if self.virtual_grid else "")
+        if self.coarsen > 1:
+            key += f"/coarsen{self.coarsen}"
+        return key + ("/noalias" if self.noalias else "")
 
 
 _OPTIONS: ContextVar[CudaOptions | None] = ContextVar("khal_cuda_options", default=None)
@@ -123,7 +131,7 @@ def options() -> CudaOptions:
     current = _OPTIONS.get() or CudaOptions()
     arch_env, ptx_env = os.environ.get("KHAL_CUDA_ARCH"), os.environ.get("KHAL_CUDA_PTX")
     if arch_env or ptx_env:
-        current = CudaOptions(arch_env or current.arch, ptx_env or current.ptx, current.virtual_grid)
+        current = replace(current, arch=arch_env or current.arch, ptx=ptx_env or current.ptx)
     return current
 
 
@@ -262,10 +270,15 @@ class CudaTarget(Target):
     llvm_ir_stage = "llvm"
 
     def pipeline(self) -> str:
-        """The pipeline; under `virtual_grid` options its NVVM lowering takes that option."""
+        """The pipeline, its NVVM and LLVM lowerings taking the options in force (`CudaOptions`)."""
         spec = super().pipeline()
-        if options().virtual_grid:
+        current = options()
+        if current.virtual_grid:
             spec = spec.replace(NVVM_PASS, VIRTUAL_GRID_PASS, 1)
+        elif current.coarsen > 1:
+            spec = spec.replace(NVVM_PASS, f"{NVVM_PASS}{{coarsen={current.coarsen}}}", 1)
+        if current.noalias:
+            spec = spec.replace("noalias=false}", "noalias=true}", 1)
         return spec
 
     def options_key(self) -> str:
