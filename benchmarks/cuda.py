@@ -49,11 +49,13 @@ TILE = 16
 CALLS = 2000
 
 
-@khal.kernel(workgroup_size=256)
-def saxpy(y: Array[f32], x: Array[f32], alpha: f32):
+def saxpy_source(y: Array[f32], x: Array[f32], alpha: f32):
     i = ks.global_invocation_id().x
     if i < len(y):
         y[i] = alpha * x[i] + y[i]
+
+
+saxpy = khal.kernel(workgroup_size=256)(saxpy_source)
 
 
 @khal.kernel(workgroup_size=64)
@@ -171,11 +173,27 @@ def saxpy_rows(gpu: Any, repeat: int, inner: int) -> list[Row]:
         gpu.submit(enc)
 
     t = best_time(khal_saxpy, gpu.synchronize, repeat, inner)
-    rows.append(("saxpy 2^26: khal", saxpy_bytes / t / 1e9, "GB/s", "copy"))
+    label = f"saxpy 2^26: khal ({gpu.coarsen} workgroups per block)"
+    rows.append((label, saxpy_bytes / t / 1e9, "GB/s", "copy"))
     expected = y_np + np.float32(0.5) * x_np * (1 + repeat * inner)  # warm-up + timed runs
     ok = np.allclose(gpu.slow_read_vec(y), expected, rtol=1e-3, atol=1e-3)
     if not ok:
         rows.append(("saxpy 2^26: khal result", None, "", "MISMATCH against numpy"))
+    default = gpu.coarsen
+    for factor in sorted({1, 2, 8} - {default}):  # what the coarsening buys (KHAL_CUDA_COARSEN)
+        gpu.coarsen = factor
+        kernel = khal.kernel(workgroup_size=256)(saxpy_source)  # a new kernel: a new plan
+
+        def run(kernel: Any = kernel) -> None:
+            enc = gpu.begin_encoding()
+            with enc.begin_pass("saxpy") as p:
+                kernel.call(p, n, y, x, 0.5)
+            gpu.submit(enc)
+
+        t = best_time(run, gpu.synchronize, repeat, inner)
+        gpu.coarsen = default
+        label = f"saxpy 2^26: khal, {factor} workgroup(s) per block"
+        rows.append((label, saxpy_bytes / t / 1e9, "GB/s", "copy"))
     rows += torch_rows(n, x_np, y_np, saxpy_bytes, repeat, inner)
     rows += cupy_saxpy_row(n, x_np, y_np, saxpy_bytes, repeat, inner)
     return rows

@@ -30,11 +30,17 @@ same in every invocation of a block, so barriers in the body stay in uniform con
 `{coarsen=N}` (N > 1) runs N workgroups per block, in kernels without barriers, workgroup memory or
 subgroup ops (others are left as they are): the kernel takes one more parameter, `__groups_x: i32`,
 the logical workgroup count in x, and the runtime launches ceil(count / N) blocks in x. Block b runs
-workgroups b * N + j for j = 0..N-1 (those below `__groups_x`) one after another in a loop of
-constant trip count, which LLVM unrolls: each thread then has N workgroups' loads in flight instead of
-one, which is what a bandwidth-bound kernel needs to reach the memory's speed. Workgroup j of a block
-reads the same `tid`, so every access of an iteration is coalesced as in the plain kernel.
-`num_workgroups().x` is `__groups_x`.
+workgroups b * N + j for j = 0..N-1 (those below `__groups_x`); workgroup j of a block has the same
+`tid`, so each workgroup's accesses are coalesced as in the plain kernel. `num_workgroups().x` is
+`__groups_x`. Where the body is straight-line loads, stores and pure ops, optionally under one `if`
+(the usual `if i < len(a):` guard), a block whose N workgroups all exist and all pass the guard runs
+them as one straight line: every workgroup's loads up to its first store, then each workgroup's rest.
+Each thread then has N workgroups' loads in flight instead of one (what a bandwidth-bound kernel needs
+to reach the memory's speed: ptxas does not move a load above a store that may alias it). Each
+invocation still sees its own accesses in program order; only accesses of different workgroups are
+reordered, which a data-race-free kernel cannot observe. Other blocks, and other bodies, run the N
+workgroups one after another in a loop of constant trip count (LLVM unrolls it), each under its own
+`group < __groups_x` test.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ from xdsl.dialects.builtin import (
 from xdsl.ir import Attribute, Block, Operation, Region, SSAValue
 from xdsl.passes import ModulePass
 from xdsl.rewriter import Rewriter
+from xdsl.traits import is_side_effect_free
 
 from khal.dialects import khal
 from khal.passes.diagnostics import op_error
@@ -379,13 +386,75 @@ def coarsenable(function: func.FuncOp) -> bool:
     return not any(isinstance(op, _NOT_COARSENED) for op in function.walk())
 
 
-def _coarsen(function: func.FuncOp, factor: int) -> VirtualGrid:
+_FAST_INNER = (khal.LoadOp, khal.StoreOp)
+_UNSAFE_PURE = (
+    arith.DivUIOp,
+    arith.DivSIOp,
+    arith.RemUIOp,
+    arith.RemSIOp,
+    arith.FloorDivSIOp,
+    arith.CeilDivSIOp,
+)
+
+
+def _plain(op: Operation) -> bool:
+    """An op the fast path may evaluate for any workgroup: no regions, no effects, no UB-prone division."""
+    if op.regions or isinstance(op, _UNSAFE_PURE):
+        return False
+    return isinstance(op, (*_ID_OPS, khal.LenOp)) or is_side_effect_free(op)
+
+
+def _fast_shape(body_ops: list[Operation]) -> tuple[list[Operation], SSAValue | None, list[Operation]] | None:
+    """(top-level ops, guard, guarded ops) when the body is straight-line code, optionally ending in one
+    `scf.if` (no results, no else) around straight-line loads, stores and pure ops; else None."""
+    guard, top, inner = None, [], body_ops
+    last = body_ops[-1] if body_ops else None
+    if isinstance(last, scf.IfOp):
+        if last.results or last.false_region.blocks:
+            return None
+        guard, top = last.cond, body_ops[:-1]
+        inner = [op for op in last.true_region.block.ops if not isinstance(op, scf.YieldOp)]
+        if not all(_plain(op) for op in top):
+            return None
+    if not all(isinstance(op, _FAST_INNER) or _plain(op) for op in inner):
+        return None
+    return top, guard, inner
+
+
+def _copy(
+    ops: list[Operation], mapping: dict[SSAValue, SSAValue], wg: tuple[int, int, int], grid: VirtualGrid
+) -> list[Operation]:
+    """Clones of `ops` under `mapping` (extended with their results), ids lowered for `grid`."""
+    out: list[Operation] = []
+    for op in ops:
+        if isinstance(op, _ID_OPS):
+            mapping[op.results[0]] = _id(op, wg, out, grid)
+        else:
+            out.append(op.clone(value_mapper=mapping))
+    return out
+
+
+def _split_at_first_store(ops: list[Operation]) -> tuple[list[Operation], list[Operation]]:
+    for i, op in enumerate(ops):
+        if isinstance(op, khal.StoreOp):
+            return ops[:i], ops[i:]
+    return ops, []
+
+
+def _coarsen(function: func.FuncOp, factor: int, wg: tuple[int, int, int]) -> None:
     """Run `factor` consecutive workgroups in x per block: block b runs workgroups `b * factor + j`,
-    j = 0..factor-1, those below the `__groups_x` parameter (the logical count)."""
+    j = 0..factor-1, those below the `__groups_x` parameter (the logical count).
+
+    Where the body has the fast shape (`_fast_shape`), a block whose `factor` workgroups all exist and
+    all pass the guard runs them as one straight line: every workgroup's loads up to its first store,
+    then each workgroup's rest in order. Each invocation still sees its own accesses in program order;
+    only accesses of different workgroups are reordered, which no data-race-free kernel can observe.
+    """
     block = function.body.block
     ret = block.last_op
     assert isinstance(ret, func.ReturnOp)
     body_ops = [op for op in block.ops if op is not ret]
+    shape = _fast_shape(body_ops)
     for op in body_ops:
         op.detach()
     groups = block.insert_arg(i32, len(block.args))
@@ -394,17 +463,50 @@ def _coarsen(function: func.FuncOp, factor: int) -> VirtualGrid:
     first = _binop(arith.MuliOp, _sreg("ctaid.x", prologue), _const(factor, prologue), prologue)
     ids_yz = (_sreg("ctaid.y", prologue), _sreg("ctaid.z", prologue))
     counts_yz = (_sreg("nctaid.y", prologue), _sreg("nctaid.z", prologue))
-    lower, upper, step = _const(0, prologue), _const(factor, prologue), _const(1, prologue)
+
+    def grid_of(group: SSAValue) -> VirtualGrid:
+        return VirtualGrid((group, *ids_yz), (groups, *counts_yz))
+
+    # The general path: a loop of constant trip count (LLVM unrolls it), each workgroup guarded.
+    general: list[Operation] = []
+    lower, upper, step = _const(0, general), _const(factor, general), _const(1, general)
     loop_body = Block(arg_types=[i32])
     head: list[Operation] = []
     group = _binop(arith.AddiOp, first, loop_body.args[0], head)
     inside = arith.CmpiOp(group, groups, "ult")
-    head += [inside, scf.IfOp(inside.result, [], [*body_ops, scf.YieldOp()])]
+    head.append(inside)
+    mapping: dict[SSAValue, SSAValue] = {}
+    copy = _copy(body_ops, mapping, wg, grid_of(group))
+    head.append(scf.IfOp(inside.result, [], [*copy, scf.YieldOp()]))
     loop_body.add_ops([*head, scf.YieldOp()])
-    prologue.append(scf.ForOp(lower, upper, step, [], loop_body))
+    general.append(scf.ForOp(lower, upper, step, [], loop_body))
+    if shape is None:
+        prologue += general
+    else:
+        top, guard, inner = shape
+        loads, rests, checks = [], [], []
+        for j in range(factor):
+            mapping = {}
+            group_j = _binop(arith.AddiOp, first, _const(j, prologue), prologue) if j else first
+            prologue += _copy(top, mapping, wg, grid_of(group_j))
+            exists = arith.CmpiOp(group_j, groups, "ult")
+            prologue.append(exists)
+            checks.append(exists.result)
+            if guard is not None:
+                checks.append(mapping.get(guard, guard))
+            head_j, rest_j = _split_at_first_store(inner)
+            loads += _copy(head_j, mapping, wg, grid_of(group_j))
+            rests += _copy(rest_j, mapping, wg, grid_of(group_j))
+        every = checks[0]
+        for check in checks[1:]:
+            every = _binop(arith.AndIOp, every, check, prologue)
+        prologue.append(scf.IfOp(every, [], [*loads, *rests, scf.YieldOp()], [*general, scf.YieldOp()]))
     block.insert_ops_before(prologue, ret)
+    for op in body_ops:  # every path holds clones: the originals go, with their uses
+        op.drop_all_references()
+    for op in body_ops:
+        op.erase(safe_erase=False)
     function.function_type = FunctionType.from_lists([a.type for a in block.args], [])
-    return VirtualGrid((group, *ids_yz), (groups, *counts_yz))
 
 
 def _lower_ops(function: func.FuncOp, wg_size: tuple[int, int, int], grid: VirtualGrid | None) -> None:
@@ -441,7 +543,7 @@ class ConvertKhalToNVVMPass(ModulePass):
             if self.virtual_grid:
                 grid = _virtualise(function)
             elif self.coarsen > 1 and coarsenable(function):
-                grid = _coarsen(function, self.coarsen)
+                _coarsen(function, self.coarsen, (wg[0], wg[1], wg[2]))
             _lower_ops(function, (wg[0], wg[1], wg[2]), grid)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp) and CUDA_KERNEL_ATTR not in f.attributes]:
             for inner in fn.walk():
@@ -449,4 +551,12 @@ class ConvertKhalToNVVMPass(ModulePass):
                     raise op_error(inner, f"{inner.name} in a device function that was not inlined")
 
 
-__all__ = ["CUDA_KERNEL_ATTR", "GRID_PARAMS", "GROUPS_PARAM", "coarsenable", "WARP_SIZE", "ConvertKhalToNVVMPass", "VirtualGrid"]
+__all__ = [
+    "CUDA_KERNEL_ATTR",
+    "GRID_PARAMS",
+    "GROUPS_PARAM",
+    "WARP_SIZE",
+    "ConvertKhalToNVVMPass",
+    "VirtualGrid",
+    "coarsenable",
+]

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import ctypes
 import math
+import os
 import struct
 import threading
 from collections.abc import Callable, Sequence
@@ -140,6 +141,19 @@ def _load_driver(device: int) -> Any:
     if not 0 <= device < count:
         raise ValueError(f"Cuda(device={device}): this machine has {count} CUDA device(s), 0 to {count - 1}")
     return driver
+
+
+DEFAULT_COARSEN = 4
+
+
+def coarsen_factor() -> int:
+    """`KHAL_CUDA_COARSEN` (a positive int), else `DEFAULT_COARSEN`."""
+    text = os.environ.get("KHAL_CUDA_COARSEN", "")
+    if not text:
+        return DEFAULT_COARSEN
+    if not text.isdigit() or not 1 <= int(text) <= 64:
+        raise ValueError(f"KHAL_CUDA_COARSEN={text!r}: give a whole number of workgroups per block, 1 to 64")
+    return int(text)
 
 
 def _device_attribute(driver: Any, device: Any, name: str) -> int:
@@ -491,10 +505,11 @@ def _param_fields(kernel: Any, interface: Interface, extra: Sequence[str]) -> li
     """(offset in the block, size, struct code, expression) of each PTX parameter, in PTX order.
 
     The kernel's parameters come first (an array is two: `ptr`, `len`), then `extra` expressions for
-    the interface's further parameters (the virtual grid's `__grid` array and counts).
+    the interface's further parameters: the virtual grid's `__grid` array and counts (five), or a
+    coarsened kernel's `__groups_x` (one).
     """
     params = interface.params
-    if len(params) != len(kernel.params) + (4 if extra else 0):
+    if len(params) != len(kernel.params) + len(extra) - (1 if len(extra) == 5 else 0):
         raise RuntimeError(f"{kernel.name}: the compiled interface has parameters {[p.name for p in params]}")
     out: list[tuple[int, int, str, str]] = []
     for i, (p, ip) in enumerate(zip(kernel.params, params, strict=False)):
@@ -509,10 +524,12 @@ def _param_fields(kernel: Any, interface: Interface, extra: Sequence[str]) -> li
             out.append((ip.offset, ip.size, STRUCT_CODES[(dtype.kind, dtype.itemsize)], f"v{i}"))
         else:
             out.append((ip.offset, ip.size, f"{ip.size}s", f"scatter{i}(v{i})"))
-    if extra:
+    if len(extra) == 5:  # the virtual grid's `__grid` array and counts
         grid, *counts = params[len(kernel.params) :]
         out += [(grid.fields["ptr"], 8, "Q", extra[0]), (grid.fields["len"], 8, "Q", extra[1])]
         out += [(c.offset, 4, "I", e) for c, e in zip(counts, extra[2:], strict=True)]
+    elif extra:  # a coarsened kernel's logical workgroup count in x
+        out.append((params[-1].offset, 4, "I", extra[0]))
     return out
 
 
@@ -548,7 +565,8 @@ def generate_record(plan: CudaPlan, interface: Interface, *, virtual: bool) -> C
     blocks)` prepares a launch of the virtual-grid variant over `blocks` blocks.
     """
     kernel = plan.kernel
-    extra = ("gptr", "glen", "cx", "cy", "cz") if virtual else ()
+    coarsen = 1 if virtual else plan.coarsen
+    extra: tuple[str, ...] = ("gptr", "glen", "cx", "cy", "cz") if virtual else ("gx",) if coarsen > 1 else ()
     pack, exprs, _ = param_struct(kernel, interface, extra)
     wg = interface.workgroup_size
     env: dict[str, Any] = {
@@ -601,6 +619,8 @@ def generate_record(plan: CudaPlan, interface: Interface, *, virtual: bool) -> C
             f"        if y > {MAX_GRID_YZ} or z > {MAX_GRID_YZ}:",
             "            return plan.record_folded(counts, args)",
         ]
+        if coarsen > 1:  # `coarsen` workgroups per block: the kernel takes the logical count
+            lines += ["    gx = x", f"    x = -(-x // {coarsen})"]
     lines += [
         "    buffer = new_buffer()",
         "    a = addressof(buffer)",
@@ -621,8 +641,11 @@ class CudaPlan(LaunchPlan):
     def __init__(self, kernel: Any, backend: Cuda):
         self.kernel = kernel
         self.backend = backend
-        self.compiled = backend._compile(kernel, virtual_grid=False)
+        self.compiled = backend._compile(kernel, virtual_grid=False, coarsen=backend.coarsen)
         interface = self.compiled.interface
+        coarsened = len(interface.params) == len(kernel.params) + 1
+        self.coarsen = backend.coarsen if coarsened else 1
+        """Workgroups per block (`convert-khal-to-nvvm{coarsen}`; 1 where the kernel does not allow it)."""
         self.interface = interface
         self.workgroup_size: tuple[int, int, int] = interface.workgroup_size
         threads = math.prod(self.workgroup_size)
@@ -644,7 +667,7 @@ class CudaPlan(LaunchPlan):
         with self._lock:
             if self._virtual_record is None:
                 backend = self.backend
-                compiled = backend._compile(self.kernel, virtual_grid=True)
+                compiled = backend._compile(self.kernel, virtual_grid=True, coarsen=1)
                 threads = math.prod(self.workgroup_size)
                 self.virtual_function = backend._function(compiled, threads)
                 self._resident_blocks = backend._resident_blocks(self.virtual_function, threads)
@@ -787,6 +810,8 @@ class Cuda(Backend):
         from khal.targets.ptx import device_options
 
         self.options = device_options(self.compute_capability, self.driver_version)
+        self.coarsen = coarsen_factor()
+        """Workgroups per block for kernels that allow it (`KHAL_CUDA_COARSEN`, default 4; 1: never)."""
         self._pool = MemoryPool(self._alloc, self._free)
 
     def __repr__(self) -> str:
@@ -850,12 +875,12 @@ class Cuda(Backend):
 
     # -- kernels
 
-    def _compile(self, kernel: Any, *, virtual_grid: bool) -> Any:
+    def _compile(self, kernel: Any, *, virtual_grid: bool, coarsen: int) -> Any:
         from khal.compiler import compile_kernel
         from khal.targets.ptx import CudaOptions, compiling_for
 
         opts = self.options
-        with compiling_for(CudaOptions(opts.arch, opts.ptx, virtual_grid)):
+        with compiling_for(CudaOptions(opts.arch, opts.ptx, virtual_grid, coarsen)):
             return compile_kernel(kernel, self.target)
 
     def _function(self, compiled: Any, threads: int) -> Any:

@@ -295,6 +295,9 @@ def run_on_cpu(driver: FakeDriver, f: FakeFunction, grid: tuple[int, int, int], 
         else:
             args.append(_value(p.type, ip, v))
     counts = grid
+    if len(interface.params) == len(kernel.params) + 1:  # coarsened: the logical count in x
+        counts = (struct.unpack("<I", values[-1])[0], grid[1], grid[2])
+        assert 0 < grid[0] <= counts[0]
     if len(interface.params) == len(kernel.params) + 4:  # the virtual-grid variant
         (gptr, glen), *given = values[len(kernel.params) :]
         wanted = tuple(struct.unpack("<I", g)[0] for g in given)

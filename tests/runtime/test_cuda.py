@@ -60,18 +60,20 @@ needs_gpu = pytest.mark.skipif(bool(NO_GPU), reason=f"no CUDA device: {NO_GPU}")
 class StubCuda(Cuda):
     """A `Cuda` whose device is stubbed: real compiles and plans, no driver (nothing is launched)."""
 
-    def __init__(self) -> None:
+    def __init__(self, coarsen: int = 1) -> None:
         Backend.__init__(self)
         self.device = 0
         self.stream_handle = 0x5000
         self.options = cuda_target.CudaOptions()
         self.multiprocessors = 132
+        self.coarsen = coarsen
         self.functions: list[tuple[str, bool]] = []
 
-    def _compile(self, kernel: Any, *, virtual_grid: bool) -> Any:
+    def _compile(self, kernel: Any, *, virtual_grid: bool, coarsen: int) -> Any:
         from khal.compiler import compile_kernel
 
-        with cuda_target.compiling_for(cuda_target.CudaOptions(virtual_grid=virtual_grid)):
+        options = cuda_target.CudaOptions(virtual_grid=virtual_grid, coarsen=coarsen)
+        with cuda_target.compiling_for(options):
             compiled = compile_kernel(kernel, "cuda")
         self.functions.append((kernel.name, virtual_grid))
         return compiled
@@ -133,6 +135,25 @@ def test_saxpy_kernel_params_point_at_each_ptx_parameter() -> None:
     # Each call gets its own block: an earlier recorded call is not overwritten.
     second = plan.record(10, (x, y, -1.0))
     assert u64(read_params(second)[0]) == 0x20000 and u64(pointers[0]) == 0x10000
+
+
+def test_a_coarsened_kernel_gets_a_quarter_of_the_blocks_and_the_logical_count() -> None:
+    backend = StubCuda(coarsen=4)
+    y = stub_buffer(backend, 1000, np.float32, 0x10000)
+    x = stub_buffer(backend, 1000, np.float32, 0x20000)
+    plan = backend._plan(rk.saxpy)
+    assert plan.coarsen == 4 and plan.interface.params[-1].name == "__groups_x"
+    assert "%ctaid.x" in plan.compiled.artifact.asm["ptx"]
+    for n, blocks, groups in ((1000, 2, 8), (128, 1, 1), (128 * 9, 3, 9), (2**20, 2**11, 2**13)):
+        launch = plan.record(n, (y, x, 2.5))
+        assert launch[1:4] == (blocks, 1, 1)
+        pointers = read_params(launch)
+        assert len(pointers) == 6  # y.ptr, y.len, x.ptr, x.len, alpha, __groups_x
+        assert struct.unpack("<I", ctypes.string_at(pointers[5], 4)) == (groups,)
+    # A kernel with a barrier keeps one workgroup per block: no extra parameter.
+    reduce_plan = backend._plan(rk.reduce_sum)
+    assert reduce_plan.coarsen == 1
+    assert [p.name for p in reduce_plan.interface.params] == [p.name for p in rk.reduce_sum.params]
 
 
 def test_vector_and_struct_values_land_at_their_ptx_leaves() -> None:
@@ -309,9 +330,9 @@ class FakeDriverCuda(Cuda):
 
     fake = True
 
-    def _compile(self, kernel: Any, *, virtual_grid: bool) -> Any:
+    def _compile(self, kernel: Any, *, virtual_grid: bool, coarsen: int) -> Any:
         self._compiling = kernel
-        return super()._compile(kernel, virtual_grid=virtual_grid)
+        return super()._compile(kernel, virtual_grid=virtual_grid, coarsen=coarsen)
 
     def _function(self, compiled: Any, threads: int) -> Any:
         function = super()._function(compiled, threads)
