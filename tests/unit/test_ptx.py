@@ -228,6 +228,35 @@ def test_virtual_grid_variant_gives_ptx_that_ptxas_accepts(
     assert result.returncode == 0, f"{name}: {result.stderr}"
 
 
+@pytest.mark.parametrize(("name", "kernel"), KERNELS, ids=[n for n, _ in KERNELS])
+def test_coarsened_variant_gives_ptx_that_ptxas_accepts(
+    name: str, kernel: khal.Kernel, tmp_path: Path
+) -> None:
+    # What the CUDA runtime launches by default: 4 workgroups per block where the kernel allows it
+    # (one more parameter, `__groups_x`), the kernel as it is elsewhere.
+    with cuda.compiling_for(cuda.CudaOptions("sm_90", "ptx90", coarsen=4)):
+        compiled = compile_kernel(kernel, "cuda")
+    ptx = compiled.artifact.asm["ptx"]
+    names = [p.name for p in compiled.interface.params]
+    barriers = "bar.sync" in ptx or ".shared" in ptx or "shfl.sync" in ptx or "redux.sync" in ptx
+    assert (names[-1] == "__groups_x") != barriers, name
+    assert len(names) == len(kernel.params) + (0 if barriers else 1)
+    assert [s for s, _ in ptx_params(ptx, kernel.name)] == [
+        s for s, _ in interface_params(compiled.interface)
+    ]
+    if PTXAS is None:
+        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
+    source = tmp_path / f"{kernel.name}.ptx"
+    source.write_text(ptx)
+    result = subprocess.run(
+        [PTXAS, "-arch=sm_90", str(source), "-o", str(tmp_path / "sm_90.cubin")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"{name}: {result.stderr}"
+
+
 @khal.kernel(workgroup_size=64)
 def abs_wraps(a: Array[i16], b: Array[i32], c: Array[i64], out: Array[i64]):
     i = ks.global_invocation_id().x
