@@ -424,13 +424,18 @@ def _fast_shape(body_ops: list[Operation]) -> tuple[list[Operation], SSAValue | 
 def _copy(
     ops: list[Operation], mapping: dict[SSAValue, SSAValue], wg: tuple[int, int, int], grid: VirtualGrid
 ) -> list[Operation]:
-    """Clones of `ops` under `mapping` (extended with their results), ids lowered for `grid`."""
+    """Clones of `ops` under `mapping` (extended with their results), ids lowered for `grid`, nested
+    ones (inside an `if` or a loop of the clone) included."""
     out: list[Operation] = []
     for op in ops:
         if isinstance(op, _ID_OPS):
             mapping[op.results[0]] = _id(op, wg, out, grid)
-        else:
-            out.append(op.clone(value_mapper=mapping))
+            continue
+        clone = op.clone(value_mapper=mapping)
+        out.append(clone)
+        for inner in [o for o in clone.walk() if isinstance(o, _ID_OPS) and o is not clone]:
+            lowered: list[Operation] = []
+            Rewriter.replace_op(inner, lowered, [_id(inner, wg, lowered, grid)])
     return out
 
 
