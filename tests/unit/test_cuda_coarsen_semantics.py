@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import ctypes
 import re
+import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,9 @@ import khal.std as ks
 from khal import Array, f32, i32, u32
 from khal.compiler import compile_kernel
 from khal.targets import ptx as cuda
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "runtime"))
+import runtime_kernels as rk  # noqa: E402
 
 SREGS = [f"{kind}.{d}" for kind in ("tid", "ctaid", "nctaid", "ntid") for d in "xyz"]
 
@@ -236,6 +241,36 @@ CASES: list[
         lambda g: (
             (g, 1, 1),
             lambda: [rng.integers(0, 2**31, g * 32 - 2, dtype=np.uint32), np.zeros(13, np.uint32)],
+        ),
+        False,
+    ),
+]
+
+
+def _int_ops(g: int) -> tuple[tuple[int, int, int], Callable[[], list[Any]]]:
+    n = g * 64 - 9
+
+    def args() -> list[Any]:
+        b = rng.integers(-(2**31), 2**31, n, dtype=np.int32)
+        b[::5] = 0  # division by zero: khal's defined result
+        return [rng.integers(-(2**31), 2**31, n, dtype=np.int32), b, rng.integers(0, 40, n, dtype=np.uint32),
+                np.zeros(8 * n, np.int32)]  # fmt: skip
+
+    return (g, 1, 1), args
+
+
+CASES += [
+    (rk.int_ops_i32, _int_ops, False),  # `//` and `%` branch on the divisor: the general path
+    (
+        rk.mandelbrot,
+        lambda g: ((g, 9, 1), lambda: [np.zeros(g * 8 * 70, np.uint32), g * 8, 70, 60]),
+        False,
+    ),
+    (
+        rk.cas_counter,
+        lambda g: (
+            (g, 1, 1),
+            lambda: [rng.integers(-99, 99, g * 64 - 1, dtype=np.int32), np.zeros(2, np.int32)],
         ),
         False,
     ),
