@@ -11,6 +11,7 @@ equal the CPU backend's, on random inputs, for workgroup counts that are and are
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 import sys
 from collections.abc import Callable
@@ -300,3 +301,45 @@ def test_the_fast_path_is_taken_where_the_body_allows_it(case: int) -> None:
     # The fast path: the first store comes after at least 4 loads (one per workgroup, at least).
     first_store = stores[0] if stores else len(body)
     assert (sum(1 for x in loads if x < first_store) >= 4) == fast, kernel.name
+
+
+# ------------------------------------------------------------------------------ random kernels
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "conformance"))
+from fuzzing import inputs, programs  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+RAN: list[str] = []
+
+
+@settings(
+    max_examples=int(os.environ.get("KHAL_EMULATED_FUZZ", "40")),
+    derandomize=True,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+)
+@given(st.data(), st.sampled_from([2, 3]))
+def test_coarsened_random_kernels_match_the_cpu(data: st.DataObject, coarsen: int) -> None:
+    from harness import compare, load_source
+
+    program = data.draw(programs())
+    if "workgroup_array" in program.source:  # barriers: not coarsened, and not emulated here
+        return
+    kernel = load_source(program.source, "fuzz").fuzz
+    RAN.append(program.key())
+    args = inputs(program)
+    mine = [a.copy() for a in args]
+    Emulated(kernel, coarsen).launch((program.groups, 1, 1), mine)
+    theirs = [a.copy() for a in args]
+    khal.launch(kernel, program.invocations, *theirs, backend=khal.Cpu())
+    for i, (a, b) in enumerate(zip(mine, theirs, strict=True)):
+        compare(
+            a, b, what=f"argument {i} ({a.dtype}) emulated CUDA (coarsen={coarsen}) vs cpu\n{program.source}"
+        )
+
+
+def test_random_kernels_ran() -> None:
+    # The property above ran kernels (most programs have no workgroup memory), not only skips.
+    if RAN:
+        assert len(set(RAN)) >= 10
