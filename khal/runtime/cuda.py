@@ -556,16 +556,22 @@ def param_struct(
     return struct.Struct(fmt), exprs, n
 
 
-def generate_record(plan: CudaPlan, interface: Interface, *, virtual: bool) -> Callable[..., Any]:
+def generate_record(
+    plan: CudaPlan, interface: Interface, *, virtual: bool, coarsen: int | None = None, function: Any = None
+) -> Callable[..., Any]:
     """The plan's per-call function, as Python source specialised to the kernel (compiled once).
 
     Direct: `record(grid, args)` checks the arguments (inline fast tests, else the generic checker),
     works out the workgroup counts, and returns a prepared launch; an `Indirect` grid or one past
     65535 in y/z goes to `plan.record_virtual`. Virtual: `record(args, gptr, glen, cx, cy, cz,
-    blocks)` prepares a launch of the virtual-grid variant over `blocks` blocks.
+    blocks)` prepares a launch of the virtual-grid variant over `blocks` blocks. A coarsened kernel
+    (`coarsen` > 1, default `plan.coarsen`) launches a block per `coarsen` workgroups in x, passing
+    the logical count; a grid of fewer than `plan.coarsen_from` workgroups goes to `plan.record_plain`
+    instead (the kernel as written: coarsening a small grid would leave SMs idle).
     """
     kernel = plan.kernel
-    coarsen = 1 if virtual else plan.coarsen
+    if coarsen is None:
+        coarsen = 1 if virtual else plan.coarsen
     extra: tuple[str, ...] = ("gptr", "glen", "cx", "cy", "cz") if virtual else ("gx",) if coarsen > 1 else ()
     pack, exprs, _ = param_struct(kernel, interface, extra)
     wg = interface.workgroup_size
@@ -583,11 +589,18 @@ def generate_record(plan: CudaPlan, interface: Interface, *, virtual: bool) -> C
         "WG": wg,
         "MAXG": MAX_WORKGROUPS,
         "SKIPPED": SKIPPED,
-        "F": plan.virtual_function if virtual else plan.function,
+        "F": function if function is not None else plan.virtual_function if virtual else plan.function,
     }
     names = [f"v{i}" for i in range(len(kernel.params))]
     head = "def record(args, gptr, glen, cx, cy, cz, blocks):" if virtual else "def record(grid, args):"
-    lines = [head, f"    if len(args) != {len(names)}:", "        raise arity_error(kernel, len(args))"]
+    lines = [head]
+    if coarsen > 1:
+        small = (plan.coarsen_from - 1) * wg[0]  # the most invocations in fewer than coarsen_from groups
+        lines += [
+            f"    if type(grid) is int and grid <= {small}:",
+            "        return plan.record_plain(grid, args)",
+        ]
+    lines += [f"    if len(args) != {len(names)}:", "        raise arity_error(kernel, len(args))"]
     if names:
         lines.append(f"    {', '.join(names)}, = args")
     for i, (p, var) in enumerate(zip(kernel.params, names, strict=True)):
@@ -620,7 +633,12 @@ def generate_record(plan: CudaPlan, interface: Interface, *, virtual: bool) -> C
             "            return plan.record_folded(counts, args)",
         ]
         if coarsen > 1:  # `coarsen` workgroups per block: the kernel takes the logical count
-            lines += ["    gx = x", f"    x = -(-x // {coarsen})"]
+            lines += [
+                f"    if x * y * z < {plan.coarsen_from}:",
+                "        return plan.record_plain(grid, args)",
+                "    gx = x",
+                f"    x = -(-x // {coarsen})",
+            ]
     lines += [
         "    buffer = new_buffer()",
         "    a = addressof(buffer)",
@@ -650,6 +668,11 @@ class CudaPlan(LaunchPlan):
         self.workgroup_size: tuple[int, int, int] = interface.workgroup_size
         threads = math.prod(self.workgroup_size)
         self.function = backend._function(self.compiled, threads)
+        self.coarsen_from = 0
+        """Fewest workgroups launched coarsened: two full waves of blocks after coarsening."""
+        if self.coarsen > 1:
+            self.coarsen_from = 2 * backend._resident_blocks(self.function, threads) * self.coarsen
+        self._plain_record: Callable[..., Any] | None = None
         self.checkers = make_checkers(kernel, backend)
         self.record = generate_record(self, interface, virtual=False)  # type: ignore[method-assign]
         self.virtual_function: Any = None
@@ -673,6 +696,21 @@ class CudaPlan(LaunchPlan):
                 self._resident_blocks = backend._resident_blocks(self.virtual_function, threads)
                 self._virtual_record = generate_record(self, compiled.interface, virtual=True)
             return self._virtual_record
+
+    def record_plain(self, grid: Any, args: Sequence[Any]) -> Any:
+        """A launch of the kernel as written (one workgroup per block), compiled on first need."""
+        record = self._plain_record
+        if record is None:
+            with self._lock:
+                if self._plain_record is None:
+                    backend = self.backend
+                    compiled = backend._compile(self.kernel, virtual_grid=False, coarsen=1)
+                    function = backend._function(compiled, math.prod(self.workgroup_size))
+                    self._plain_record = generate_record(
+                        self, compiled.interface, virtual=False, coarsen=1, function=function
+                    )
+                record = self._plain_record
+        return record(grid, args)
 
     def record_indirect(self, grid: Indirect, args: Sequence[Any]) -> Any:
         """A launch whose workgroup counts the device reads from `grid`'s buffer when it runs."""

@@ -139,17 +139,26 @@ def test_saxpy_kernel_params_point_at_each_ptx_parameter() -> None:
 
 def test_a_coarsened_kernel_gets_a_quarter_of_the_blocks_and_the_logical_count() -> None:
     backend = StubCuda(coarsen=4)
+    backend._resident_blocks = lambda function, threads: 1  # type: ignore[method-assign]
     y = stub_buffer(backend, 1000, np.float32, 0x10000)
     x = stub_buffer(backend, 1000, np.float32, 0x20000)
     plan = backend._plan(rk.saxpy)
     assert plan.coarsen == 4 and plan.interface.params[-1].name == "__groups_x"
+    assert plan.coarsen_from == 2 * 1 * 4  # two waves of the device's resident blocks, coarsened
     assert "%ctaid.x" in plan.compiled.artifact.asm["ptx"]
-    for n, blocks, groups in ((1000, 2, 8), (128, 1, 1), (128 * 9, 3, 9), (2**20, 2**11, 2**13)):
-        launch = plan.record(n, (y, x, 2.5))
-        assert launch[1:4] == (blocks, 1, 1)
-        pointers = read_params(launch)
-        assert len(pointers) == 6  # y.ptr, y.len, x.ptr, x.len, alpha, __groups_x
-        assert struct.unpack("<I", ctypes.string_at(pointers[5], 4)) == (groups,)
+    for n, blocks, groups in ((1000, 2, 8), (128 * 9, 3, 9), (2**20, 2**11, 2**13)):
+        for grid in (n, khal.Workgroups(groups)):
+            launch = plan.record(grid, (y, x, 2.5))
+            assert launch[0] == ("function", "saxpy", False) and launch[1:4] == (blocks, 1, 1)
+            pointers = read_params(launch)
+            assert len(pointers) == 6  # y.ptr, y.len, x.ptr, x.len, alpha, __groups_x
+            assert struct.unpack("<I", ctypes.string_at(pointers[5], 4)) == (groups,)
+    # A grid too small to fill the device runs the kernel as written: a block per workgroup.
+    assert backend.functions == [("saxpy", False)]
+    for grid in (128 * 7, khal.Workgroups(7)):
+        launch = plan.record(grid, (y, x, 2.5))
+        assert launch[1:4] == (7, 1, 1) and len(read_params(launch)) == 5
+    assert backend.functions == [("saxpy", False), ("saxpy", False)]  # compiled once more, once
     # A kernel with a barrier keeps one workgroup per block: no extra parameter.
     reduce_plan = backend._plan(rk.reduce_sum)
     assert reduce_plan.coarsen == 1
