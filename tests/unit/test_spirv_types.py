@@ -213,7 +213,9 @@ def test_integer_arithmetic_wraps_like_numpy(device, t: type, rng: np.random.Gen
     args = [np.zeros(12 * n, NP[t]), a, b, np.uint32(n)]
     out = run(device, int_ops(t), args, workgroups=n // 64)[0].reshape(n, 12)
     np.testing.assert_array_equal(out, cpu(int_ops(t), n, args)[0].reshape(n, 12))
-    ok = (b != 0) & ~((a == np.iinfo(a.dtype).min) & (b == -1) if a.dtype.kind == "i" else False)
+    ok = b != 0  # a boolean mask (`~False` would be the int -1, and index rows 0 and 1)
+    if a.dtype.kind == "i":
+        ok &= ~((a == np.iinfo(a.dtype).min) & (b == -1))
     s = b & np.array(7, a.dtype)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         cols = [a + b, a - b, a * b, a // b, a % b, a >> s, a << s, np.maximum(a, b), np.minimum(a, b),
