@@ -28,19 +28,20 @@ no invocation overwrites what a slower one of the same block still reads. The lo
 same in every invocation of a block, so barriers in the body stay in uniform control flow.
 
 `{coarsen=N}` (N > 1) runs N workgroups per block, in kernels without barriers, workgroup memory or
-subgroup ops (others are left as they are): the kernel takes one more parameter, `__groups_x: i32`,
+subgroup ops whose body is straight-line loads, stores and pure ops, optionally under one `if` (others
+are left as they are: they would not gain): the kernel takes one more parameter, `__groups_x: i32`,
 the logical workgroup count in x, and the runtime launches ceil(count / N) blocks in x. Block b runs
 workgroups b * N + j for j = 0..N-1 (those below `__groups_x`); workgroup j of a block has the same
 `tid`, so each workgroup's accesses are coalesced as in the plain kernel. `num_workgroups().x` is
-`__groups_x`. Where the body is straight-line loads, stores and pure ops, optionally under one `if`
-(the usual `if i < len(a):` guard), a block whose N workgroups all exist and all pass the guard runs
-them as one straight line: every workgroup's loads up to its first store, then each workgroup's rest.
-Each thread then has N workgroups' loads in flight instead of one (what a bandwidth-bound kernel needs
-to reach the memory's speed: ptxas does not move a load above a store that may alias it). Each
+`__groups_x`. A block whose N workgroups all exist and all pass the `if` (the usual `if i < len(a):`
+guard) runs them as one straight line: every workgroup's loads up to its first store, then each
+workgroup's rest. Each thread then has N workgroups' loads in flight instead of one (what a
+bandwidth-bound kernel needs to reach the memory's speed: ptxas does not move a load above a store
+that may alias it). Each
 invocation still sees its own accesses in program order; only accesses of different workgroups are
-reordered, which a data-race-free kernel cannot observe. Other blocks, and other bodies, run the N
-workgroups one after another in a loop of constant trip count (LLVM unrolls it), each under its own
-`group < __groups_x` test.
+reordered, which a data-race-free kernel cannot observe. Other blocks (the grid's last one, or one
+where some invocation fails the guard) run the N workgroups one after another in a loop of constant
+trip count (LLVM unrolls it), each under its own `group < __groups_x` test.
 """
 
 from __future__ import annotations
@@ -381,9 +382,14 @@ _NOT_COARSENED = (
 
 
 def coarsenable(function: func.FuncOp) -> bool:
-    """Whether a block may run several workgroups of `function` one after another: the workgroups of
-    a kernel without barriers, workgroup memory or subgroup ops never wait for or see each other."""
-    return not any(isinstance(op, _NOT_COARSENED) for op in function.walk())
+    """Whether coarsening `function` is both valid and worth it. Valid: a block may run several
+    workgroups one after another when they never wait for or see each other (no barriers, workgroup
+    memory or subgroup ops). Worth it: only the fast path gains (more loads in flight), so the body
+    must have its shape (`_fast_shape`); other kernels run as written."""
+    if any(isinstance(op, _NOT_COARSENED) for op in function.walk()):
+        return False
+    block = function.body.block
+    return _fast_shape([op for op in block.ops if op is not block.last_op]) is not None
 
 
 _FAST_INNER = (khal.LoadOp, khal.StoreOp)
@@ -485,27 +491,25 @@ def _coarsen(function: func.FuncOp, factor: int, wg: tuple[int, int, int]) -> No
     head.append(scf.IfOp(inside.result, [], [*copy, scf.YieldOp()]))
     loop_body.add_ops([*head, scf.YieldOp()])
     general.append(scf.ForOp(lower, upper, step, [], loop_body))
-    if shape is None:
-        prologue += general
-    else:
-        top, guard, inner = shape
-        loads, rests, checks = [], [], []
-        for j in range(factor):
-            mapping = {}
-            group_j = _binop(arith.AddiOp, first, _const(j, prologue), prologue) if j else first
-            prologue += _copy(top, mapping, wg, grid_of(group_j))
-            exists = arith.CmpiOp(group_j, groups, "ult")
-            prologue.append(exists)
-            checks.append(exists.result)
-            if guard is not None:
-                checks.append(mapping.get(guard, guard))
-            head_j, rest_j = _split_at_first_store(inner)
-            loads += _copy(head_j, mapping, wg, grid_of(group_j))
-            rests += _copy(rest_j, mapping, wg, grid_of(group_j))
-        every = checks[0]
-        for check in checks[1:]:
-            every = _binop(arith.AndIOp, every, check, prologue)
-        prologue.append(scf.IfOp(every, [], [*loads, *rests, scf.YieldOp()], [*general, scf.YieldOp()]))
+    assert shape is not None, "coarsenable() checked the body's shape"
+    top, guard, inner = shape
+    loads, rests, checks = [], [], []
+    for j in range(factor):
+        mapping = {}
+        group_j = _binop(arith.AddiOp, first, _const(j, prologue), prologue) if j else first
+        prologue += _copy(top, mapping, wg, grid_of(group_j))
+        exists = arith.CmpiOp(group_j, groups, "ult")
+        prologue.append(exists)
+        checks.append(exists.result)
+        if guard is not None:
+            checks.append(mapping.get(guard, guard))
+        head_j, rest_j = _split_at_first_store(inner)
+        loads += _copy(head_j, mapping, wg, grid_of(group_j))
+        rests += _copy(rest_j, mapping, wg, grid_of(group_j))
+    every = checks[0]
+    for check in checks[1:]:
+        every = _binop(arith.AndIOp, every, check, prologue)
+    prologue.append(scf.IfOp(every, [], [*loads, *rests, scf.YieldOp()], [*general, scf.YieldOp()]))
     block.insert_ops_before(prologue, ret)
     for op in body_ops:  # every path holds clones: the originals go, with their uses
         op.drop_all_references()

@@ -144,6 +144,8 @@ def _load_driver(device: int) -> Any:
 
 
 DEFAULT_COARSEN = 4
+COARSEN_WAVES = 8
+"""A grid is launched coarsened only if it fills the device this many times over after coarsening."""
 
 
 def coarsen_factor() -> int:
@@ -669,9 +671,11 @@ class CudaPlan(LaunchPlan):
         threads = math.prod(self.workgroup_size)
         self.function = backend._function(self.compiled, threads)
         self.coarsen_from = 0
-        """Fewest workgroups launched coarsened: two full waves of blocks after coarsening."""
+        """Fewest workgroups launched coarsened: eight full waves of blocks after coarsening (fewer
+        would leave SMs idle in the last wave for a larger share of the time)."""
         if self.coarsen > 1:
-            self.coarsen_from = 2 * backend._resident_blocks(self.function, threads) * self.coarsen
+            resident = backend._resident_blocks(self.function, threads)
+            self.coarsen_from = COARSEN_WAVES * resident * self.coarsen
         self._plain_record: Callable[..., Any] | None = None
         self.checkers = make_checkers(kernel, backend)
         self.record = generate_record(self, interface, virtual=False)  # type: ignore[method-assign]

@@ -144,9 +144,9 @@ def test_a_coarsened_kernel_gets_a_quarter_of_the_blocks_and_the_logical_count()
     x = stub_buffer(backend, 1000, np.float32, 0x20000)
     plan = backend._plan(rk.saxpy)
     assert plan.coarsen == 4 and plan.interface.params[-1].name == "__groups_x"
-    assert plan.coarsen_from == 2 * 1 * 4  # two waves of the device's resident blocks, coarsened
+    assert plan.coarsen_from == 8 * 1 * 4  # eight waves of the device's resident blocks, coarsened
     assert "%ctaid.x" in plan.compiled.artifact.asm["ptx"]
-    for n, blocks, groups in ((1000, 2, 8), (128 * 9, 3, 9), (2**20, 2**11, 2**13)):
+    for n, blocks, groups in ((128 * 32 - 5, 8, 32), (128 * 33, 9, 33), (2**20, 2**11, 2**13)):
         for grid in (n, khal.Workgroups(groups)):
             launch = plan.record(grid, (y, x, 2.5))
             assert launch[0] == ("function", "saxpy", False) and launch[1:4] == (blocks, 1, 1)
@@ -155,14 +155,15 @@ def test_a_coarsened_kernel_gets_a_quarter_of_the_blocks_and_the_logical_count()
             assert struct.unpack("<I", ctypes.string_at(pointers[5], 4)) == (groups,)
     # A grid too small to fill the device runs the kernel as written: a block per workgroup.
     assert backend.functions == [("saxpy", False)]
-    for grid in (128 * 7, khal.Workgroups(7)):
+    for grid in (128 * 31, khal.Workgroups(31)):
         launch = plan.record(grid, (y, x, 2.5))
-        assert launch[1:4] == (7, 1, 1) and len(read_params(launch)) == 5
+        assert launch[1:4] == (31, 1, 1) and len(read_params(launch)) == 5
     assert backend.functions == [("saxpy", False), ("saxpy", False)]  # compiled once more, once
-    # A kernel with a barrier keeps one workgroup per block: no extra parameter.
-    reduce_plan = backend._plan(rk.reduce_sum)
-    assert reduce_plan.coarsen == 1
-    assert [p.name for p in reduce_plan.interface.params] == [p.name for p in rk.reduce_sum.params]
+    # A kernel with a barrier, or with loops, keeps one workgroup per block: no extra parameter.
+    for kernel in (rk.reduce_sum, rk.mandelbrot):
+        other = backend._plan(kernel)
+        assert other.coarsen == 1
+        assert [p.name for p in other.interface.params] == [p.name for p in kernel.params]
 
 
 def test_vector_and_struct_values_land_at_their_ptx_leaves() -> None:
