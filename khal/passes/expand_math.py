@@ -996,7 +996,11 @@ F64_EXPANDED: dict[type[Operation], Callable[..., SSAValue]] = {
     arith.MaxnumfOp: lambda e, a, b: _minimum_f64(e, a, b, False, num=True),
 }
 """The f64 ops this pass rewrites: NaN-propagating min/max (f64 math is the SPIR-V lowering's)."""
-F16_EXPANDED: dict[type[Operation], Callable[..., V]] = {**EXPANDED, xmath.FmaOp: fma_of_halves}
+F16_ONLY: dict[type[Operation], Callable[..., V]] = {arith.DivfOp: lambda e, a, b: e._add(arith.DivfOp(a, b))}
+"""Ops rewritten on f16 only: the H200's Vulkan driver divides f16 3 ulp off (Vulkan allows 2.5); an f32
+division (2.5 f32 ulp at worst) rounded to f16 is correctly rounded but for quotients within a few f32
+ulp of an f16 midpoint, and then 1 f16 ulp off at most."""
+F16_EXPANDED: dict[type[Operation], Callable[..., V]] = {**EXPANDED, xmath.FmaOp: fma_of_halves, **F16_ONLY}
 """The f32 algorithm of each op on f16 (between `extf` and `truncf`)."""
 
 
@@ -1016,10 +1020,10 @@ class ExpandMathPattern(RewritePattern):
     fma rounds the exact f32 product plus c to odd first, so that the second rounding is correct)."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
-        algorithm = EXPANDED.get(type(op))
-        if algorithm is None:
+        t = op.results[0].type if op.results else None
+        algorithm = EXPANDED.get(type(op)) or (F16_ONLY.get(type(op)) if t and _is_f16(t) else None)
+        if algorithm is None or t is None:
             return
-        t = op.results[0].type
         elem = t.element_type if isinstance(t, VectorType) else t
         if not (_is_f32(t) or _is_f16(t) or (elem == f64 and type(op) in F64_EXPANDED)):
             return

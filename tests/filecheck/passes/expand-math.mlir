@@ -132,3 +132,18 @@ func.func @f64_min(%a: f64, %b: f64) -> f64 {
   %0 = arith.minimumf %a, %b : f64
   func.return %0 : f64
 }
+
+// f16 division goes through f32 (the H200's Vulkan driver divides f16 3 ulp off); f32 division and
+// f64 division stay as they are.
+// CHECK-LABEL: func.func @div_f16(
+// CHECK-NEXT:    %[[A:.*]] = arith.extf %a : f16 to f32
+// CHECK-NEXT:    %[[B:.*]] = arith.extf %b : f16 to f32
+// CHECK-NEXT:    %[[Q:.*]] = arith.divf %[[A]], %[[B]] : f32
+// CHECK-NEXT:    %[[R:.*]] = arith.truncf %[[Q]] : f32 to f16
+// CHECK-NEXT:    %{{.*}} = arith.divf %c, %d : f32
+// CHECK-NEXT:    func.return %[[R]]
+func.func @div_f16(%a: f16, %b: f16, %c: f32, %d: f32) -> f16 {
+  %0 = arith.divf %a, %b : f16
+  %1 = arith.divf %c, %d : f32
+  func.return %0 : f16
+}
