@@ -15,7 +15,8 @@ What the code is for (`CudaOptions`, all of it in the options key): without a de
 with its device's options (`device_options`: the compute capability, and the PTX ISA of the driver's
 CUDA version, both capped at what LLVM's NVPTX knows). `KHAL_CUDA_ARCH` (`sm_90`) and `KHAL_CUDA_PTX`
 (`ptx80`) override both. `virtual_grid` compiles the variant that `convert-khal-to-nvvm{virtual_grid}`
-describes (workgroups from a grid-stride loop, counts read on the device: `Indirect` calls).
+describes (workgroups from a grid-stride loop, counts read on the device: `Indirect` calls);
+`coarsen` the variant of `convert-khal-to-nvvm{coarsen}` (several workgroups per block, docs/cuda.md).
 """
 
 from __future__ import annotations
@@ -94,23 +95,21 @@ _MIN_PTX = {80: 70, 86: 71, 87: 74, 89: 78, 90: 78, 100: 86, 101: 86, 103: 88, 1
 
 @dataclass(frozen=True)
 class CudaOptions:
-    """What PTX is generated for: `arch` (`sm_90`), `ptx` (`ptx90`) and the virtual-grid variant."""
+    """What PTX is generated for: `arch` (`sm_90`), `ptx` (`ptx90`), the virtual-grid variant and the
+    coarsening factor."""
 
     arch: str = DEFAULT_ARCH
     ptx: str = DEFAULT_PTX
     virtual_grid: bool = False
     coarsen: int = 1
     """Workgroups per block where the kernel allows it (`convert-khal-to-nvvm{coarsen}`)."""
-    noalias: bool = False
-    """Array pointers `noalias` (read-only ones then load through the non-coherent path): only for
-    launches whose written arrays overlap no other array argument (the runtime checks)."""
 
     def key(self) -> str:
         """The part of the options key these decide."""
         key = f"{self.arch}/{self.ptx}" + ("/virtual-grid" if self.virtual_grid else "")
         if self.coarsen > 1:
             key += f"/coarsen{self.coarsen}"
-        return key + ("/noalias" if self.noalias else "")
+        return key
 
 
 _OPTIONS: ContextVar[CudaOptions | None] = ContextVar("khal_cuda_options", default=None)
@@ -277,8 +276,6 @@ class CudaTarget(Target):
             spec = spec.replace(NVVM_PASS, VIRTUAL_GRID_PASS, 1)
         elif current.coarsen > 1:
             spec = spec.replace(NVVM_PASS, f"{NVVM_PASS}{{coarsen={current.coarsen}}}", 1)
-        if current.noalias:
-            spec = spec.replace("noalias=false}", "noalias=true}", 1)
         return spec
 
     def options_key(self) -> str:
