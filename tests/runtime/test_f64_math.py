@@ -76,6 +76,15 @@ def unary_inputs(rng: np.random.Generator, name: str) -> np.ndarray:
     return np.concatenate([SPECIALS, *x])
 
 
+def exact_arithmetic_or_skip(backend: khal.Backend, what: str) -> None:
+    """These algorithms rely on exact products and sums (double-double, the exact residual of a
+    division); a driver without IEEE floats rewrites such expressions (docs/semantics.md, "WebGPU
+    without IEEE floats"), so their results have no stated bound there, as for f32 fma, pow, `//`
+    and `%` (on the H200: f64 `//` 1 off in 2 of 30,000 quotients near 2^53, pow past 2 ulp)."""
+    if not backend.ieee_floats:
+        pytest.skip(f"{what}: no stated bound on a driver without IEEE floats ({backend})")
+
+
 @pytest.mark.parametrize("name", UNARY_F64)
 def test_unary_within_2_ulp(webgpu: khal.Backend, rng: np.random.Generator, name: str) -> None:
     x = unary_inputs(rng, name)
@@ -108,6 +117,7 @@ def test_atan2_within_2_ulp(webgpu: khal.Backend, rng: np.random.Generator) -> N
 
 
 def test_floor_divide_and_remainder_are_numpys(webgpu: khal.Backend, rng: np.random.Generator) -> None:
+    exact_arithmetic_or_skip(webgpu, "f64 // and %")
     n = 6000
     bits = rng.integers(-(2**63), 2**63, (2, n), dtype=np.int64).view(np.float64)
     ea, eb = np.meshgrid(SPECIALS, SPECIALS)
@@ -128,6 +138,7 @@ def test_floor_divide_and_remainder_are_numpys(webgpu: khal.Backend, rng: np.ran
 def test_pow_within_2_ulp(webgpu: khal.Backend, rng: np.random.Generator) -> None:
     """pow over wide |x| and y (y ln|x| up to the overflow and subnormal edges), negative x with
     integer y, and C99's special cases (numpy's np.power)."""
+    exact_arithmetic_or_skip(webgpu, "f64 pow")
     n = 6000
     ex, ey = np.meshgrid(SPECIALS, SPECIALS)
     ints = rng.integers(-60, 60, n).astype(np.float64)
