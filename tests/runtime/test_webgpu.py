@@ -464,8 +464,15 @@ def test_folding_rule(wg: webgpu.WebGpu) -> None:
     folds = plan.folds
     try:
         plan.folds = True
-        assert plan.fold(m + 1, 1, 1) == (m, 2, 1)
+        assert plan.fold(m + 1, 1, 1) == (-(-(m + 1) // 2), 2, 1)
         assert plan.fold(3, m, 7) == (m, 21, 1)
+        assert plan.fold(2**18, 1, 1) == (52429, 5, 1)  # saxpy 2^26 / 256: 1 extra workgroup, not 65531
+        grids = [(m + 1, 1, 1), (2**18, 1, 1), (7, 3 * m, 11), (m, m, 1), (m * 7 + 5, 13, 1)]
+        grids.append((2**16, 2**15, 1))
+        for grid in grids:
+            px, py, pz = plan.fold(*grid)
+            total = grid[0] * grid[1] * grid[2]
+            assert max(px, py, pz) <= m and total <= px * py * pz < total + px * pz + px
         with pytest.raises(ValueError, match="exceeds what folding"):
             plan.fold(m, m, m + 1)
         plan.folds = False
