@@ -381,15 +381,24 @@ _NOT_COARSENED = (
 )
 
 
+_Shape = tuple[list[Operation], SSAValue | None, list[Operation]]
+"""A body's fast shape: its top-level ops, the guard of its one `if` (or None), the guarded ops."""
+
+
 def coarsenable(function: func.FuncOp) -> bool:
     """Whether coarsening `function` is both valid and worth it. Valid: a block may run several
     workgroups one after another when they never wait for or see each other (no barriers, workgroup
     memory or subgroup ops). Worth it: only the fast path gains (more loads in flight), so the body
     must have its shape (`_fast_shape`); other kernels run as written."""
+    return _coarsen_shape(function) is not None
+
+
+def _coarsen_shape(function: func.FuncOp) -> _Shape | None:
+    """The body's fast shape (`_fast_shape`) where `function` may be coarsened, else None."""
     if any(isinstance(op, _NOT_COARSENED) for op in function.walk()):
-        return False
+        return None
     block = function.body.block
-    return _fast_shape([op for op in block.ops if op is not block.last_op]) is not None
+    return _fast_shape([op for op in block.ops if op is not block.last_op])
 
 
 _FAST_INNER = (khal.LoadOp, khal.StoreOp)
@@ -410,7 +419,7 @@ def _plain(op: Operation) -> bool:
     return isinstance(op, (*_ID_OPS, khal.LenOp)) or is_side_effect_free(op)
 
 
-def _fast_shape(body_ops: list[Operation]) -> tuple[list[Operation], SSAValue | None, list[Operation]] | None:
+def _fast_shape(body_ops: list[Operation]) -> _Shape | None:
     """(top-level ops, guard, guarded ops) when the body is straight-line code, optionally ending in one
     `scf.if` (no results, no else) around straight-line loads, stores and pure ops; else None."""
     guard, top, inner = None, [], body_ops
@@ -452,7 +461,12 @@ def _split_at_first_store(ops: list[Operation]) -> tuple[list[Operation], list[O
     return ops, []
 
 
-def _coarsen(function: func.FuncOp, factor: int, wg: tuple[int, int, int]) -> None:
+def _coarsen(
+    function: func.FuncOp,
+    factor: int,
+    wg: tuple[int, int, int],
+    shape: _Shape,
+) -> None:
     """Run `factor` consecutive workgroups in x per block: block b runs workgroups `b * factor + j`,
     j = 0..factor-1, those below the `__groups_x` parameter (the logical count).
 
@@ -465,7 +479,6 @@ def _coarsen(function: func.FuncOp, factor: int, wg: tuple[int, int, int]) -> No
     ret = block.last_op
     assert isinstance(ret, func.ReturnOp)
     body_ops = [op for op in block.ops if op is not ret]
-    shape = _fast_shape(body_ops)
     for op in body_ops:
         op.detach()
     groups = block.insert_arg(i32, len(block.args))
@@ -491,7 +504,6 @@ def _coarsen(function: func.FuncOp, factor: int, wg: tuple[int, int, int]) -> No
     head.append(scf.IfOp(inside.result, [], [*copy, scf.YieldOp()]))
     loop_body.add_ops([*head, scf.YieldOp()])
     general.append(scf.ForOp(lower, upper, step, [], loop_body))
-    assert shape is not None, "coarsenable() checked the body's shape"
     top, guard, inner = shape
     loads, rests, checks = [], [], []
     for j in range(factor):
@@ -551,8 +563,8 @@ class ConvertKhalToNVVMPass(ModulePass):
             grid = None
             if self.virtual_grid:
                 grid = _virtualise(function)
-            elif self.coarsen > 1 and coarsenable(function):
-                _coarsen(function, self.coarsen, (wg[0], wg[1], wg[2]))
+            elif self.coarsen > 1 and (shape := _coarsen_shape(function)) is not None:
+                _coarsen(function, self.coarsen, (wg[0], wg[1], wg[2]), shape)
             _lower_ops(function, (wg[0], wg[1], wg[2]), grid)
         for fn in [f for f in op.ops if isinstance(f, func.FuncOp) and CUDA_KERNEL_ATTR not in f.attributes]:
             for inner in fn.walk():

@@ -511,7 +511,8 @@ def _param_fields(kernel: Any, interface: Interface, extra: Sequence[str]) -> li
     coarsened kernel's `__groups_x` (one).
     """
     params = interface.params
-    if len(params) != len(kernel.params) + len(extra) - (1 if len(extra) == 5 else 0):
+    further = {0: 0, 1: 1, 5: 4}[len(extra)]  # interface parameters after the kernel's
+    if len(params) != len(kernel.params) + further:
         raise RuntimeError(f"{kernel.name}: the compiled interface has parameters {[p.name for p in params]}")
     out: list[tuple[int, int, str, str]] = []
     for i, (p, ip) in enumerate(zip(kernel.params, params, strict=False)):

@@ -201,6 +201,21 @@ def test_arch_override_changes_the_options_key(monkeypatch: pytest.MonkeyPatch) 
     assert isinstance(llvm_ir, str) and ".target sm_90" in cuda.compile_ptx(llvm_ir, "saxpy")
 
 
+def assert_ptxas_accepts(ptx: str, name: str, tmp_path: Path) -> None:
+    """`ptxas -arch=sm_90` assembles `ptx` (skips without ptxas)."""
+    if PTXAS is None:
+        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
+    source = tmp_path / f"{name}.ptx"
+    source.write_text(ptx)
+    result = subprocess.run(
+        [PTXAS, "-arch=sm_90", str(source), "-o", str(tmp_path / "sm_90.cubin")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, f"{name}: {result.stderr}"
+
+
 @pytest.mark.parametrize(("name", "kernel"), KERNELS, ids=[n for n, _ in KERNELS])
 def test_virtual_grid_variant_gives_ptx_that_ptxas_accepts(
     name: str, kernel: khal.Kernel, tmp_path: Path
@@ -215,17 +230,7 @@ def test_virtual_grid_variant_gives_ptx_that_ptxas_accepts(
     assert [s for s, _ in ptx_params(ptx, kernel.name)] == [
         s for s, _ in interface_params(compiled.interface)
     ]
-    if PTXAS is None:
-        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
-    source = tmp_path / f"{kernel.name}.ptx"
-    source.write_text(ptx)
-    result = subprocess.run(
-        [PTXAS, "-arch=sm_90", str(source), "-o", str(tmp_path / "sm_90.cubin")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"{name}: {result.stderr}"
+    assert_ptxas_accepts(ptx, kernel.name, tmp_path)
 
 
 @pytest.mark.parametrize(("name", "kernel"), KERNELS, ids=[n for n, _ in KERNELS])
@@ -245,17 +250,7 @@ def test_coarsened_variant_gives_ptx_that_ptxas_accepts(
     assert [s for s, _ in ptx_params(ptx, kernel.name)] == [
         s for s, _ in interface_params(compiled.interface)
     ]
-    if PTXAS is None:
-        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
-    source = tmp_path / f"{kernel.name}.ptx"
-    source.write_text(ptx)
-    result = subprocess.run(
-        [PTXAS, "-arch=sm_90", str(source), "-o", str(tmp_path / "sm_90.cubin")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"{name}: {result.stderr}"
+    assert_ptxas_accepts(ptx, kernel.name, tmp_path)
 
 
 @khal.kernel(workgroup_size=64)
