@@ -456,17 +456,51 @@ class UnsignedDivisionPass(ModulePass):
         PatternRewriteWalker(UnsignedDivisionPattern(), apply_recursively=False).rewrite_module(op)
 
 
+def wide_abs(build: Builder, x: SSAValue) -> SSAValue:
+    """A wrapping abs of a 64-bit scalar `x` computed on its 32-bit halves: the negation `~hi:~lo + 1`
+    with its carry, picked per half where `x` is negative, then put back together (see WrappingAbsPass)."""
+    t, t32 = x.type, IntegerType(32)
+    negative = build.cmpi("slt", x, build.const(0, t))
+    lo = build.add(arith.TruncIOp(x, t32))
+    hi = build.add(arith.TruncIOp(build.add(arith.ShRUIOp(x, build.const(32, t))), t32))
+    zero = build.const(0, t32)
+    neg_lo = build.add(arith.SubiOp(zero, lo))
+    carry = build.add(arith.ExtUIOp(build.cmpi("eq", lo, zero), t32))
+    neg_hi = build.add(arith.AddiOp(build.add(arith.XOrIOp(hi, build.const(-1, t32))), carry))
+    new_hi = build.add(arith.ExtUIOp(build.select(negative, neg_hi, hi), t))
+    new_lo = build.add(arith.ExtUIOp(build.select(negative, neg_lo, lo), t))
+    return build.add(arith.OrIOp(build.add(arith.ShLIOp(new_hi, build.const(32, t))), new_lo))
+
+
+def _per_element(build: Builder, scalar: Callable[[Builder, SSAValue], SSAValue], x: SSAValue) -> SSAValue:
+    """`scalar(build, x)`, element by element when `x` is a (1-D) vector."""
+    t = x.type
+    if not isinstance(t, VectorType):
+        return scalar(build, x)
+    parts = [
+        scalar(build, build.add(vector.ExtractOp(x, [i], t.element_type))) for i in range(t.get_shape()[0])
+    ]
+    acc = build.add(vector.BroadcastOp.create(operands=[parts[0]], result_types=[t]))
+    for i, part in enumerate(parts[1:], 1):
+        acc = build.add(vector.InsertOp(part, acc, [i]))
+    return acc
+
+
 class WrappingAbsPattern(RewritePattern):
-    """`math.absi` as `x < 0 ? 0 - x : x` (wrapping: |INT_MIN| is INT_MIN)."""
+    """`math.absi` as `x < 0 ? 0 - x : x` (wrapping: |INT_MIN| is INT_MIN); 64-bit on 32-bit halves
+    (`wide_abs`, element by element; see WrappingAbsPass)."""
 
     def match_and_rewrite(self, op: Operation, rewriter: PatternRewriter, /) -> None:
         if not isinstance(op, xmath.AbsIOp):
             return
         (x,) = op.operands
         build = Builder()
-        zero = build.const(0, x.type)
-        negative = build.cmpi("slt", x, zero)
-        result = build.select(negative, build.add(arith.SubiOp(zero, x)), x)
+        if _width(x.type) == 64:
+            result = _per_element(build, wide_abs, x)
+        else:
+            zero = build.const(0, x.type)
+            negative = build.cmpi("slt", x, zero)
+            result = build.select(negative, build.add(arith.SubiOp(zero, x)), x)
         rewriter.replace(op, build.ops, [result])
 
 
@@ -475,7 +509,13 @@ class WrappingAbsPass(ModulePass):
 
     For the SPIR-V target: GLSL.std.450's SAbs leaves `SAbs(INT_MIN)` undefined, and NVIDIA's compilers
     act on such definitions (ptxas folded `min(abs(x), 0)` to 0 for PTX's `abs`, whose `d = |a|` is the
-    same promise: khal/targets/ptx.py `spell_abs`). khal's `abs` wraps, as numpy's does."""
+    same promise: khal/targets/ptx.py `spell_abs`). khal's `abs` wraps, as numpy's does.
+
+    64-bit `abs` is computed on 32-bit halves. NVIDIA's Vulkan driver (580, through naga) took the
+    compare-subtract-select of an i64 for a non-negative abs: `abs(INT64_MIN) < 0` was false, so
+    `abs(INT64_MIN) // -25` was 1 off on the H200 (the fuzz case case_fde4ac33dbc7). scripts/diag_abs.py
+    tried the spellings there: `(x ^ s) - s`, `~x + 1` and a select guarding INT64_MIN failed the same
+    way; the halves held. i32 and narrower held in the plain spelling."""
 
     name = "khal-wrapping-abs"
 

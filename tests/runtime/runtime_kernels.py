@@ -209,6 +209,18 @@ def int_ops_i32(a: Array[i32], b: Array[i32], s: Array[u32], out: Array[i32]):
 
 
 @khal.kernel
+def abs_of_gathered_i64(a: Array[i64], idx: Array[i32], b: Array[i64], out: Array[i64]):
+    # `abs` of a gathered i64 (INT64_MIN among them), then its sign, `//` and `%`: NVIDIA's Vulkan driver
+    # took abs(INT64_MIN) < 0 as false here (khal-wrapping-abs)
+    i = ks.global_invocation_id().x
+    if i < len(b):
+        p = abs(a[u32(max(i32(100), idx[i])) % u32(len(a))])
+        out[i * 3] = p // b[i]
+        out[i * 3 + 1] = i64(p < i64(0))
+        out[i * 3 + 2] = p % b[i]
+
+
+@khal.kernel
 def int_ops_u32(a: Array[u32], b: Array[u32], s: Array[u32], out: Array[u32]):
     i = ks.global_invocation_id().x
     if i < len(a):

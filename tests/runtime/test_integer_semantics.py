@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from runtime_kernels import int_casts, int_ops_i32, int_ops_u32
+from runtime_kernels import abs_of_gathered_i64, int_casts, int_ops_i32, int_ops_u32
 
 import khal
 
@@ -42,6 +42,30 @@ def test_signed_ops_match_numpy(backend: khal.Backend, rng: np.random.Generator)
         bad = np.nonzero(got[:, col] != w)[0]
         assert bad.size == 0, (
             f"{what}: a={a[bad[:5]]} b={b[bad[:5]]} got {got[bad[:5], col]} want {w[bad[:5]]}"
+        )
+
+
+def test_abs_of_int64_min_wraps(backend: khal.Backend, rng: np.random.Generator) -> None:
+    """abs(INT64_MIN) is INT64_MIN, negative, and divides as such (numpy's wrapping abs); from
+    tests/conformance/regressions/case_fde4ac33dbc7.py, where the H200's Vulkan driver got it wrong."""
+    a = rng.integers(-(2**63), 2**63, 256, dtype=np.int64)
+    a[::7] = np.iinfo(np.int64).min
+    n = 1024
+    idx = rng.integers(-(2**31), 2**31, n, dtype=np.int32)
+    b = rng.integers(-(2**40), 2**40, n, dtype=np.int64) >> rng.integers(0, 40, n)
+    b[b == 0] = -25
+    out = np.zeros(n * 3, np.int64)
+    khal.launch(abs_of_gathered_i64, n, a, idx, b, out, backend=backend)
+    with np.errstate(over="ignore"):
+        p = np.abs(a[np.maximum(idx, 100).astype(np.uint32) % np.uint32(len(a))])
+    assert (p == np.iinfo(np.int64).min).sum() > 10  # the case is exercised
+    got = out.reshape(-1, 3)
+    for col, (w, what) in enumerate(
+        zip([p // b, (p < 0).astype(np.int64), p % b], ["//", "< 0", "%"], strict=True)
+    ):
+        bad = np.nonzero(got[:, col] != w)[0]
+        assert bad.size == 0, (
+            f"abs(x) {what} b: x={p[bad[:4]]} b={b[bad[:4]]} got {got[bad[:4], col]} want {w[bad[:4]]}"
         )
 
 
