@@ -99,6 +99,8 @@ GROUP_CACHE = 256
 """Bind groups a plan keeps (by arena and buffers) before it starts over."""
 
 QUERY_STRIDE = 256
+# `submit` polls the device once every this many submissions, to let go of what finished work holds
+TRACK_POLL = 16
 """Bytes between the resolved timestamp pairs (WebGPU's query resolve offset alignment)."""
 
 _MAP = BufferUsages.MAP_READ | BufferUsages.MAP_WRITE
@@ -155,6 +157,7 @@ class _Device:
         self._ffi, self._lib = ffi, lib
         self.last_index = 0  # the last submission index handed out
         self.done_index = 0  # every submission up to this one has completed
+        self.watched_index = 0  # a work-done report is pending (or came) for the submissions up to this
         # One callback for the device's lifetime (a cffi callback per submission would cost more);
         # userdata1 carries the submission index, userdata2 this device.
         self._handle = ffi.new_handle(self)
@@ -170,33 +173,47 @@ class _Device:
         self._done_info.callback = self._work_done
         self._done_info.userdata2 = self._handle
         self._pass_descriptors: dict[str, tuple[Any, Any]] = {}  # label -> (descriptor, its label bytes)
-        from wgpu.backends.wgpu_native import GPUComputePassEncoder
+        from wgpu.backends.wgpu_native import GPUCommandEncoder
 
-        self._pass_type = GPUComputePassEncoder
+        self._encoder_type = GPUCommandEncoder
 
     def submit(self, commands: Any) -> int:
-        """Submit one command buffer; its index. wgpu-native reports its completion to `_on_work_done`."""
-        ffi, lib, queue = self._ffi, self._lib, self.queue._internal
+        """Submit one (native) command buffer; its index.
+
+        No work-done callback is registered here: `finished` registers one when asked about work it
+        cannot tell is done. One per submit cost 2 us, and slowed every later submit by 4 us more on
+        lavapipe (wgpu-native tracks each until it fires).
+        """
         with self._submit_lock:
-            array, info = self._command_array, self._done_info
-            array[0] = commands._internal
-            index = int(lib.wgpuQueueSubmitForIndex(queue, 1, array))
-            info.userdata1 = ffi.cast("void *", index)
-            _LIB.wgpuQueueOnSubmittedWorkDone(queue, info[0])  # bare: nothing to check, 1 us less
+            array = self._command_array
+            array[0] = commands
+            index = int(self._lib.wgpuQueueSubmitForIndex(self.queue._internal, 1, array))
             self.last_index = index
         return index
 
-    def begin_pass(self, encoder: Any, label: str) -> Any:
-        """An untimed compute pass of wgpu command `encoder`, as wgpu-py's `begin_compute_pass` makes.
+    def _watch(self) -> None:
+        """Have wgpu-native report when everything submitted so far has completed (to `_on_work_done`),
+        unless a report already pending covers it."""
+        with self._submit_lock:
+            last = self.last_index
+            if self.watched_index >= last:
+                return
+            self.watched_index = last
+            info = self._done_info
+            info.userdata1 = self._ffi.cast("void *", last)
+            _LIB.wgpuQueueOnSubmittedWorkDone(self.queue._internal, info[0])  # bare: nothing to check
 
-        The descriptor (label included) is made once per label: wgpu-py would build both at every
-        pass (2-3 us); wgpu-native reads them during the call only.
+    def begin_pass(self, encoder: Any, label: str) -> Any:
+        """An untimed compute pass of native command `encoder`: the native pass encoder, released by
+        the caller once ended.
+
+        The descriptor (label included) is made once per label: wgpu-py would build both, and a
+        Python object, at every pass (2-3 us); wgpu-native reads them during the call only.
         """
         desc = self._pass_descriptors.get(label)
         if desc is None:
             desc = self._pass_descriptor(label)
-        native = self._lib.wgpuCommandEncoderBeginComputePass(encoder._internal, desc[0])
-        return self._pass_type(label, native, self.device)
+        return self._lib.wgpuCommandEncoderBeginComputePass(encoder, desc[0])
 
     def _pass_descriptor(self, label: str) -> tuple[Any, Any]:
         ffi = self._ffi
@@ -223,6 +240,8 @@ class _Device:
             self._lib.wgpuDevicePoll(device, True, self._ffi.new("WGPUSubmissionIndex *", index))
             self.done_index = max(self.done_index, index)
             return True
+        if self.watched_index < index:
+            self._watch()
         last = self.last_index  # read before polling
         if self._lib.wgpuDevicePoll(device, False, self._ffi.NULL):
             self.done_index = max(self.done_index, last)
@@ -639,7 +658,13 @@ class WebGpuEncoder(Encoder):
 
     def __init__(self, backend: WebGpu):
         super().__init__(backend)
-        self._native = backend.device.create_command_encoder()
+        # The native command encoder. Passes, dispatches and the submit call wgpu-native directly;
+        # wgpu-py's wrapper (`_wrapped`, which then owns the encoder) is made only for what it does
+        # best: timed passes, copies, query resolves. Wrappers cost 2-3 us per object.
+        self._native = _LIB.wgpuDeviceCreateCommandEncoder(backend.device._internal, _FFI.NULL)
+        self._wrapped: Any = None
+        self._pass: Any = None  # the open untimed pass's native encoder (this encoder releases it)
+        self._timed_passes: list[Any] = []  # wgpu-py's timed passes, kept until the submit
         # The blocks this encoder appended (uploaded at its submit), and the arena byte ranges
         # [arena, start, end] holding them: usually one range per arena, so one upload.
         self._blocks: dict[bytes, tuple[_Arena, int]] = {}
@@ -657,10 +682,27 @@ class WebGpuEncoder(Encoder):
                 "beginning_of_pass_write_index": m.slot,
                 "end_of_pass_write_index": m.slot + 1,
             }
-            p._native = self._native.begin_compute_pass(label=p.label, timestamp_writes=writes)
+            wrapped = self._gpu_encoder().begin_compute_pass(label=p.label, timestamp_writes=writes)
+            self._timed_passes.append(wrapped)  # it owns the native pass
+            p._native = wrapped._internal
         else:
-            p._native = self.backend._dev.begin_pass(self._native, p.label)  # type: ignore[attr-defined]
+            p._native = self._pass = self.backend._dev.begin_pass(self._native, p.label)  # type: ignore[attr-defined]
         self._pipeline = self._group = None
+
+    def _gpu_encoder(self) -> Any:
+        """wgpu-py's wrapper of the native encoder (made once; it then owns and releases it)."""
+        if self._wrapped is None:
+            dev = self.backend._dev  # type: ignore[attr-defined]
+            self._wrapped = dev._encoder_type("", self._native, dev.device)
+        return self._wrapped
+
+    def __del__(self) -> None:
+        # An encoder dropped before its submit: let go of what no wrapper owns
+        if getattr(self, "_wrapped", True) is None and _LIB is not None:
+            if self._pass is not None:
+                _LIB.wgpuComputePassEncoderRelease(self._pass)
+            if self._native is not None:
+                _LIB.wgpuCommandEncoderRelease(self._native)
 
     def _new_slot(self, block: bytes, size: int) -> tuple[_Arena, int]:
         """A fresh slot of `size` bytes holding `block`, to be uploaded at this encoder's submit."""
@@ -689,7 +731,7 @@ class WebGpuEncoder(Encoder):
         key = plan.key(arena, cmd.keep)
         group = plan._last_group if key == plan._last_key else plan.group(key, arena, cmd.keep)
         cmd.group = group
-        native = p._native._internal
+        native = p._native
         lib = _LIB
         pipeline = group.pipeline if not cmd.folded else plan.folding(group.pipeline)
         if pipeline is not self._pipeline:
@@ -708,10 +750,14 @@ class WebGpuEncoder(Encoder):
         else:
             ind = cmd.indirect
             step = 12 if ind.buffer.row_shape else 4
-            p._native.dispatch_workgroups_indirect(ind.buffer._gpu, ind.offset * step)  # type: ignore[attr-defined]
+            buffer = ind.buffer._gpu._internal  # type: ignore[attr-defined]
+            lib.wgpuComputePassEncoderDispatchWorkgroupsIndirect(native, buffer, ind.offset * step)
 
     def _record_pass_end(self, p: ComputePass) -> None:
-        p._native.end()
+        self.backend._dev._lib.wgpuComputePassEncoderEnd(p._native)  # type: ignore[attr-defined]  # errors raise
+        if p._native is self._pass:
+            self._pass = None
+            _LIB.wgpuComputePassEncoderRelease(p._native)
 
     def _record_copy(self, copy: CopyCommand) -> None:
         size = copy.src.element_dtype.itemsize
@@ -722,19 +768,21 @@ class WebGpuEncoder(Encoder):
                 f"({src}, {dst}) and size ({n}) must be multiples of 4"
             )
         if n:
-            self._native.copy_buffer_to_buffer(copy.src._gpu, src, copy.dst._gpu, dst, n)  # type: ignore[attr-defined]
+            self._gpu_encoder().copy_buffer_to_buffer(copy.src._gpu, src, copy.dst._gpu, dst, n)  # type: ignore[attr-defined]
 
     def _commit(self) -> Submission:
         backend: WebGpu = self.backend  # type: ignore[assignment]
         for m in self._timed:
             if type(m.native) is _QuerySlots:
                 k = m.slot // 2
-                self._native.resolve_query_set(
+                self._gpu_encoder().resolve_query_set(
                     m.native.query_set, m.slot, 2, m.native.resolved, k * QUERY_STRIDE
                 )
             elif m.native is m.timestamps._native:  # host timing: the pass begins once submitted
                 m.native[m.slot] = now()
-        commands = self._native.finish()
+        dev = backend._dev
+        native, wrapped = self._native, self._wrapped
+        commands = dev._lib.wgpuCommandEncoderFinish(native, _FFI.NULL)  # errors raise
         if self._runs:
             queue = backend.queue
             for arena, start, end in self._runs:
@@ -742,7 +790,13 @@ class WebGpuEncoder(Encoder):
             backend._publish(self._blocks)
             self._runs = []
         sub = WebGpuSubmission(backend, self._commands)
-        sub._index = backend._submit(commands)
+        try:
+            sub._index = dev.submit(commands)
+        finally:
+            _LIB.wgpuCommandBufferRelease(commands)
+            if wrapped is None:
+                _LIB.wgpuCommandEncoderRelease(native)
+            self._native = None
         return sub
 
 
@@ -831,6 +885,7 @@ class WebGpu(Backend):
         # no upload at all (bounded by the arena's slots; started over with each new arena).
         self._uploaded: dict[bytes, tuple[_Arena, int]] = {}
         self._arena_lock = threading.Lock()
+        self._tracked = 0  # submissions tracked so far (`_track` polls every TRACK_POLL-th)
 
     def __repr__(self) -> str:
         return f"<khal backend webgpu on {self.adapter_name}>"
@@ -895,13 +950,24 @@ class WebGpu(Backend):
 
     # -- submission
 
-    def _submit(self, commands: Any) -> int:
-        """Submit one command buffer; its submission index."""
-        return self._dev.submit(commands)
-
     def _finished(self, index: int, wait: bool) -> bool:
         """Has submission `index` completed? With `wait`, return once it has."""
         return self._dev.finished(index, wait)
+
+    def _track(self, sub: Submission) -> None:
+        """Hold `sub` until it is seen complete. Submissions known done are let go without asking the
+        device; it is polled (which costs a native call) only once every `TRACK_POLL` submissions, so that
+        what finished work holds is let go even when nobody waits."""
+        dev = self._dev
+        with self._in_flight_lock:
+            in_flight = self._in_flight
+            in_flight.append(sub)
+            self._tracked += 1
+            if self._tracked % TRACK_POLL == 0:
+                dev.finished(in_flight[0]._index, False)  # type: ignore[attr-defined]
+            done = dev.done_index
+            while in_flight and in_flight[0]._index <= done:  # type: ignore[attr-defined]
+                in_flight.popleft()._complete()
 
     def _append_block(self, block: bytes, size: int) -> tuple[_Arena, int]:
         """(arena, offset) of a fresh slot of `size` bytes holding `block` (a new arena when full)."""
