@@ -377,9 +377,10 @@ def _no_accurate_f64(op: Operation) -> Exception:
 class _KernelLowering:
     """Builds the `spirv.module` of one `khal.kernel`: call `run()` once."""
 
-    def __init__(self, kernel: khal.KernelOp, fold: bool = True):
+    def __init__(self, kernel: khal.KernelOp, fold: bool = True, flat: bool = False):
         self.kernel = kernel
         self.fold = fold  # False: the variant for grids the runtime does not fold (`grid`)
+        self.flat = fold and flat  # the variant for folded grids of one row of workgroups (`grid`)
         self.module = spirv.ModuleOp(spirv.VceAttr(SPIRV_VERSION, [Capability.Shader]))
         self.capabilities: list[Capability] = [Capability.Shader]
         self.extensions: list[str] = []
@@ -662,13 +663,18 @@ class _KernelLowering:
         nx*ny*nz returns at once, before any user code (uniformly, so barriers stay legal); otherwise its
         logical id is (L % nx, (L / nx) % ny, L / (nx * ny)). The global id is logical workgroup id *
         workgroup size + local id. Branching on the fold keeps the divisions out of unfolded dispatches;
-        the `fold=false` variant has only the unfolded path (the ids straight from the builtins).
+        the `fold=false` variant has only the unfolded path (the ids straight from the builtins). The
+        `flat=true` variant is for folded grids of one row (ny = nz = 1: the 1-D launch of a large n),
+        which need neither test nor division: the logical x id is L itself, y and z are 0.
         """
         used = {
             (type(op), _DIMS[str(op.dim.data)]) for op in self.kernel.walk() if isinstance(op, khal._IdOp)
         }  # pyright: ignore
         wid_dims = sorted({d for kind, d in used if kind is not khal.NumWorkgroupsOp})
         count_dims = sorted({d for kind, d in used if kind is khal.NumWorkgroupsOp})
+        if self.flat:
+            self.flat_grid(wid_dims, count_dims, used)
+            return
         if self.fold:
             counts = [self.named(self.uniform_word(k), f"n{'xyz'[k]}") for k in range(3)]
             nonzero = self.emit(spirv.INotEqualOp(counts[0], self.constant(0))).results[0]
@@ -726,17 +732,39 @@ class _KernelLowering:
             self.branch(folded, fold, unfolded)
         else:
             unfolded()
-        wg = list(self.kernel.workgroup_size.get_values())
         for d, var in wid_vars.items():
-            wid = self.load(var)  # unnamed: the kernel's own names for its ids reach the printed IR
-            self.ids[(khal.WorkgroupIdOp, d)] = wid
-            if (khal.GlobalInvocationIdOp, d) in used:
-                base = self.emit(spirv.IMulOp(wid, self.constant(int(wg[d])))).results[0]
-                lid = self.builtin(BuiltIn.LocalInvocationId, d)
-                gid = self.emit(spirv.IAddOp(base, lid)).results[0]
-                self.ids[(khal.GlobalInvocationIdOp, d)] = gid
+            # unnamed: the kernel's own names for its ids reach the printed IR
+            self.set_workgroup_id(d, self.load(var), used)
         for d, var in count_vars.items():
             self.ids[(khal.NumWorkgroupsOp, d)] = self.load(var)
+
+    def set_workgroup_id(self, d: int, wid: SSAValue, used: set[tuple[type[Operation], int]]) -> None:
+        """Logical workgroup id `wid` in dimension `d`, and the global id built on it where used."""
+        self.ids[(khal.WorkgroupIdOp, d)] = wid
+        if (khal.GlobalInvocationIdOp, d) in used:
+            size = int(list(self.kernel.workgroup_size.get_values())[d])
+            base = self.emit(spirv.IMulOp(wid, self.constant(size))).results[0]
+            lid = self.builtin(BuiltIn.LocalInvocationId, d)
+            self.ids[(khal.GlobalInvocationIdOp, d)] = self.emit(spirv.IAddOp(base, lid)).results[0]
+
+    def flat_grid(
+        self, wid_dims: list[int], count_dims: list[int], used: set[tuple[type[Operation], int]]
+    ) -> None:
+        """`grid` for a folded grid of one row: L = wid.x + NW.x * (wid.y + NW.y * wid.z) is the x id;
+        a workgroup past nx returns at once."""
+        wid_vec, nw_vec = (self.builtin_vector(b) for b in (BuiltIn.WorkgroupId, BuiltIn.NumWorkgroups))
+        wid = [self.emit(spirv.CompositeExtractOp(wid_vec, [d], i32)).results[0] for d in range(3)]
+        nw = [self.emit(spirv.CompositeExtractOp(nw_vec, [d], i32)).results[0] for d in range(3)]
+        inner = self.emit(spirv.IAddOp(wid[1], self.emit(spirv.IMulOp(nw[1], wid[2])).results[0]))
+        linear = self.emit(spirv.IAddOp(wid[0], self.emit(spirv.IMulOp(nw[0], inner.results[0])).results[0]))
+        lin = self.named(linear.results[0], "linear")
+        nx = self.named(self.uniform_word(0), "nx")
+        past = self.emit(spirv.UGreaterThanEqualOp(lin, nx)).results[0]
+        self.branch(past, lambda: self.emit(spirv.ReturnOp()), None)
+        for d in wid_dims:
+            self.set_workgroup_id(d, lin if d == 0 else self.constant(0), used)
+        for d in count_dims:
+            self.ids[(khal.NumWorkgroupsOp, d)] = nx if d == 0 else self.constant(1)
 
     @staticmethod
     def named(v: SSAValue, hint: str) -> SSAValue:
@@ -1620,16 +1648,20 @@ class ConvertKhalToSpirvPass(ModulePass):
     `fold=false` builds the variant for dispatches the runtime does not fold (the grid within the
     device's per-dimension limit, and every `Indirect` one): the ids come straight from the builtins,
     without the uniform tests and divisions that recover a folded grid's (about 15% of a saxpy's time
-    on lavapipe). The uniform block keeps its layout, so both variants share one ABI."""
+    on lavapipe). `flat=true` builds the variant the runtime uses for folded grids of one row of
+    workgroups (ny = nz = 1), whose x id is the linear workgroup itself: no test of the fold and no
+    division (the general fold's cost 15% of a folded saxpy's time on lavapipe). The uniform block
+    keeps its layout, so every variant shares one ABI."""
 
     name = "convert-khal-to-spirv"
 
     fold: bool = True
+    flat: bool = False
 
     def apply(self, ctx: Context, op: ModuleOp) -> None:
         for kernel in list(op.body.block.ops):
             if isinstance(kernel, khal.KernelOp):
-                module = _KernelLowering(kernel, self.fold).run()
+                module = _KernelLowering(kernel, self.fold, self.flat).run()
                 op.body.block.insert_op_before(module, kernel)
                 op.body.block.erase_op(kernel, safe_erase=False)
             elif isinstance(kernel, func.FuncOp):

@@ -384,6 +384,9 @@ class WebGpuDispatch:
 
     __slots__ = ("plan", "block", "counts", "folded", "indirect", "keep", "group")
 
+    # `folded`: None where the grid fits the device (the plan's own, unfolded pipelines), else the grid
+    # variant that recovers it: "flat" for one row of workgroups (y = z = 1), "" (the general fold)
+
     def __init__(
         self,
         plan: WebGpuPlan,
@@ -397,8 +400,12 @@ class WebGpuDispatch:
         self.plan = plan
         self.block = block
         m = plan.max_dim
-        self.folded = not (x <= m and y <= m and z <= m)
-        self.counts = plan.fold(x, y, z) if self.folded else (x, y, z)
+        if x <= m and y <= m and z <= m:
+            self.folded: str | None = None
+            self.counts = (x, y, z)
+        else:
+            self.folded = "flat" if y == 1 and z == 1 else ""
+            self.counts = plan.fold(x, y, z)
         self.indirect = indirect
         self.keep = keep
         self.group: Any = None
@@ -437,8 +444,9 @@ class WebGpuPlan(LaunchPlan):
         except Exception as e:  # naga or wgpu refused the module: a compiler bug, said with its cause
             raise RuntimeError(f"{kernel.name}: wgpu refused the compiled SPIR-V module: {e}") from None
         self._aliased: tuple[Any, Any] | None = None  # the all-`storage` layout and pipeline, made on need
-        # The plan's pipelines are the kernel's variant for unfolded grids; a folded grid's call uses the
-        # folding variant's pipeline of the same layout, compiled on first need: {pipeline: folded one}.
+        # The plan's pipelines are the kernel's variant for unfolded grids; a folded grid's call uses a
+        # folding variant's pipeline of the same layout, compiled on first need:
+        # {(pipeline, variant): folding pipeline}.
         self._folding: dict[Any, Any] = {}
         self._folding_lock = threading.Lock()
         self._groups: dict[tuple[Any, ...], Any] = {}
@@ -465,20 +473,23 @@ class WebGpuPlan(LaunchPlan):
     def record(self, grid: Any, args: Sequence[Any]) -> WebGpuDispatch:  # replaced per instance
         raise NotImplementedError
 
-    def folding(self, pipeline: Any) -> Any:
-        """The folding variant's pipeline with `pipeline`'s layout (compiled and made on first need)."""
-        folded = self._folding.get(pipeline)
+    def folding(self, pipeline: Any, variant: str) -> Any:
+        """Grid variant `variant`'s pipeline with `pipeline`'s layout (compiled and made on first need)."""
+        key = (pipeline, variant)
+        folded = self._folding.get(key)
         if folded is None:
             with self._folding_lock:
-                folded = self._folding.get(pipeline)
+                folded = self._folding.get(key)
                 if folded is None:
                     from khal.compiler import compile_kernel
+                    from khal.targets.spirv import compiling_variant
 
-                    compiled = compile_kernel(self.kernel, self.backend.target)
+                    with compiling_variant(variant):
+                        compiled = compile_kernel(self.kernel, self.backend.target)
                     layout = self.layout if pipeline is self.pipeline else self._aliased[0]  # type: ignore[index]
                     binary = compiled.artifact.asm["spirv"]
                     _, folded = self._pipeline(pipeline is not self.pipeline, binary, layout)
-                    self._folding[pipeline] = folded
+                    self._folding[key] = folded
         return folded
 
     def _pipeline(self, aliased: bool, binary: bytes | None = None, layout: Any = None) -> tuple[Any, Any]:
@@ -733,7 +744,8 @@ class WebGpuEncoder(Encoder):
         cmd.group = group
         native = p._native
         lib = _LIB
-        pipeline = group.pipeline if not cmd.folded else plan.folding(group.pipeline)
+        folded = cmd.folded
+        pipeline = group.pipeline if folded is None else plan.folding(group.pipeline, folded)
         if pipeline is not self._pipeline:
             lib.wgpuComputePassEncoderSetPipeline(native, pipeline._internal)
             self._pipeline = pipeline
@@ -1015,8 +1027,8 @@ class WebGpu(Backend):
 
     def _make_plan(self, kernel: Any) -> WebGpuPlan:
         from khal.compiler import compile_kernel
-        from khal.targets.spirv import compiling_unfolded
+        from khal.targets.spirv import compiling_variant
 
-        with compiling_unfolded():  # the folding variant is compiled on a folded grid's first call
+        with compiling_variant("unfolded"):  # the folding variants are compiled on a folded grid's first call
             compiled = compile_kernel(kernel, self.target)
         return WebGpuPlan(kernel, self, compiled)

@@ -36,19 +36,26 @@ driver got OpSDiv/OpSRem of negative operands wrong (expand_arith.UnsignedDivisi
 GLSL's SAbs leaves |INT_MIN| undefined, khal's abs wraps."""
 
 
-_FOLD: ContextVar[bool] = ContextVar("khal_spirv_fold", default=True)
-NO_FOLD_PASS = "convert-khal-to-spirv{fold=false}"
+_VARIANT: ContextVar[str] = ContextVar("khal_spirv_variant", default="")
+VARIANT_PASSES = {
+    "unfolded": "convert-khal-to-spirv{fold=false}",
+    "flat": "convert-khal-to-spirv{flat=true}",
+}
+"""The lowering's grid variants (the default one, "", handles every grid: `kernel.spirv()`)."""
 
 
 @contextmanager
-def compiling_unfolded() -> Iterator[None]:
-    """Compile the variant for unfolded dispatches inside this block (this thread or task only): the
-    WebGPU runtime's plans use it, and the default variant (`kernel.spirv()`) only for folded grids."""
-    token = _FOLD.set(False)
+def compiling_variant(variant: str) -> Iterator[None]:
+    """Compile grid variant `variant` (a key of VARIANT_PASSES, or "" for the default) inside this block
+    (this thread or task only). The WebGPU runtime's plans use "unfolded" for grids within the device's
+    limit, "flat" for folded grids of one row, and the default for other folded grids."""
+    if variant and variant not in VARIANT_PASSES:
+        raise ValueError(f"unknown SPIR-V grid variant {variant!r}; known: {sorted(VARIANT_PASSES)}")
+    token = _VARIANT.set(variant)
     try:
         yield
     finally:
-        _FOLD.reset(token)
+        _VARIANT.reset(token)
 
 
 class SpirvTarget(Target):
@@ -59,17 +66,19 @@ class SpirvTarget(Target):
     stages = (Stage("spirv-asm", ext="spvasm"), Stage("spirv", binary=True, ext="spv"))
 
     def pipeline(self) -> str:
-        """The pipeline; inside `compiling_unfolded`, with the lowering's unfolded variant."""
+        """The pipeline; inside `compiling_variant`, with that grid variant of the lowering."""
         spec = super().pipeline()
-        if not _FOLD.get():
-            spec = spec.replace("convert-khal-to-spirv", NO_FOLD_PASS, 1)
+        variant = _VARIANT.get()
+        if variant:
+            spec = spec.replace("convert-khal-to-spirv", VARIANT_PASSES[variant], 1)
         return spec
 
     def options_key(self) -> str:
         """The SPIR-V version and environment, and the grid variant: the code never depends on the
         adapter (the features it needs, f64/f16/i64/subgroups/float atomics, are recorded in
         `Interface.requires` instead)."""
-        return "spirv1.3-vulkan1.1" + ("" if _FOLD.get() else "/unfolded")
+        variant = _VARIANT.get()
+        return "spirv1.3-vulkan1.1" + (f"/{variant}" if variant else "")
 
     def finish(
         self, module: ModuleOp, on_stage: Callable[[Stage, str | bytes], None] | None = None

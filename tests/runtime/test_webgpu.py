@@ -43,6 +43,20 @@ def ids(out: Array[u32]):
         out[i] = i
 
 
+@khal.kernel(workgroup_size=(4, 2))
+def grid_ids(out: Array[u32]):
+    # every id of a 2-D grid: workgroup (x, y), global (x, y) and the counts, 6 words per invocation
+    w, g, n = ks.workgroup_id(), ks.global_invocation_id(), ks.num_workgroups()
+    i = (g.y * n.x * u32(4) + g.x) * u32(6)
+    if i < len(out):
+        out[i] = w.x
+        out[i + u32(1)] = w.y
+        out[i + u32(2)] = g.x
+        out[i + u32(3)] = g.y
+        out[i + u32(4)] = n.x
+        out[i + u32(5)] = n.y
+
+
 @khal.kernel(workgroup_size=64)
 def add_scalar(a: Array[f32], s: f32):
     i = ks.global_invocation_id().x
@@ -455,6 +469,21 @@ def test_grid_past_65535_workgroups(wg: webgpu.WebGpu) -> None:
     _run(wg, ids, n, out)
     got = wg.slow_read_vec(out)
     np.testing.assert_array_equal(got, np.arange(n, dtype=np.uint32))
+
+
+@pytest.mark.parametrize("gy", [1, 2])
+def test_folded_grid_ids(wg: webgpu.WebGpu, gy: int) -> None:
+    """Every id and count of a folded grid is the logical one: one row of workgroups (the "flat" grid
+    variant, no division) and two rows (the general fold), each with its own pipeline."""
+    gx = wg.limits["max-compute-workgroups-per-dimension"] + 3
+    out = wg.uninit_buffer(gx * 4 * 2 * gy * 6, np.uint32)
+    _run(wg, grid_ids, khal.Workgroups((gx, gy, 1)), out)
+    got = wg.slow_read_vec(out).reshape(2 * gy, gx * 4, 6)
+    gyy, gxx = np.meshgrid(np.arange(2 * gy), np.arange(gx * 4), indexing="ij")
+    want = np.stack([gxx // 4, gyy // 2, gxx, gyy, np.full_like(gxx, gx), np.full_like(gxx, gy)], axis=-1)
+    np.testing.assert_array_equal(got, want)
+    plan = wg._plan(grid_ids)
+    assert {variant for _, variant in plan._folding} >= {"flat" if gy == 1 else ""}
 
 
 def test_folding_rule(wg: webgpu.WebGpu) -> None:

@@ -2,6 +2,8 @@
 // RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | khal-opt | filecheck %s
 // RUN: khal-opt %s -p khal-spirv-lower-abi,convert-khal-to-spirv | %python -m khal.targets.spirv_writer --validate - | filecheck %s --check-prefix=SPV
 // RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{fold=false}' | filecheck %s --check-prefix=NOFOLD
+// RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true}' | filecheck %s --check-prefix=FLAT
+// RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true}' | %python -m khal.targets.spirv_writer --validate - | filecheck %s --check-prefix=SPV
 
 // convert-khal-to-spirv: a workgroup reduction (workgroup array, barriers, a while loop, an if with a
 // result), a uniform scalar and an atomic add, from khal IR after the common prefix to one spirv.module
@@ -36,6 +38,22 @@
 // NOFOLD-NOT:  %nx = spirv.Load
 // NOFOLD:      %[[BX:.*]] = spirv.CompositeExtract %{{.*}}[0] : vector<3xi32> -> i32
 // NOFOLD-NEXT: spirv.Store %{{.*}}, %[[BX]]
+// The flat=true variant (what the runtime runs for folded grids of one row): the linear workgroup is the
+// x id, no test of the fold, no division; past nx, return.
+// FLAT:      spirv.func @reduce()
+// FLAT-NOT:  %folded
+// FLAT-NOT:  spirv.UMod
+// FLAT-NOT:  spirv.UDiv
+// FLAT:      %linear = spirv.IAdd %{{.*}}, %{{.*}} : i32
+// FLAT:      %nx = spirv.Load
+// FLAT-NEXT: %[[PAST:.*]] = spirv.UGreaterThanEqual %linear, %nx : i32
+// FLAT-NEXT: spirv.mlir.selection {
+// FLAT-NEXT:   spirv.BranchConditional %[[PAST]], ^[[RET:.*]], ^{{.*}}
+// FLAT-NEXT: ^[[RET]]:
+// FLAT-NEXT:   spirv.Return
+// FLAT:      %[[C64:.*]] = spirv.Constant 64 : i32
+// FLAT-NEXT: %[[BASE:.*]] = spirv.IMul %linear, %[[C64]] : i32
+// FLAT:      %g = spirv.IAdd %[[BASE]], %{{.*}} : i32
 // CHECK:          %nx = spirv.Load
 // CHECK:          %ny = spirv.Load
 // CHECK:          %nz = spirv.Load
