@@ -99,6 +99,9 @@ GROUP_CACHE = 256
 """Bind groups a plan keeps (by arena and buffers) before it starts over."""
 
 QUERY_STRIDE = 256
+# A folded grid tries this many more rows for an exact fold (plan.fold); folds found, by (total, limit)
+EXACT_FOLD_ROWS = 64
+_FOLDS: dict[tuple[int, int], tuple[int, int, int]] = {}
 # `submit` polls the device once every this many submissions, to let go of what finished work holds
 TRACK_POLL = 16
 """Bytes between the resolved timestamp pairs (WebGPU's query resolve offset alignment)."""
@@ -385,7 +388,8 @@ class WebGpuDispatch:
     __slots__ = ("plan", "block", "counts", "folded", "indirect", "keep", "group")
 
     # `folded`: None where the grid fits the device (the plan's own, unfolded pipelines), else the grid
-    # variant that recovers it: "flat" for one row of workgroups (y = z = 1), "" (the general fold)
+    # variant that recovers it: "flat" for one row of workgroups (y = z = 1; "flat-exact" where the
+    # physical grid has exactly x workgroups), "" (the general fold)
 
     def __init__(
         self,
@@ -404,8 +408,11 @@ class WebGpuDispatch:
             self.folded: str | None = None
             self.counts = (x, y, z)
         else:
-            self.folded = "flat" if y == 1 and z == 1 else ""
-            self.counts = plan.fold(x, y, z)
+            self.counts = px, py, pz = plan.fold(x, y, z)
+            if y == 1 and z == 1:
+                self.folded = "flat-exact" if px * py * pz == x else "flat"
+            else:
+                self.folded = ""
         self.indirect = indirect
         self.keep = keep
         self.group: Any = None
@@ -545,9 +552,14 @@ class WebGpuPlan(LaunchPlan):
                 f"max_compute_workgroups_per_dimension ({m}), and this kernel cannot fold its grid"
             )
         total = x * y * z
+        found = _FOLDS.get((total, m))
+        if found is not None:
+            return found
         # The fewest planes, then the fewest rows, then as few columns as cover the rest: a physical
         # grid that overshoots `total` by less than a row (workgroups past it return at once). Filling
-        # rows of `m` first would overshoot by up to a row of `m`: 25% more workgroups for 2^18.
+        # rows of `m` first would overshoot by up to a row of `m`: 25% more workgroups for 2^18. A few
+        # more rows are tried for a grid of exactly `total` (2^18: 32768 x 8), where no workgroup
+        # returns early: the kernel's variant for it skips that test.
         pz = -(-total // (m * m))
         rest = -(-total // pz)
         py = -(-rest // m)
@@ -557,6 +569,14 @@ class WebGpuPlan(LaunchPlan):
                 f"{self.kernel.name}(): a grid of {(x, y, z)} workgroups ({total}) exceeds what folding into "
                 f"{m} x {m} x {m} workgroups can reach"
             )
+        if total % pz == 0:
+            plane = total // pz
+            exact = next((r for r in range(py, min(m, py + EXACT_FOLD_ROWS) + 1) if plane % r == 0), None)
+            if exact is not None:
+                px, py = plane // exact, exact
+        if len(_FOLDS) >= 4096:
+            _FOLDS.clear()
+        _FOLDS[(total, m)] = (px, py, pz)
         return (px, py, pz)
 
     def group(self, key: tuple[Any, ...], arena: _Arena | None, keep: tuple[Any, ...]) -> _Bound:

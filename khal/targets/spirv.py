@@ -40,6 +40,7 @@ _VARIANT: ContextVar[str] = ContextVar("khal_spirv_variant", default="")
 VARIANT_PASSES = {
     "unfolded": "convert-khal-to-spirv{fold=false}",
     "flat": "convert-khal-to-spirv{flat=true}",
+    "flat-exact": "convert-khal-to-spirv{flat=true exact=true}",
 }
 """The lowering's grid variants (the default one, "", handles every grid: `kernel.spirv()`)."""
 
@@ -48,7 +49,8 @@ VARIANT_PASSES = {
 def compiling_variant(variant: str) -> Iterator[None]:
     """Compile grid variant `variant` (a key of VARIANT_PASSES, or "" for the default) inside this block
     (this thread or task only). The WebGPU runtime's plans use "unfolded" for grids within the device's
-    limit, "flat" for folded grids of one row, and the default for other folded grids."""
+    limit, "flat" for folded grids of one row ("flat-exact" where the fold leaves no workgroup past it), and
+    the default for other folded grids."""
     if variant and variant not in VARIANT_PASSES:
         raise ValueError(f"unknown SPIR-V grid variant {variant!r}; known: {sorted(VARIANT_PASSES)}")
     token = _VARIANT.set(variant)

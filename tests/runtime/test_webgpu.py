@@ -471,11 +471,12 @@ def test_grid_past_65535_workgroups(wg: webgpu.WebGpu) -> None:
     np.testing.assert_array_equal(got, np.arange(n, dtype=np.uint32))
 
 
-@pytest.mark.parametrize("gy", [1, 2])
-def test_folded_grid_ids(wg: webgpu.WebGpu, gy: int) -> None:
+@pytest.mark.parametrize(("extra", "gy"), [(2, 1), (3, 1), (3, 2)])
+def test_folded_grid_ids(wg: webgpu.WebGpu, extra: int, gy: int) -> None:
     """Every id and count of a folded grid is the logical one: one row of workgroups (the "flat" grid
-    variant, no division) and two rows (the general fold), each with its own pipeline."""
-    gx = wg.limits["max-compute-workgroups-per-dimension"] + 3
+    variants, no division: with the test of a workgroup past the grid for 65537, a prime, without it
+    for 65538, folded exactly) and two rows (the general fold), each with its own pipeline."""
+    gx = wg.limits["max-compute-workgroups-per-dimension"] + extra
     out = wg.uninit_buffer(gx * 4 * 2 * gy * 6, np.uint32)
     _run(wg, grid_ids, khal.Workgroups((gx, gy, 1)), out)
     got = wg.slow_read_vec(out).reshape(2 * gy, gx * 4, 6)
@@ -483,7 +484,9 @@ def test_folded_grid_ids(wg: webgpu.WebGpu, gy: int) -> None:
     want = np.stack([gxx // 4, gyy // 2, gxx, gyy, np.full_like(gxx, gx), np.full_like(gxx, gy)], axis=-1)
     np.testing.assert_array_equal(got, want)
     plan = wg._plan(grid_ids)
-    assert {variant for _, variant in plan._folding} >= {"flat" if gy == 1 else ""}
+    px, py, pz = plan.fold(gx, gy, 1)
+    variant = "" if gy > 1 else "flat-exact" if px * py * pz == gx else "flat"
+    assert variant in {v for _, v in plan._folding}
 
 
 def test_folding_rule(wg: webgpu.WebGpu) -> None:
@@ -494,7 +497,10 @@ def test_folding_rule(wg: webgpu.WebGpu) -> None:
         plan.folds = True
         assert plan.fold(m + 1, 1, 1) == (-(-(m + 1) // 2), 2, 1)
         assert plan.fold(3, m, 7) == (m, 21, 1)
-        assert plan.fold(2**18, 1, 1) == (52429, 5, 1)  # saxpy 2^26 / 256: 1 extra workgroup, not 65531
+        # saxpy 2^26 / 256: exactly, where the first rule gives 52429 x 5 (1 extra) and rows of m 65535 x 5
+        assert plan.fold(2**18, 1, 1) == (32768, 8, 1)
+        if m == 65535:
+            assert plan.fold(65537, 1, 1) == (32769, 2, 1)  # a prime: one extra workgroup
         grids = [(m + 1, 1, 1), (2**18, 1, 1), (7, 3 * m, 11), (m, m, 1), (m * 7 + 5, 13, 1)]
         grids.append((2**16, 2**15, 1))
         for grid in grids:

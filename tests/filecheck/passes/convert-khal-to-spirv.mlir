@@ -4,6 +4,7 @@
 // RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{fold=false}' | filecheck %s --check-prefix=NOFOLD
 // RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true}' | filecheck %s --check-prefix=FLAT
 // RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true}' | %python -m khal.targets.spirv_writer --validate - | filecheck %s --check-prefix=SPV
+// RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true exact=true}' | filecheck %s --check-prefix=EXACT
 
 // convert-khal-to-spirv: a workgroup reduction (workgroup array, barriers, a while loop, an if with a
 // result), a uniform scalar and an atomic add, from khal IR after the common prefix to one spirv.module
@@ -54,6 +55,12 @@
 // FLAT:      %[[C64:.*]] = spirv.Constant 64 : i32
 // FLAT-NEXT: %[[BASE:.*]] = spirv.IMul %linear, %[[C64]] : i32
 // FLAT:      %g = spirv.IAdd %[[BASE]], %{{.*}} : i32
+// With exact=true (a fold into exactly nx workgroups) no workgroup is past the grid: no test, no return.
+// EXACT:      spirv.func @reduce()
+// EXACT-NOT:  %nx = spirv.Load
+// EXACT:      %linear = spirv.IAdd %{{.*}}, %{{.*}} : i32
+// EXACT-NEXT: %[[C64:.*]] = spirv.Constant 64 : i32
+// EXACT-NEXT: %[[BASE:.*]] = spirv.IMul %linear, %[[C64]] : i32
 // CHECK:          %nx = spirv.Load
 // CHECK:          %ny = spirv.Load
 // CHECK:          %nz = spirv.Load
