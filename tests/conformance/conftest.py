@@ -2,10 +2,15 @@
 
 The backends come from `khal.available_backends()` (the one table, khal/backends.py): a backend that
 lands (webgpu, cuda) joins every case with no change here. Skipped cases (a type a target lacks) are
-listed with their reasons at the end of the run.
+listed with their reasons at the end of the run. `KHAL_SPIRV_VALIDATE=1`, as in tests/runtime: every
+SPIR-V module a webgpu backend loads goes through `spirv-val --target-env vulkan1.1` first.
 """
 
 from __future__ import annotations
+
+import os
+
+os.environ.setdefault("KHAL_SPIRV_VALIDATE", "1")  # before any plan; the lent GPU host sets it empty
 
 import harness
 import numpy as np

@@ -46,6 +46,7 @@ def run_example(
     script = ROOT / "examples" / f"{name.removesuffix('_odd')}.py"
     command = [sys.executable, str(script), *args, *(["--backend", backend] if backend else [])]
     environment = {k: v for k, v in os.environ.items() if k != "KHAL_BACKEND"} | env
+    environment.setdefault("KHAL_SPIRV_VALIDATE", "1")  # every SPIR-V module webgpu loads, through spirv-val
     return subprocess.run(command, capture_output=True, text=True, timeout=600, env=environment, cwd=ROOT)
 
 

@@ -5,6 +5,7 @@
 // RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true}' | filecheck %s --check-prefix=FLAT
 // RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true}' | %python -m khal.targets.spirv_writer --validate - | filecheck %s --check-prefix=SPV
 // RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true exact=true}' | filecheck %s --check-prefix=EXACT
+// RUN: khal-opt %s -p 'khal-spirv-lower-abi,convert-khal-to-spirv{flat=true exact=true}' | %python -m khal.targets.spirv_writer --validate - | filecheck %s --check-prefix=SPV
 
 // convert-khal-to-spirv: a workgroup reduction (workgroup array, barriers, a while loop, an if with a
 // result), a uniform scalar and an atomic add, from khal IR after the common prefix to one spirv.module
