@@ -99,12 +99,14 @@ GROUP_CACHE = 256
 """Bind groups a plan keeps (by arena and buffers) before it starts over."""
 
 QUERY_STRIDE = 256
-# A folded grid tries this many more rows for an exact fold (plan.fold); folds found, by (total, limit)
-EXACT_FOLD_ROWS = 64
-_FOLDS: dict[tuple[int, int], tuple[int, int, int]] = {}
-# `submit` polls the device once every this many submissions, to let go of what finished work holds
-TRACK_POLL = 16
 """Bytes between the resolved timestamp pairs (WebGPU's query resolve offset alignment)."""
+
+EXACT_FOLD_ROWS = 64
+"""How many more rows a folded grid tries for a fold with no workgroup past the grid (`WebGpuPlan.fold`)."""
+_FOLDS: dict[tuple[int, int], tuple[int, int, int]] = {}  # folds found, by (workgroups, per-dimension limit)
+
+TRACK_POLL = 16
+"""`submit` polls the device once every this many submissions (to let go of what finished work holds)."""
 
 _MAP = BufferUsages.MAP_READ | BufferUsages.MAP_WRITE
 _DEVICE_COPY = BufferUsages.COPY_SRC | BufferUsages.COPY_DST
@@ -728,12 +730,13 @@ class WebGpuEncoder(Encoder):
         return self._wrapped
 
     def __del__(self) -> None:
-        # An encoder dropped before its submit: let go of what no wrapper owns
-        if getattr(self, "_wrapped", True) is None and _LIB is not None:
-            if self._pass is not None:
-                _LIB.wgpuComputePassEncoderRelease(self._pass)
-            if self._native is not None:
-                _LIB.wgpuCommandEncoderRelease(self._native)
+        # An encoder dropped before its submit: let go of the handles no wgpu-py wrapper owns
+        if _LIB is None:
+            return
+        if getattr(self, "_pass", None) is not None:
+            _LIB.wgpuComputePassEncoderRelease(self._pass)
+        if getattr(self, "_wrapped", True) is None and self._native is not None:
+            _LIB.wgpuCommandEncoderRelease(self._native)
 
     def _new_slot(self, block: bytes, size: int) -> tuple[_Arena, int]:
         """A fresh slot of `size` bytes holding `block`, to be uploaded at this encoder's submit."""
