@@ -665,8 +665,9 @@ class _KernelLowering:
         logical id is (L % nx, (L / nx) % ny, L / (nx * ny)). The global id is logical workgroup id *
         workgroup size + local id. Branching on the fold keeps the divisions out of unfolded dispatches;
         the `fold=false` variant has only the unfolded path (the ids straight from the builtins). The
-        `flat=true` variant is for folded grids of one row (ny = nz = 1: the 1-D launch of a large n),
-        which need neither test nor division: the logical x id is L itself, y and z are 0. With
+        `flat=true` variant is for folded grids of one row (ny = nz = 1: the 1-D launch of a large n)
+        dispatched as one plane (pz = 1), which need neither test nor division: the logical x id is
+        L = wid.x + NW.x * wid.y, y and z are 0. With
         `exact=true` the physical grid has exactly nx workgroups, so none returns early either.
         """
         used = {
@@ -752,13 +753,12 @@ class _KernelLowering:
     def flat_grid(
         self, wid_dims: list[int], count_dims: list[int], used: set[tuple[type[Operation], int]]
     ) -> None:
-        """`grid` for a folded grid of one row: L = wid.x + NW.x * (wid.y + NW.y * wid.z) is the x id;
-        a workgroup past nx returns at once (unless `exact`: there is none)."""
+        """`grid` for a folded grid of one row, dispatched as one plane: L = wid.x + NW.x * wid.y is the
+        x id; a workgroup past nx returns at once (unless `exact`: there is none)."""
         wid_vec, nw_vec = (self.builtin_vector(b) for b in (BuiltIn.WorkgroupId, BuiltIn.NumWorkgroups))
-        wid = [self.emit(spirv.CompositeExtractOp(wid_vec, [d], i32)).results[0] for d in range(3)]
-        nw = [self.emit(spirv.CompositeExtractOp(nw_vec, [d], i32)).results[0] for d in range(3)]
-        inner = self.emit(spirv.IAddOp(wid[1], self.emit(spirv.IMulOp(nw[1], wid[2])).results[0]))
-        linear = self.emit(spirv.IAddOp(wid[0], self.emit(spirv.IMulOp(nw[0], inner.results[0])).results[0]))
+        wid = [self.emit(spirv.CompositeExtractOp(wid_vec, [d], i32)).results[0] for d in range(2)]
+        nwx = self.emit(spirv.CompositeExtractOp(nw_vec, [0], i32)).results[0]
+        linear = self.emit(spirv.IAddOp(wid[0], self.emit(spirv.IMulOp(nwx, wid[1])).results[0]))
         lin = self.named(linear.results[0], "linear")
         nx = self.named(self.uniform_word(0), "nx") if not self.exact or 0 in count_dims else None
         if not self.exact:
@@ -1653,11 +1653,11 @@ class ConvertKhalToSpirvPass(ModulePass):
     device's per-dimension limit, and every `Indirect` one): the ids come straight from the builtins,
     without the uniform tests and divisions that recover a folded grid's (about 15% of a saxpy's time
     on lavapipe). `flat=true` builds the variant the runtime uses for folded grids of one row of
-    workgroups (ny = nz = 1), whose x id is the linear workgroup itself: no test of the fold and no
-    division (the general fold's cost 15% of a folded saxpy's time on lavapipe); `flat=true exact=true`
-    the one for such grids folded into exactly nx workgroups, where no workgroup returns early (the
-    test cost 2% of a folded saxpy's time on the H200). The uniform block keeps its layout, so every
-    variant shares one ABI."""
+    workgroups (ny = nz = 1) folded into one plane, whose x id is the linear workgroup: no test of the
+    fold and no division (the general fold's cost 15% of a folded saxpy's time on lavapipe).
+    `flat=true exact=true` is the one for such grids folded into exactly nx workgroups, where no
+    workgroup returns early (the test cost 2% of a folded saxpy's time on the H200). The uniform block
+    keeps its layout, so every variant shares one ABI."""
 
     name = "convert-khal-to-spirv"
 

@@ -390,8 +390,8 @@ class WebGpuDispatch:
     __slots__ = ("plan", "block", "counts", "folded", "indirect", "keep", "group")
 
     # `folded`: None where the grid fits the device (the plan's own, unfolded pipelines), else the grid
-    # variant that recovers it: "flat" for one row of workgroups (y = z = 1; "flat-exact" where the
-    # physical grid has exactly x workgroups), "" (the general fold)
+    # variant that recovers it: "flat" for one row of workgroups folded into one plane (y = z = 1,
+    # pz = 1; "flat-exact" where that plane has exactly x workgroups), "" (the general fold)
 
     def __init__(
         self,
@@ -411,8 +411,8 @@ class WebGpuDispatch:
             self.counts = (x, y, z)
         else:
             self.counts = px, py, pz = plan.fold(x, y, z)
-            if y == 1 and z == 1:
-                self.folded = "flat-exact" if px * py * pz == x else "flat"
+            if y == 1 and z == 1 and pz == 1:
+                self.folded = "flat-exact" if px * py == x else "flat"
             else:
                 self.folded = ""
         self.indirect = indirect
