@@ -385,16 +385,11 @@ _Shape = tuple[list[Operation], SSAValue | None, list[Operation]]
 """A body's fast shape: its top-level ops, the guard of its one `if` (or None), the guarded ops."""
 
 
-def coarsenable(function: func.FuncOp) -> bool:
-    """Whether coarsening `function` is both valid and worth it. Valid: a block may run several
-    workgroups one after another when they never wait for or see each other (no barriers, workgroup
-    memory or subgroup ops). Worth it: only the fast path gains (more loads in flight), so the body
-    must have its shape (`_fast_shape`); other kernels run as written."""
-    return _coarsen_shape(function) is not None
-
-
 def _coarsen_shape(function: func.FuncOp) -> _Shape | None:
-    """The body's fast shape (`_fast_shape`) where `function` may be coarsened, else None."""
+    """The body's fast shape (`_fast_shape`) where coarsening `function` is both valid and worth it,
+    else None. Valid: a block may run several workgroups one after another when they never wait for or
+    see each other (no barriers, workgroup memory or subgroup ops). Worth it: only the fast path gains
+    (more loads in flight), so the body must have its shape; other kernels run as written."""
     if any(isinstance(op, _NOT_COARSENED) for op in function.walk()):
         return None
     block = function.body.block
@@ -579,5 +574,4 @@ __all__ = [
     "WARP_SIZE",
     "ConvertKhalToNVVMPass",
     "VirtualGrid",
-    "coarsenable",
 ]

@@ -382,6 +382,7 @@ class _KernelLowering:
         self.fold = fold  # False: the variant for grids the runtime does not fold (`grid`)
         self.flat = fold and flat  # the variant for folded grids of one row of workgroups (`grid`)
         self.exact = self.flat and exact  # ... whose physical grid has exactly nx workgroups
+        self._nx: SSAValue | None = None  # `logical_count_x`
         self.module = spirv.ModuleOp(spirv.VceAttr(SPIRV_VERSION, [Capability.Shader]))
         self.capabilities: list[Capability] = [Capability.Shader]
         self.extensions: list[str] = []
@@ -760,15 +761,19 @@ class _KernelLowering:
         nwx = self.emit(spirv.CompositeExtractOp(nw_vec, [0], i32)).results[0]
         linear = self.emit(spirv.IAddOp(wid[0], self.emit(spirv.IMulOp(nwx, wid[1])).results[0]))
         lin = self.named(linear.results[0], "linear")
-        nx = self.named(self.uniform_word(0), "nx") if not self.exact or 0 in count_dims else None
         if not self.exact:
-            assert nx is not None
-            past = self.emit(spirv.UGreaterThanEqualOp(lin, nx)).results[0]
+            past = self.emit(spirv.UGreaterThanEqualOp(lin, self.logical_count_x())).results[0]
             self.branch(past, lambda: self.emit(spirv.ReturnOp()), None)
         for d in wid_dims:
             self.set_workgroup_id(d, lin if d == 0 else self.constant(0), used)
         for d in count_dims:
-            self.ids[(khal.NumWorkgroupsOp, d)] = nx if nx is not None and d == 0 else self.constant(1)
+            self.ids[(khal.NumWorkgroupsOp, d)] = self.logical_count_x() if d == 0 else self.constant(1)
+
+    def logical_count_x(self) -> SSAValue:
+        """nx, the folded grid's logical workgroup count in x (read from the block once)."""
+        if self._nx is None:
+            self._nx = self.named(self.uniform_word(0), "nx")
+        return self._nx
 
     @staticmethod
     def named(v: SSAValue, hint: str) -> SSAValue:

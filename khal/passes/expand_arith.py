@@ -258,23 +258,20 @@ class SaturatingCastPattern(RewritePattern):
 
 def elementwise(
     build: Builder,
-    scalar: Callable[[Builder, SSAValue, SSAValue], Sequence[SSAValue]],
-    a: SSAValue,
-    b: SSAValue,
+    scalar: Callable[..., Sequence[SSAValue]],
+    *operands: SSAValue,
 ) -> list[SSAValue]:
-    """`scalar(build, a, b)`'s results, element by element when `a` and `b` are (1-D) vectors.
+    """`scalar(build, *operands)`'s results, element by element when the operands are (1-D) vectors.
 
     xDSL 0.74's `arith.cmpi/cmpf` give only a scalar i1, so expansions that compare work on scalars
     (as the frontend does for vector comparisons)."""
-    t = a.type
+    t = operands[0].type
     if not isinstance(t, VectorType):
-        return list(scalar(build, a, b))
+        return list(scalar(build, *operands))
     e = t.element_type
     columns: list[Sequence[SSAValue]] = []
     for i in range(t.get_shape()[0]):
-        x = build.add(vector.ExtractOp(a, [i], e))
-        y = build.add(vector.ExtractOp(b, [i], e))
-        columns.append(scalar(build, x, y))
+        columns.append(scalar(build, *(build.add(vector.ExtractOp(v, [i], e)) for v in operands)))
     results = []
     for k in range(len(columns[0])):
         acc = build.add(vector.BroadcastOp.create(operands=[columns[0][k]], result_types=[t]))
@@ -472,20 +469,6 @@ def wide_abs(build: Builder, x: SSAValue) -> SSAValue:
     return build.add(arith.OrIOp(build.add(arith.ShLIOp(new_hi, build.const(32, t))), new_lo))
 
 
-def _per_element(build: Builder, scalar: Callable[[Builder, SSAValue], SSAValue], x: SSAValue) -> SSAValue:
-    """`scalar(build, x)`, element by element when `x` is a (1-D) vector."""
-    t = x.type
-    if not isinstance(t, VectorType):
-        return scalar(build, x)
-    parts = [
-        scalar(build, build.add(vector.ExtractOp(x, [i], t.element_type))) for i in range(t.get_shape()[0])
-    ]
-    acc = build.add(vector.BroadcastOp.create(operands=[parts[0]], result_types=[t]))
-    for i, part in enumerate(parts[1:], 1):
-        acc = build.add(vector.InsertOp(part, acc, [i]))
-    return acc
-
-
 class WrappingAbsPattern(RewritePattern):
     """`math.absi` as `x < 0 ? 0 - x : x` (wrapping: |INT_MIN| is INT_MIN); 64-bit on 32-bit halves
     (`wide_abs`, element by element; see WrappingAbsPass)."""
@@ -496,7 +479,7 @@ class WrappingAbsPattern(RewritePattern):
         (x,) = op.operands
         build = Builder()
         if _width(x.type) == 64:
-            result = _per_element(build, wide_abs, x)
+            (result,) = elementwise(build, lambda b, v: [wide_abs(b, v)], x)
         else:
             zero = build.const(0, x.type)
             negative = build.cmpi("slt", x, zero)
