@@ -257,15 +257,27 @@ def khal_run(backend: Any, kernel: Any, grid: Any, args: tuple[Any, ...], repeat
     return run
 
 
-def device_times(fns: list[Callable[[], float]], repeat: int, warmup: int = 1) -> list[float]:
-    """Median of the seconds each function reports, measured in turn (a, b, c, a, b, c, ...)."""
+def device_times(fns: list[Callable[[], float]], repeat: int, warmup_s: float = 1.0) -> list[float]:
+    """Median of the seconds each function reports, measured in turn, the order rotated each round
+    (a, b, c; b, c, a; c, a, b; ...) so that none always runs right after the same one.
+
+    Each runs once, then all in turn for `warmup_s` seconds before timing. Without that warm-up and
+    the rotation, the first benchmark of a process on the H200 twice timed khal's saxpy (then always
+    first in a round, right after the copy) at 0.66x of the WGSL timed in the same rounds; every later
+    run gave 1.000x.
+    """
     for fn in fns:
-        for _ in range(warmup):
+        fn()  # also touches every buffer (WebGPU zero-fills a fresh one on its first use)
+    end = time.perf_counter() + warmup_s
+    while time.perf_counter() < end:
+        for fn in fns:
             fn()
     times: list[list[float]] = [[] for _ in fns]
-    for _ in range(repeat):
-        for fn, ts in zip(fns, times, strict=True):
-            ts.append(fn())
+    n = len(fns)
+    for r in range(repeat):
+        for k in range(n):
+            i = (r + k) % n
+            times[i].append(fns[i]())
     return [statistics.median(ts) for ts in times]
 
 
