@@ -90,7 +90,8 @@ def main() -> None:
             first = [(int(v[j]), int(s[j]), int(w[j]), int(got[j, k]), int(ref[j, k])) for j in bad[:3]]
             print(f"{label:30s} wrong {bad.size:7d}  first (v, s, w, got, want): {first}")
         bad = np.nonzero(acc != ref_acc)[0]
-        print(f"{'atomic_xor of i32(0 - (v << s))':30s} wrong {bad.size:7d} slots of 4096: {bad[:4].tolist()}")
+        label = "atomic_xor of i32(0 - (v << s))"
+        print(f"{label:30s} wrong {bad.size:7d} slots of 4096: {bad[:4].tolist()}")
 
 
 if __name__ == "__main__":
