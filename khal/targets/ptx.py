@@ -234,14 +234,32 @@ def compile_ptx(llvm_ir: str, kernel: str) -> str:
         module.verify()
         _drop_unused(module, tm)
         optimise(module, tm)
-        return spell_abs(tm.emit_assembly(module))
+        return spell_wrapping(tm.emit_assembly(module))
 
 
 _ABS = re.compile(r"^(\s*)abs\.s(16|32|64)\s+(%\w+),\s*(%\w+);", re.MULTILINE)
+_NEG = re.compile(r"^(\s*)neg\.s(16|32|64)\s+(%\w+),\s*(%\w+);", re.MULTILINE)
+
+
+def spell_wrapping(ptx: str) -> str:
+    """The PTX of a kernel with its signed integer `abs` and negation spelled so that ptxas keeps their
+    wrap (`spell_abs`, `spell_neg`): what the CUDA target emits."""
+    return spell_neg(spell_abs(ptx))
+
+
+def spell_neg(ptx: str) -> str:
+    """Every integer `neg.sN d, a` spelled `sub.uN d, 0, a` (the same bits).
+
+    ptxas takes a signed negation for one that does not overflow: for `cvt.s32.s16 (neg.s16 a)` it
+    sign-extends `a` and negates in 32 bits (PRMT 0x9910, then IADD3 -R, in the SASS), so `i32(-x)` of
+    the i16 -32768 gave +32768 instead of -32768 (an H200 fuzz case, tests/conformance/regressions/
+    case_77a685de668d.py: `i32(0 - (v << s))` fed to an atomic_xor). `sub.s16 d, 0, a` is taken the same
+    way; the unsigned subtraction is not (it negates, then sign-extends the low 16 bits)."""
+    return _NEG.sub(lambda m: f"{m[1]}sub.u{m[2]} \t{m[3]}, 0, {m[4]};", ptx)
 
 
 def spell_abs(ptx: str) -> str:
-    """Every integer `abs.sN d, a` spelled as a compare, a wrapping `sub.sN` and a select.
+    """Every integer `abs.sN d, a` spelled as a compare, a wrapping `sub.uN` and a select.
 
     khal's `abs` wraps (`abs(i16(-32768)) == -32768`, as numpy's), and LLVM lowers `llvm.abs` (from any
     form the IR had: LLVM folds selects, xor/sub and wider detours back into it) to PTX `abs`, whose
@@ -254,7 +272,7 @@ def spell_abs(ptx: str) -> str:
         pad, bits, d, a = m.groups()
         return (
             f"{pad}{{ .reg .pred %abs_p; .reg .b{bits} %abs_n; setp.lt.s{bits} %abs_p, {a}, 0; "
-            f"sub.s{bits} %abs_n, 0, {a}; selp.b{bits} {d}, %abs_n, {a}, %abs_p; }}"
+            f"sub.u{bits} %abs_n, 0, {a}; selp.b{bits} {d}, %abs_n, {a}, %abs_p; }}"
         )
 
     return _ABS.sub(spell, ptx)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import khal
 import khal.std as ks
-from khal import Array, Mat2, Vec3, bool_, f32, f64, i8, i32, i64, u8, u32, u64
+from khal import Array, Mat2, Vec3, bool_, f32, f64, i8, i16, i32, i64, u8, u32, u64
 
 TILE = 8
 REDUCE_WG = 256
@@ -218,6 +218,18 @@ def abs_of_gathered_i64(a: Array[i64], idx: Array[i32], b: Array[i64], out: Arra
         out[i * 3] = p // b[i]
         out[i * 3 + 1] = i64(p < i64(0))
         out[i * 3 + 2] = p % b[i]
+
+
+@khal.kernel
+def negations_widened(a: Array[i16], s: Array[i16], b: Array[i32], out: Array[i64]):
+    # Negations of i16 values (-32768 among them) and of an i32, then widened: ptxas had sign-extended an
+    # i16 before negating it in 32 bits (khal/targets/ptx.py `spell_neg`)
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        out[i * 4] = i64(i32(-a[i]))
+        out[i * 4 + 1] = i64(i32((s[i] - s[i]) - (a[i] << s[i])))
+        out[i * 4 + 2] = i64(-a[i])
+        out[i * 4 + 3] = i64(-b[i])
 
 
 @khal.kernel

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from runtime_kernels import abs_of_gathered_i64, int_casts, int_ops_i32, int_ops_u32
+from runtime_kernels import abs_of_gathered_i64, int_casts, int_ops_i32, int_ops_u32, negations_widened
 
 import khal
 
@@ -67,6 +67,34 @@ def test_abs_of_int64_min_wraps(backend: khal.Backend, rng: np.random.Generator)
         assert bad.size == 0, (
             f"abs(x) {what} b: x={p[bad[:4]]} b={b[bad[:4]]} got {got[bad[:4], col]} want {w[bad[:4]]}"
         )
+
+
+def test_negations_of_narrow_minimums_wrap_before_widening(
+    backend: khal.Backend, rng: np.random.Generator
+) -> None:
+    """i32(-x) of the i16 -32768 is -32768 (the negation wraps in 16 bits, then widens), likewise for a
+    shifted value and for i64(-x) of INT32_MIN; from tests/conformance/regressions/case_77a685de668d.py,
+    where ptxas had negated after sign-extending."""
+    n = 2048
+    a = rng.integers(-(2**15), 2**15, n, dtype=np.int16)
+    a[::5] = -(2**15)
+    s = rng.integers(0, 16, n, dtype=np.int16)
+    s[1::5] = 0
+    b = rng.integers(-(2**31), 2**31, n, dtype=np.int32)
+    b[::3] = np.iinfo(np.int32).min
+    out = np.zeros(n * 4, np.int64)
+    khal.launch(negations_widened, n, a, s, b, out, backend=backend)
+    with np.errstate(over="ignore"):
+        want = [-a, np.int16(0) - (a << s), -a, -b]
+    got = out.reshape(-1, 4)
+    for col, (w, what) in enumerate(
+        zip(want, ["i32(-x)", "i32(0 - (x << s))", "i64(-x)", "i64(-i32)"], strict=True)
+    ):
+        bad = np.nonzero(got[:, col] != w.astype(np.int64))[0]
+        assert bad.size == 0, (
+            f"{what}: x={a[bad[:4]]} s={s[bad[:4]]} got {got[bad[:4], col]} want {w[bad[:4]]}"
+        )
+    assert (got[:, 0] == -(2**15)).sum() >= n // 5  # the case is exercised
 
 
 def test_unsigned_ops_match_numpy(backend: khal.Backend, rng: np.random.Generator) -> None:

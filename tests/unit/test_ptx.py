@@ -261,6 +261,38 @@ def abs_wraps(a: Array[i16], b: Array[i32], c: Array[i64], out: Array[i64]):
         out[i] = i64(i32(abs(a[i]))) + i64(abs(b[i])) + i64(u32(127)) % abs(c[i])
 
 
+@khal.kernel(workgroup_size=64)
+def neg_wraps(a: Array[i16], s: Array[i16], b: Array[i32], c: Array[i64], out: Array[i64]):
+    i = ks.global_invocation_id().x
+    if i < len(a):
+        # i16 negations feeding wider values (the H200 case: `0 - (v << s)`), and i32/i64 negations
+        out[i] = i64(i32(-a[i])) + i64(i32((s[i] - s[i]) - (a[i] << s[i]))) + i64(-b[i]) + (-c[i])
+
+
+def test_integer_negation_is_spelled_as_an_unsigned_sub(tmp_path: Path) -> None:
+    """No PTX `neg.sN`: ptxas took `cvt.s32.s16 (neg.s16 a)` for a negation that cannot overflow and
+    sign-extended before negating (the SASS: PRMT 0x9910, then IADD3 -R), so `i32(-x)` of the i16 -32768
+    was +32768 on the H200. khal's negation is `sub.uN d, 0, a`, which ptxas assembles."""
+    ptx = neg_wraps.ptx()
+    assert not re.search(r"\bneg\.s(16|32|64)\b", ptx), ptx
+    assert re.search(r"sub\.u16\s+%rs\d+, 0, %rs\d+;", ptx), ptx
+    assert cuda.spell_neg("\tneg.s16 \t%rs2, %rs1;\n\tneg.f32 \t%f2, %f1;") == (
+        "\tsub.u16 \t%rs2, 0, %rs1;\n\tneg.f32 \t%f2, %f1;"
+    )
+    if PTXAS is None:
+        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
+    source = tmp_path / "neg_wraps.ptx"
+    source.write_text(ptx)
+    for arch in ARCHES:
+        result = subprocess.run(
+            [PTXAS, f"-arch={arch}", str(source), "-o", str(tmp_path / f"{arch}.cubin")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"{arch}: {result.stderr}"
+
+
 def test_integer_abs_is_spelled_out_for_ptxas(tmp_path: Path) -> None:
     """No PTX `abs.sN`: ptxas takes its `d = |a|` literally (an i16's IABS result of +32768 went on
     unwrapped, and `min(abs(x), 0)` of an i64 was folded to 0, in the SASS), so khal's wrapping abs is a
@@ -268,10 +300,10 @@ def test_integer_abs_is_spelled_out_for_ptxas(tmp_path: Path) -> None:
     ptx = abs_wraps.ptx()
     assert not re.search(r"\babs\.s(16|32|64)\b", ptx), ptx
     for bits in (16, 32, 64):
-        assert f"sub.s{bits} %abs_n, 0, " in ptx, bits
+        assert f"sub.u{bits} %abs_n, 0, " in ptx, bits
     assert cuda.spell_abs("\tabs.s16 \t%rs2, %rs1;") == (
         "\t{ .reg .pred %abs_p; .reg .b16 %abs_n; setp.lt.s16 %abs_p, %rs1, 0; "
-        "sub.s16 %abs_n, 0, %rs1; selp.b16 %rs2, %abs_n, %rs1, %abs_p; }"
+        "sub.u16 %abs_n, 0, %rs1; selp.b16 %rs2, %abs_n, %rs1, %abs_p; }"
     )
     if PTXAS is None:
         pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
