@@ -3,7 +3,10 @@ fuzz case tests/conformance/regressions/case_77a685de668d.py: `i32(0 - (v << s))
 `atomic_xor`, came out zero-extended on cuda). Each row: one spelling, over every i16 v and shifts 0-15
 (1,048,576 invocations); printed: how many differ from cpu, and the first few.
 
-    python scripts/diag_i16.py [backend ...]      (default: cuda and webgpu where available)
+    python scripts/diag_i16.py [--no-spell-neg] [backend ...]   (default: cuda and webgpu where available)
+
+`--no-spell-neg` compiles the CUDA kernels without khal/targets/ptx.py's `spell_neg` (PTX `neg.sN` as
+LLVM emits it), uncached: the fault that function works around.
 """
 
 import sys
@@ -79,7 +82,16 @@ def run(name: str, v: np.ndarray, s: np.ndarray, w: np.ndarray) -> tuple[np.ndar
 
 
 def main() -> None:
-    names = sys.argv[1:] or [n for n in ("cuda", "webgpu") if n in khal.available_backends()]
+    args = sys.argv[1:]
+    if "--no-spell-neg" in args:
+        import os
+
+        import khal.targets.ptx
+
+        args.remove("--no-spell-neg")
+        os.environ["KHAL_NO_CACHE"] = "1"
+        khal.targets.ptx.spell_neg = lambda ptx: ptx
+    names = args or [n for n in ("cuda", "webgpu") if n in khal.available_backends()]
     v, s, w = operands()
     ref, ref_acc = run("cpu", v, s, w)
     for name in names:
