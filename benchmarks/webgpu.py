@@ -31,6 +31,7 @@ very buffers (x, y), so that only the shaders differ.
 from __future__ import annotations
 
 import argparse
+import itertools
 import statistics
 import sys
 import time
@@ -425,12 +426,11 @@ def bench_host(backend: Any, table: Table, number: int, repeat: int) -> None:
     raw = Wgsl(device, TINY_WGSL, [a._gpu], np.float32(1.0).tobytes())
     one = (1, 1, 1)
 
-    seen = [0]
+    counter = itertools.count(1)  # exact in f32 below 2^24 calls
 
     def fresh(k: int) -> list[float]:
         """k values no earlier call passed (an earlier submit's values would share its uploaded slots)."""
-        start, seen[0] = seen[0], seen[0] + k
-        return [float(start + i) for i in range(1, k + 1)]  # exact in f32 below 2^24 calls
+        return [float(next(counter)) for _ in range(k)]
 
     def in_pass_khal(given: list[float] | Callable[[int], list[float]], mask: int) -> Callable[[int], float]:
         def run(k: int) -> float:

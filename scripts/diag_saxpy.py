@@ -27,18 +27,9 @@ spec.loader.exec_module(bench)
 khal = bench.khal
 WG = bench.WG
 
-SAXPY_UNIFORM_LEN = f"""
-struct Params {{ alpha: f32, n: u32 }}
-@group(0) @binding(0) var<storage, read_write> y: array<f32>;
-@group(0) @binding(1) var<storage, read> x: array<f32>;
-@group(0) @binding(2) var<uniform> p: Params;
-@compute @workgroup_size({WG})
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw: vec3<u32>,
-        @builtin(local_invocation_id) lid: vec3<u32>) {{
-    let i = (wid.y * nw.x + wid.x) * {WG}u + lid.x;
-    if (i < p.n) {{ y[i] = p.alpha * x[i] + y[i]; }}
-}}
-"""
+SAXPY_UNIFORM_LEN = bench.SAXPY_WGSL.replace("alpha: f32 }", "alpha: f32, n: u32 }").replace(
+    "arrayLength(&y)", "p.n"
+)
 
 COPY_WGSL = f"""
 @group(0) @binding(0) var<storage, read_write> dst: array<f32>;

@@ -114,18 +114,7 @@ def test_kernel_gives_ptx_that_ptxas_accepts(name: str, kernel: khal.Kernel, tmp
     ]
     assert all(offset % align == 0 for offset, (_, align) in zip(offsets, emitted, strict=True))
     assert interface.block_size >= (offsets[-1] + emitted[-1][0] if offsets else 0)
-    if PTXAS is None:
-        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
-    source = tmp_path / f"{kernel.name}.ptx"
-    source.write_text(ptx)
-    for arch in ARCHES:
-        result = subprocess.run(
-            [PTXAS, f"-arch={arch}", str(source), "-o", str(tmp_path / f"{arch}.cubin")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"{name} {arch}: {result.stderr}"
+    assert_ptxas_accepts(ptx, kernel.name, tmp_path, ARCHES)
 
 
 def test_saxpy_interface_and_code() -> None:
@@ -201,19 +190,20 @@ def test_arch_override_changes_the_options_key(monkeypatch: pytest.MonkeyPatch) 
     assert isinstance(llvm_ir, str) and ".target sm_90" in cuda.compile_ptx(llvm_ir, "saxpy")
 
 
-def assert_ptxas_accepts(ptx: str, name: str, tmp_path: Path) -> None:
-    """`ptxas -arch=sm_90` assembles `ptx` (skips without ptxas)."""
+def assert_ptxas_accepts(ptx: str, name: str, tmp_path: Path, arches: tuple[str, ...] = ("sm_90",)) -> None:
+    """`ptxas -arch=A` assembles `ptx` for each A of `arches` (skips without ptxas)."""
     if PTXAS is None:
         pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
     source = tmp_path / f"{name}.ptx"
     source.write_text(ptx)
-    result = subprocess.run(
-        [PTXAS, "-arch=sm_90", str(source), "-o", str(tmp_path / "sm_90.cubin")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert result.returncode == 0, f"{name}: {result.stderr}"
+    for arch in arches:
+        result = subprocess.run(
+            [PTXAS, f"-arch={arch}", str(source), "-o", str(tmp_path / f"{arch}.cubin")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, f"{name} {arch}: {result.stderr}"
 
 
 @pytest.mark.parametrize(("name", "kernel"), KERNELS, ids=[n for n, _ in KERNELS])
@@ -279,18 +269,7 @@ def test_integer_negation_is_spelled_as_an_unsigned_sub(tmp_path: Path) -> None:
     assert cuda.spell_neg("\tneg.s16 \t%rs2, %rs1;\n\tneg.f32 \t%f2, %f1;") == (
         "\tsub.u16 \t%rs2, 0, %rs1;\n\tneg.f32 \t%f2, %f1;"
     )
-    if PTXAS is None:
-        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
-    source = tmp_path / "neg_wraps.ptx"
-    source.write_text(ptx)
-    for arch in ARCHES:
-        result = subprocess.run(
-            [PTXAS, f"-arch={arch}", str(source), "-o", str(tmp_path / f"{arch}.cubin")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"{arch}: {result.stderr}"
+    assert_ptxas_accepts(ptx, "neg_wraps", tmp_path, ARCHES)
 
 
 def test_integer_abs_is_spelled_out_for_ptxas(tmp_path: Path) -> None:
@@ -305,15 +284,4 @@ def test_integer_abs_is_spelled_out_for_ptxas(tmp_path: Path) -> None:
         "\t{ .reg .pred %abs_p; .reg .b16 %abs_n; setp.lt.s16 %abs_p, %rs1, 0; "
         "sub.u16 %abs_n, 0, %rs1; selp.b16 %rs2, %abs_n, %rs1, %abs_p; }"
     )
-    if PTXAS is None:
-        pytest.skip("no ptxas: `pip install nvidia-cuda-nvcc`")
-    source = tmp_path / "abs_wraps.ptx"
-    source.write_text(ptx)
-    for arch in ARCHES:
-        result = subprocess.run(
-            [PTXAS, f"-arch={arch}", str(source), "-o", str(tmp_path / f"{arch}.cubin")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, f"{arch}: {result.stderr}"
+    assert_ptxas_accepts(ptx, "abs_wraps", tmp_path, ARCHES)
